@@ -1,0 +1,31 @@
+# flimgru: one command per intent. `make help` lists them.
+SHELL := /bin/bash
+BUILD := build
+JOBS  ?= $(shell nproc)
+CMAKE_DIR := $(BUILD)/cmake
+FLIMGRU := $(BUILD)/flimgru
+TESTS := $(CMAKE_DIR)/flimgru_tests
+
+.PHONY: all help deps tools test regress lint bench clean
+
+all: tools ## The main job: build the tools (later: ROMs, RTL check, bitstream)
+	@echo "== flimgru built: $(FLIMGRU) =="
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+deps: $(BUILD)/.deps-ok ## Install missing dependencies (idempotent)
+$(BUILD)/.deps-ok: scripts/install-deps.sh
+	@scripts/install-deps.sh
+
+$(CMAKE_DIR)/CMakeCache.txt: CMakeLists.txt | $(BUILD)/.deps-ok
+	@cmake -S . -B $(CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+tools: $(CMAKE_DIR)/CMakeCache.txt ## Build build/flimgru and the test binaries
+	@cmake --build $(CMAKE_DIR) -j $(JOBS)
+
+test: tools ## The quick test suite (GoogleTest)
+	@$(TESTS) --gtest_brief=1
+
+clean: ## Remove build output
+	rm -rf $(BUILD)

@@ -1,0 +1,61 @@
+// checkpoint: the float weights of a GRU Seq2Seq and their on-disk form (safetensors).
+//
+// Tensor names and shapes follow PyTorch's nn.GRU ("reset after" form, gates r, z, n):
+//   encoder.weight_ih_l{l} [3H, I_l]   encoder.weight_hh_l{l} [3H, H]
+//   encoder.bias_ih_l{l}   [3H]        encoder.bias_hh_l{l}   [3H]
+//   decoder.* likewise (decoder layer 0 has I = 1 and reads zeros)
+//   head.weight [3, H]                 head.bias [3]
+// with I_0 = 1 and I_l = H for l > 0. Metadata: "layers", "hidden", "format" = "flimgru-seq2seq-1".
+// See docs/formats.md for the file layout.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+namespace flimgru {
+
+using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Vec = Eigen::VectorXf;
+
+struct GruLayer {
+  Mat w_ih;  // [3H, I]
+  Mat w_hh;  // [3H, H]
+  Vec b_ih;  // [3H]
+  Vec b_hh;  // [3H]
+};
+
+struct Seq2SeqWeights {
+  int layers = 1;
+  int hidden = 32;
+  std::vector<GruLayer> encoder;  // [layers]
+  std::vector<GruLayer> decoder;  // [layers]
+  Mat head_w;                     // [3, H]
+  Vec head_b;                     // [3]
+  std::map<std::string, std::string> metadata;  // free-form provenance (command, seed, ...)
+
+  // Zero weights of the right shapes.
+  static Seq2SeqWeights zeros(int layers, int hidden);
+  // Uniform(-k, k) with k = 1/sqrt(H), PyTorch's GRU initialisation, deterministic by seed.
+  static Seq2SeqWeights random(int layers, int hidden, uint64_t seed, float scale = 1.0f);
+
+  int64_t parameter_count() const;
+  int input_size(int layer) const { return layer == 0 ? 1 : hidden; }
+
+  // Every tensor by its checkpoint name (pointers into this object), in file order.
+  std::vector<std::pair<std::string, Eigen::Map<Eigen::VectorXf>>> tensors();
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes() const;
+};
+
+// Writes a safetensors file (float32 tensors, metadata). Writes PATH.tmp then renames.
+void save_checkpoint(const Seq2SeqWeights& w, const std::string& path);
+// Reads and validates (header, names, shapes, sizes, finite values); throws flimgru::Error
+// naming the file and the problem.
+Seq2SeqWeights load_checkpoint(const std::string& path);
+// SHA-256 of a file's bytes as lowercase hex.
+std::string sha256_file(const std::string& path);
+std::string sha256_bytes(const void* data, size_t size);
+
+}  // namespace flimgru

@@ -1,0 +1,12 @@
+// cli: every subcommand of build/flimgru registers itself here (one file per subcommand).
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace flimgru::cli {
+
+void add_simulate(CLI::App& app);
+void add_quantize(CLI::App& app);
+void add_eval(CLI::App& app);
+void add_infer(CLI::App& app);
+
+}  // namespace flimgru::cli
