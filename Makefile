@@ -18,11 +18,11 @@ deps: $(BUILD)/.deps-ok ## Install missing dependencies (idempotent)
 $(BUILD)/.deps-ok: scripts/install-deps.sh
 	@scripts/install-deps.sh
 
-$(CMAKE_DIR)/CMakeCache.txt: CMakeLists.txt | $(BUILD)/.deps-ok
+$(CMAKE_DIR)/Makefile: CMakeLists.txt | $(BUILD)/.deps-ok
 	@cmake -S . -B $(CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
 
-tools: $(CMAKE_DIR)/CMakeCache.txt ## Build build/flimgru and the test binaries
-	@cmake --build $(CMAKE_DIR) -j $(JOBS)
+tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
+	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest)
 	@$(TESTS) --gtest_brief=1

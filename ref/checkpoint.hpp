@@ -15,10 +15,13 @@
 
 #include <Eigen/Dense>
 
+#include "tpsf.hpp"
+
 namespace flimgru {
 
 using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Vec = Eigen::VectorXf;
+constexpr int kHeadOut = kChannels;
 
 struct GruLayer {
   Mat w_ih;  // [3H, I]

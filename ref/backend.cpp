@@ -1,0 +1,113 @@
+// backend: see backend.hpp.
+#include "backend.hpp"
+
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "checkpoint.hpp"
+#include "error.hpp"
+#include "float_model.hpp"
+#include "int_model.hpp"
+#include "quantizer.hpp"
+#include "rom_image.hpp"
+
+#ifndef FLIMGRU_SOURCE_DIR
+#define FLIMGRU_SOURCE_DIR "."
+#endif
+
+namespace flimgru {
+
+namespace fs = std::filesystem;
+
+void parallel_for(size_t n, int threads, const std::function<void(size_t, size_t)>& fn) {
+  threads = std::max(1, std::min<int>(threads, int((n + 63) / 64)));
+  if (threads == 1) {
+    fn(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back(fn, n * t / threads, n * (t + 1) / threads);
+  for (auto& th : pool) th.join();
+}
+
+std::string default_model_path() {
+  return std::string(FLIMGRU_SOURCE_DIR) + "/weights/default/model.safetensors";
+}
+
+namespace {
+
+class FloatBackend : public Backend {
+ public:
+  FloatBackend(Seq2SeqWeights w, std::string src, int threads)
+      : w_(std::move(w)), src_(std::move(src)), threads_(threads) {}
+  void run(const float* x, float* y, size_t n) override {
+    parallel_for(n, threads_, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) float_forward(w_, x + i * kBins, y + i * kBins * kChannels);
+    });
+  }
+  nlohmann::json describe() const override {
+    return {{"backend", "float"}, {"model", src_}, {"layers", w_.layers}, {"hidden", w_.hidden},
+            {"parameters", w_.parameter_count()}, {"bytes", w_.parameter_count() * 4}};
+  }
+
+ private:
+  Seq2SeqWeights w_;
+  std::string src_;
+  int threads_;
+};
+
+class IntBackend : public Backend {
+ public:
+  IntBackend(QuantModel m, std::string src, int threads) : m_(std::move(m)), src_(std::move(src)), threads_(threads) {}
+  void run(const float* x, float* y, size_t n) override {
+    parallel_for(n, threads_, [&](size_t b, size_t e) {
+      int32_t xq[kBins], yq[kBins * kChannels];
+      for (size_t i = b; i < e; ++i) {
+        quantize_input(m_.fmt, x + i * kBins, xq);
+        run_int_model(m_, xq, yq);
+        for (int k = 0; k < kBins * kChannels; ++k) y[i * kBins * kChannels + k] = dequantize_output(yq[k]);
+      }
+    });
+  }
+  nlohmann::json describe() const override {
+    int64_t params = 0;
+    for (const auto* stack : {&m_.encoder, &m_.decoder})
+      for (const auto& L : *stack) params += int64_t(L.w.size()) + 4 * L.hidden + L.m.size();
+    params += int64_t(m_.head_w.size()) + 6;
+    return {{"backend", m_.fmt.name()}, {"model", src_}, {"layers", m_.layers}, {"hidden", m_.hidden},
+            {"rq_shift", m_.rq_shift}, {"macs_per_tpsf", m_.macs_per_tpsf()}};
+  }
+
+ private:
+  QuantModel m_;
+  std::string src_;
+  int threads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_backend(const std::string& backend, const std::string& model_in, int threads) {
+  const std::string model = model_in.empty() ? default_model_path() : model_in;
+  if (model_in.empty() && !fs::exists(model))
+    throw Error("no default model: " + model + " does not exist yet (pass --model CHECKPOINT|ROMDIR)");
+  const bool is_rom = fs::is_directory(model);
+  if (backend == "float") {
+    if (is_rom) throw file_error(model, "is a ROM set; the float backend needs a float checkpoint");
+    return std::make_unique<FloatBackend>(load_checkpoint(model), model, threads);
+  }
+  if (backend == "int8" || backend == "int16") {
+    const QuantFormat fmt = backend == "int8" ? QuantFormat::int8() : QuantFormat::int16();
+    if (is_rom) {
+      QuantModel m = load_rom_set(model);
+      if (m.fmt.name() != backend)
+        throw file_error(model, "is a " + m.fmt.name() + " ROM set, not " + backend);
+      return std::make_unique<IntBackend>(std::move(m), model, threads);
+    }
+    return std::make_unique<IntBackend>(quantize(load_checkpoint(model), fmt), model, threads);
+  }
+  throw Error("unknown backend '" + backend + "' (float, int8, int16)");
+}
+
+}  // namespace flimgru

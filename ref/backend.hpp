@@ -1,0 +1,31 @@
+// backend: one interface for every way flimgru runs the model on pre-processed TPSFs:
+// "float" (float checkpoint), "int8"/"int16" (bit-exact integer model, from a checkpoint
+// quantized in memory or from a ROM set). The RTL and board backends plug in here too.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace flimgru {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // x [n][kBins] pre-processed inputs -> y [n][kBins][kChannels] SFD (floats).
+  virtual void run(const float* x, float* y, size_t n) = 0;
+  virtual nlohmann::json describe() const = 0;
+};
+
+// `model` is a checkpoint file (.safetensors) or a ROM set directory; empty = the default model.
+std::unique_ptr<Backend> make_backend(const std::string& backend, const std::string& model, int threads);
+
+// The project's default model (the one `make` builds into the hardware).
+std::string default_model_path();
+
+// Runs fn(begin, end) over [0, n) split across `threads` std::threads.
+void parallel_for(size_t n, int threads, const std::function<void(size_t, size_t)>& fn);
+
+}  // namespace flimgru

@@ -1,0 +1,50 @@
+// Shared helpers for the GoogleTest suites: temporary directories and small files.
+#pragma once
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace flimgru::test {
+
+// A fresh directory under the system temp dir, removed when the object dies.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::random_device rd;
+    path = std::filesystem::temp_directory_path() / ("flimgru_test_" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+inline std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+inline void spit(const std::string& p, const std::string& text) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << text;
+}
+
+// Expects `fn` to throw flimgru::Error whose message contains every fragment.
+#define EXPECT_ERROR_MENTIONS(stmt, ...)                                        \
+  do {                                                                          \
+    try {                                                                       \
+      stmt;                                                                     \
+      ADD_FAILURE() << "expected flimgru::Error from " #stmt;                   \
+    } catch (const flimgru::Error& e) {                                         \
+      for (const std::string& frag : {__VA_ARGS__})                             \
+        EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(frag));         \
+    }                                                                           \
+  } while (0)
+
+}  // namespace flimgru::test
