@@ -10,12 +10,14 @@
 #include <numeric>
 
 #include "error.hpp"
+#include "preprocess.hpp"
+#include "simulator.hpp"
 
 namespace flimgru {
 
 namespace fs = std::filesystem;
 
-uint64_t splitmix64(uint64_t& s) {
+uint64_t shuffle_rng_next(uint64_t& s) {
   uint64_t z = (s += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
@@ -34,6 +36,23 @@ void MemoryDataSource::gather(const size_t* idx, int n, float* x, float* y) cons
     std::memcpy(x + i * T, x_.data() + idx[i] * T, T * sizeof(float));
     std::memcpy(y + i * TY, y_.data() + idx[i] * TY, TY * sizeof(float));
   }
+}
+
+MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset) {
+  const size_t n = subset ? subset->size() : ds.n;
+  if (ds.counts.size() != ds.n * kBins || ds.sfd.size() != ds.n * kBins * kChannels)
+    throw Error("dataset_source: counts / sfd sizes do not match n");
+  std::vector<float> x(n * kBins), y(n * kBins * kChannels), c(kBins);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t k = subset ? (*subset)[i] : i;
+    if (k >= ds.n) throw Error("dataset_source: subset index out of range");
+    for (int t = 0; t < kBins; ++t) c[t] = float(ds.counts[k * kBins + t]);
+    const auto xi = preprocess_tpsf(c.data());
+    std::copy(xi.begin(), xi.end(), x.begin() + i * kBins);
+    std::copy(ds.sfd.begin() + k * kBins * kChannels, ds.sfd.begin() + (k + 1) * kBins * kChannels,
+              y.begin() + i * kBins * kChannels);
+  }
+  return MemoryDataSource(std::move(x), std::move(y));
 }
 
 std::vector<std::pair<float*, size_t>> param_spans(Seq2SeqWeights& w) {
@@ -291,7 +310,7 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
   int64_t done_batches = 0;
   while (st_.epoch < cfg_.epochs && !st_.stopped) {
     std::iota(perm.begin(), perm.end(), size_t(0));
-    for (size_t i = N - 1; i > 0; --i) std::swap(perm[i], perm[splitmix64(st_.rng) % (i + 1)]);
+    for (size_t i = N - 1; i > 0; --i) std::swap(perm[i], perm[shuffle_rng_next(st_.rng) % (i + 1)]);
     double loss_sum = 0.0;
     size_t seen = 0;
     const auto t_epoch = std::chrono::steady_clock::now();

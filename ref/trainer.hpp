@@ -63,6 +63,11 @@ class MemoryDataSource : public DataSource {
   int steps_;
 };
 
+struct Dataset;
+// Pre-processes a simulated data set (numerics §8, counts → x in 0…1) into memory, optionally
+// only the samples `subset` (e.g. a train / validation split). Targets are ds.sfd.
+MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset = nullptr);
+
 // Parameters (or gradients) as flat spans, in checkpoint tensor order.
 std::vector<std::pair<float*, size_t>> param_spans(Seq2SeqWeights& w);
 
@@ -142,7 +147,7 @@ class Trainer {
   std::unique_ptr<BatchTrainer> teacher_bt_;
 };
 
-// splitmix64: the shuffling RNG (state advances by one call per draw).
-uint64_t splitmix64(uint64_t& state);
+// shuffle_rng_next (splitmix64): the shuffling RNG (state advances by one call per draw).
+uint64_t shuffle_rng_next(uint64_t& state);
 
 }  // namespace flimgru

@@ -140,3 +140,57 @@ TEST(TrainModel, QatForwardRunsAndStaysClose) {
   EXPECT_TRUE(std::isfinite(l));
   EXPECT_GT(g.head_w.norm(), 0.0f);
 }
+
+#include "float_model.hpp"
+#include "simulator.hpp"
+#include "trainer.hpp"
+
+TEST(TrainModel, BatchedForwardEqualsPlainFloatForward) {
+  for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 128}}) {
+    const int B = 5, T = kBins;
+    Problem p = make_problem(L, H, B, T, 11);
+    p.w = Seq2SeqWeights::random(L, H, 11);  // PyTorch initialisation scale
+    BatchTrainer bt(L, H, B, T, 2);
+    std::vector<float> y(size_t(B) * T * 3), yr(size_t(T) * 3);
+    bt.forward(p.w, p.x.data(), B, y.data());
+    double max_err = 0;
+    for (int b = 0; b < B; ++b) {
+      float_forward(p.w, p.x.data() + size_t(b) * T, yr.data());
+      for (int i = 0; i < T * 3; ++i)
+        max_err = std::max(max_err, double(std::abs(yr[i] - y[size_t(b) * T * 3 + i])));
+    }
+    std::printf("  batched vs float_forward L=%d H=%d: max|diff| = %.3e\n", L, H, max_err);
+    EXPECT_LT(max_err, 1e-5) << "L=" << L << " H=" << H;
+  }
+}
+
+TEST(TrainModel, ParamSpansFollowCheckpointTensorOrder) {
+  auto w = Seq2SeqWeights::random(2, 4, 1);
+  auto spans = param_spans(w);
+  auto tens = w.tensors();
+  ASSERT_EQ(spans.size(), tens.size());
+  for (size_t k = 0; k < spans.size(); ++k) {
+    EXPECT_EQ(spans[k].first, tens[k].second.data()) << tens[k].first;
+    EXPECT_EQ(spans[k].second, size_t(tens[k].second.size())) << tens[k].first;
+  }
+}
+
+TEST(TrainModel, DatasetSourcePreprocessesSimulatedData) {
+  SimConfig sc;
+  sc.seed = 3;
+  Dataset ds = simulate(sc, 6, 1);
+  std::vector<size_t> sub = {4, 1};
+  MemoryDataSource src = dataset_source(ds, &sub);
+  ASSERT_EQ(src.size(), 2u);
+  std::vector<float> x(2 * kBins), y(2 * kBins * kChannels);
+  size_t idx[2] = {0, 1};
+  src.gather(idx, 2, x.data(), y.data());
+  float mx = 0;
+  for (float v : x) {
+    EXPECT_GE(v, 0.0f);
+    mx = std::max(mx, v);
+  }
+  EXPECT_EQ(mx, 1.0f);
+  EXPECT_EQ(y[0], ds.sfd[4 * kBins * kChannels]);
+  EXPECT_EQ(y[kBins * kChannels + 5], ds.sfd[1 * kBins * kChannels + 5]);
+}

@@ -22,7 +22,7 @@ MemoryDataSource synthetic(size_t n, uint64_t seed) {
   std::vector<float> x(n * kBins), y(n * kBins * kChannels);
   uint64_t s = seed;
   for (size_t i = 0; i < n; ++i) {
-    const double tau = 5.0 + 40.0 * double(splitmix64(s) >> 11) / double(1ull << 53);
+    const double tau = 5.0 + 40.0 * double(shuffle_rng_next(s) >> 11) / double(1ull << 53);
     for (int t = 0; t < kBins; ++t) {
       const double v = std::exp(-t / tau);
       x[i * kBins + t] = float(v);
