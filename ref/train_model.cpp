@@ -372,22 +372,22 @@ float fake_quant_state(float v, int frac_bits, int storage_bits) {
 void fake_quantize_weights(const Seq2SeqWeights& w, Seq2SeqWeights& out, const QatOptions& q) {
   if (out.layers != w.layers || out.hidden != w.hidden || out.encoder.size() != w.encoder.size())
     out = zeros_like(w);
-  const float qmax = float((1 << (q.weight_bits - 1)) - 1);
+  const double qmax = double((1 << (q.weight_bits - 1)) - 1);
   const int H = w.hidden;
   for (int p = 0; p < 2; ++p) {
     const auto& src = p == 0 ? w.encoder : w.decoder;
     auto& dst = p == 0 ? out.encoder : out.decoder;
     for (int l = 0; l < w.layers; ++l) {
-      // Decoder layer 0 reads zeros: its U columns are not stored, so they do not set the scale.
-      const bool with_u = !(p == 1 && l == 0);
+      // As the quantizer: the scale covers the whole row [U_j W_j], U included even for
+      // decoder layer 0 (whose input is zero and whose U is not stored).
       for (int j = 0; j < 3 * H; ++j) {
-        float m = src[l].w_hh.row(j).cwiseAbs().maxCoeff();
-        if (with_u) m = std::max(m, src[l].w_ih.row(j).cwiseAbs().maxCoeff());
-        const float s = m > 0.0f ? m / qmax : 1.0f;
+        double m = std::max(src[l].w_hh.row(j).cwiseAbs().maxCoeff(),
+                            src[l].w_ih.row(j).cwiseAbs().maxCoeff());
+        const double s = m > 0.0 ? m / qmax : 1.0;
         for (int k = 0; k < src[l].w_hh.cols(); ++k)
-          dst[l].w_hh(j, k) = std::round(src[l].w_hh(j, k) / s) * s;
+          dst[l].w_hh(j, k) = float(std::round(double(src[l].w_hh(j, k)) / s) * s);
         for (int k = 0; k < src[l].w_ih.cols(); ++k)
-          dst[l].w_ih(j, k) = with_u ? std::round(src[l].w_ih(j, k) / s) * s : 0.0f;
+          dst[l].w_ih(j, k) = float(std::round(double(src[l].w_ih(j, k)) / s) * s);
       }
       // b_r, b_z summed then quantized (kept in b_ih, hh part zero); b_in, b_hn separate.
       for (int j = 0; j < 2 * H; ++j) {
@@ -401,9 +401,10 @@ void fake_quantize_weights(const Seq2SeqWeights& w, Seq2SeqWeights& out, const Q
     }
   }
   for (int c = 0; c < kChannels; ++c) {
-    const float m = w.head_w.row(c).cwiseAbs().maxCoeff();
-    const float s = m > 0.0f ? m / qmax : 1.0f;
-    for (int k = 0; k < H; ++k) out.head_w(c, k) = std::round(w.head_w(c, k) / s) * s;
+    const double m = w.head_w.row(c).cwiseAbs().maxCoeff();
+    const double s = m > 0.0 ? m / qmax : 1.0;
+    for (int k = 0; k < H; ++k)
+      out.head_w(c, k) = float(std::round(double(w.head_w(c, k)) / s) * s);
     out.head_b[c] = fq(w.head_b[c], 10, 16);
   }
 }

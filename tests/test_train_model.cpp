@@ -194,3 +194,38 @@ TEST(TrainModel, DatasetSourcePreprocessesSimulatedData) {
   EXPECT_EQ(y[0], ds.sfd[4 * kBins * kChannels]);
   EXPECT_EQ(y[kBins * kChannels + 5], ds.sfd[1 * kBins * kChannels + 5]);
 }
+
+#include "int_model.hpp"
+#include "quantizer.hpp"
+
+// The QAT forward approximates the integer model (docs/numerics.md) in float: it differs only
+// by the requantization multipliers' rounding and float accumulation order.
+TEST(TrainModel, QatForwardTracksTheIntegerModel) {
+  const int L = 1, H = 32, B = 8;
+  Seq2SeqWeights w = Seq2SeqWeights::random(L, H, 21, 2.0f);
+  auto x = uniform(size_t(B) * kBins, 22, 0.0f, 1.0f);
+  BatchTrainer bt(L, H, B, kBins, 2);
+  ForwardOptions o;
+  o.qat.enabled = true;
+  std::vector<float> yq(size_t(B) * kBins * 3), yf(yq.size());
+  bt.forward(w, x.data(), B, yq.data(), o);
+  bt.forward(w, x.data(), B, yf.data());
+  QuantModel qm = quantize(w, QuantFormat::int8());
+  std::vector<int32_t> xq(kBins), yi(size_t(kBins) * 3);
+  double max_qat = 0, max_float = 0;
+  size_t exact = 0;
+  for (int b = 0; b < B; ++b) {
+    quantize_input(qm.fmt, x.data() + size_t(b) * kBins, xq.data());
+    run_int_model(qm, xq.data(), yi.data());
+    for (int i = 0; i < kBins * 3; ++i) {
+      const float yint = dequantize_output(yi[i]);
+      const size_t k = size_t(b) * kBins * 3 + i;
+      max_qat = std::max(max_qat, double(std::abs(yq[k] - yint)));
+      max_float = std::max(max_float, double(std::abs(yf[k] - yint)));
+      exact += yq[k] == yint;
+    }
+  }
+  std::printf("  QAT vs int model: max|diff| %.4g (float model: %.4g), exact %.1f%%\n", max_qat,
+              max_float, 100.0 * exact / (B * kBins * 3));
+  EXPECT_LT(max_qat, max_float);
+}
