@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "error.hpp"
+#include "quantizer.hpp"
 
 namespace flimgru {
 
@@ -15,52 +16,6 @@ using RMap = Eigen::Map<Mat>;
 using CRMap = Eigen::Map<const Mat>;
 using AMap = Eigen::Map<Eigen::ArrayXf>;
 using CAMap = Eigen::Map<const Eigen::ArrayXf>;
-
-// Round half away from zero to `frac` fractional bits, saturate to `bits` signed bits.
-inline float fq(float v, int frac, int bits) {
-  const float scale = float(1 << frac);
-  const float lo = -std::ldexp(1.0f, bits - 1), hi = std::ldexp(1.0f, bits - 1) - 1.0f;
-  float q = std::round(v * scale);  // std::round: half away from zero
-  return std::min(std::max(q, lo), hi) / scale;
-}
-// Round half up (rshr semantics) to `frac` bits, saturate to `bits`.
-inline float fq_up(float v, int frac, int bits) {
-  const float scale = float(1 << frac);
-  const float lo = -std::ldexp(1.0f, bits - 1), hi = std::ldexp(1.0f, bits - 1) - 1.0f;
-  float q = std::floor(v * scale + 0.5f);
-  return std::min(std::max(q, lo), hi) / scale;
-}
-inline float pre_q(float v) { return fq_up(v, 10, 16); }  // Q5.10, int16
-
-// Activation tables of numerics §6 as float values (Q1.14 / 16384).
-struct Tables {
-  int tb = 0;
-  std::vector<float> sig, tanh_;
-  void build(int table_bits) {
-    if (tb == table_bits) return;
-    tb = table_bits;
-    int n = 1 << tb;
-    sig.resize(n);
-    tanh_.resize(n);
-    for (int i = 0; i < n; ++i) {
-      double x = (i - n / 2 + 0.5) * 16.0 / n;
-      sig[i] = float(std::round(16384.0 / (1.0 + std::exp(-x))) / 16384.0);
-      tanh_[i] = float(std::round(16384.0 * std::tanh(x)) / 16384.0);
-    }
-  }
-  // p is a Q5.10 value (multiple of 1/1024).
-  int index(float p) const {
-    int pi = int(std::lround(p * 1024.0f));
-    int s = pi >> (14 - tb);
-    int half = 1 << (tb - 1);
-    return std::min(std::max(s, -half), half - 1) + half;
-  }
-};
-Tables& tables(int tb) {
-  thread_local Tables t;
-  t.build(tb);
-  return t;
-}
 
 inline float sigmoidf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -155,13 +110,15 @@ void gru_input_projection(const GruLayer& w, const float* in, int n_rows, float*
 
 // gates [T*B, 3H] (in: gi, out: r|z|n), h [(T+1)*B, H], ghn [T*B, H], gh [B, 3H] scratch
 void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh,
-                       const QatOptions& qat) {
+                       const QuantModel* qm, const QuantLayer* ql) {
   const int H = int(w.w_hh.cols());
   const int G = 3 * H;
   const float* bhh = w.b_hh.data();
   CAMap bhr(bhh, H), bhz(bhh + H, H), bhn(bhh + 2 * H, H);
-  const bool q = qat.enabled;
+  const bool q = qm != nullptr && ql != nullptr;
   if (q && (c.pre.rows() < c.gates.rows() || c.pre.cols() != G)) c.pre.resize(c.gates.rows(), G);
+  const double sF = q ? std::ldexp(1.0, qm->fmt.frac_bits) : 1.0;
+  const float inv_sF = float(1.0 / sF), k10 = 1.0f / 1024.0f, k14 = 1.0f / 16384.0f;
   for (int t = 0; t < T; ++t) {
     const float* hprev = c.h.data() + size_t(t) * B * H;
     float* hnext = c.h.data() + size_t(t + 1) * B * H;
@@ -183,28 +140,27 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
         gn = (gn + gr * hn).tanh();
         hnew = gn + gz * (hpa - gn);
       } else {
-        // Fake quantization (numerics §5): pre-activations Q5.10, table activations Q1.14,
-        // state Q0.7. Biases and weights were fake-quantized beforehand (ws.qw).
-        const Tables& tab = tables(qat.table_bits);
+        // The integer model (numerics §5): GEMMs over integer weights and states scaled by
+        // 2^-F are exact, so acc = 2^F · (float sum) recovers the integer partial sums.
         float* pre = c.pre.data() + row * G;
-        const int sb = qat.weight_bits, fb = qat.frac_bits;
         for (int j = 0; j < H; ++j) {
-          float pr = pre_q(g[j] + a[j] + bhh[j]);
-          float pz = pre_q(g[H + j] + a[H + j] + bhh[H + j]);
-          float r = tab.sig[tab.index(pr)];
-          float z = tab.sig[tab.index(pz)];
-          float hn = pre_q(a[2 * H + j] + bhh[2 * H + j]);
-          float pn = pre_q(pre_q(g[2 * H + j]) + fq_up(r * hn, 10, 32));
-          float n = tab.tanh_[tab.index(pn)];
-          float hq = n + fq_up(z * (hp[j] - n), 14, 32);
-          pre[j] = pr;
-          pre[H + j] = pz;
-          pre[2 * H + j] = pn;
-          g[j] = r;
-          g[H + j] = z;
-          g[2 * H + j] = n;
-          hn_out[j] = hn;
-          hx[j] = fq_up(hq, fb, sb);
+          GateSums s;
+          s.in_r = std::llround(double(g[j]) * sF);
+          s.h_r = std::llround(double(a[j]) * sF);
+          s.in_z = std::llround(double(g[H + j]) * sF);
+          s.h_z = std::llround(double(a[H + j]) * sF);
+          s.in_n = std::llround(double(g[2 * H + j]) * sF);
+          s.h_n = std::llround(double(a[2 * H + j]) * sF);
+          const int32_t h_old = int32_t(std::llround(double(hp[j]) * sF));
+          const UnitResult u = gru_unit_update(*qm, *ql, j, s, h_old);
+          pre[j] = float(u.p_r) * k10;
+          pre[H + j] = float(u.p_z) * k10;
+          pre[2 * H + j] = float(u.p_n) * k10;
+          g[j] = float(u.r) * k14;
+          g[H + j] = float(u.z) * k14;
+          g[2 * H + j] = float(u.n) * k14;
+          hn_out[j] = float(u.hn) * k10;
+          hx[j] = float(u.h) * inv_sF;
         }
       }
     }
@@ -294,15 +250,20 @@ void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, co
 
 // h [N, H], y [N, 3]
 void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_rows, float* y,
-                  const QatOptions& qat) {
+                  const QuantModel* qm) {
   const int H = int(head_w.cols());
   RMap Y(y, n_rows, kChannels);
   Y.noalias() = CRMap(h, n_rows, H) * head_w.transpose();
-  if (!qat.enabled) {
+  if (qm == nullptr) {
     Y.rowwise() += head_b.transpose();
   } else {
+    const double sF = std::ldexp(1.0, qm->fmt.frac_bits);
     for (int i = 0; i < n_rows; ++i)
-      for (int c = 0; c < kChannels; ++c) Y(i, c) = pre_q(pre_q(Y(i, c)) + head_b[c]);
+      for (int c = 0; c < kChannels; ++c) {
+        const int64_t acc = std::llround(double(Y(i, c)) * sF);
+        Y(i, c) = float(sat(requantize(acc, qm->head_m[c], qm->rq_shift) + qm->head_b[c], 16)) /
+                  1024.0f;
+      }
   }
 }
 
@@ -365,48 +326,47 @@ void mse_loss_backward(const float* y, const float* target, const float* teacher
   }
 }
 
-float fake_quant_state(float v, int frac_bits, int storage_bits) {
-  return fq(v, frac_bits, storage_bits);
-}
-
-void fake_quantize_weights(const Seq2SeqWeights& w, Seq2SeqWeights& out, const QatOptions& q) {
-  if (out.layers != w.layers || out.hidden != w.hidden || out.encoder.size() != w.encoder.size())
-    out = zeros_like(w);
-  const double qmax = double((1 << (q.weight_bits - 1)) - 1);
-  const int H = w.hidden;
+void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
+                 Seq2SeqWeights& qint, Seq2SeqWeights& qeff) {
+  qm = quantize(w, q.format());
+  if (qint.hidden != w.hidden || qint.layers != w.layers || qint.encoder.empty()) {
+    qint = zeros_like(w);
+    qeff = zeros_like(w);
+  }
+  set_zero(qint);
+  set_zero(qeff);
+  const double unit = std::ldexp(1.0, -(qm.rq_shift + 10 - qm.fmt.frac_bits));
   for (int p = 0; p < 2; ++p) {
-    const auto& src = p == 0 ? w.encoder : w.decoder;
-    auto& dst = p == 0 ? out.encoder : out.decoder;
+    const auto& QL = p == 0 ? qm.encoder : qm.decoder;
+    auto& I = p == 0 ? qint.encoder : qint.decoder;
+    auto& E = p == 0 ? qeff.encoder : qeff.decoder;
+    const auto& W = p == 0 ? w.encoder : w.decoder;
     for (int l = 0; l < w.layers; ++l) {
-      // As the quantizer: the scale covers the whole row [U_j W_j], U included even for
-      // decoder layer 0 (whose input is zero and whose U is not stored).
-      for (int j = 0; j < 3 * H; ++j) {
-        double m = std::max(src[l].w_hh.row(j).cwiseAbs().maxCoeff(),
-                            src[l].w_ih.row(j).cwiseAbs().maxCoeff());
-        const double s = m > 0.0 ? m / qmax : 1.0;
-        for (int k = 0; k < src[l].w_hh.cols(); ++k)
-          dst[l].w_hh(j, k) = float(std::round(double(src[l].w_hh(j, k)) / s) * s);
-        for (int k = 0; k < src[l].w_ih.cols(); ++k)
-          dst[l].w_ih(j, k) = float(std::round(double(src[l].w_ih(j, k)) / s) * s);
+      const QuantLayer& L = QL[l];
+      const int H = L.hidden, in = L.in_dim;
+      for (int r = 0; r < 3 * H; ++r) {
+        const double m = double(L.m[r]) * unit;
+        for (int c = 0; c < in; ++c) {
+          I[l].w_ih(r, c) = float(L.weight(r, c));
+          E[l].w_ih(r, c) = float(L.weight(r, c) * m);
+        }
+        for (int k = 0; k < H; ++k) {
+          I[l].w_hh(r, k) = float(L.weight(r, in + k));
+          E[l].w_hh(r, k) = float(L.weight(r, in + k) * m);
+        }
       }
-      // b_r, b_z summed then quantized (kept in b_ih, hh part zero); b_in, b_hn separate.
-      for (int j = 0; j < 2 * H; ++j) {
-        dst[l].b_ih[j] = fq(src[l].b_ih[j] + src[l].b_hh[j], 10, 16);
-        dst[l].b_hh[j] = 0.0f;
-      }
-      for (int j = 2 * H; j < 3 * H; ++j) {
-        dst[l].b_ih[j] = fq(src[l].b_ih[j], 10, 16);
-        dst[l].b_hh[j] = fq(src[l].b_hh[j], 10, 16);
-      }
+      // Biases live in the integer model (qm); the effective ones are only informative.
+      E[l].b_ih = W[l].b_ih;
+      E[l].b_hh = W[l].b_hh;
     }
   }
-  for (int c = 0; c < kChannels; ++c) {
-    const double m = w.head_w.row(c).cwiseAbs().maxCoeff();
-    const double s = m > 0.0 ? m / qmax : 1.0;
-    for (int k = 0; k < H; ++k)
-      out.head_w(c, k) = float(std::round(double(w.head_w(c, k)) / s) * s);
-    out.head_b[c] = fq(w.head_b[c], 10, 16);
-  }
+  for (int c = 0; c < kChannels; ++c)
+    for (int k = 0; k < w.hidden; ++k) {
+      const int32_t v = qm.head_w[size_t(c) * w.hidden + k];
+      qint.head_w(c, k) = float(v);
+      qeff.head_w(c, k) = float(v * double(qm.head_m[c]) * unit);
+    }
+  qeff.head_b = w.head_b;
 }
 
 void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, TrainWorkspace& ws,
@@ -414,22 +374,26 @@ void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, TrainWorks
   if (B > ws.batch || w0.layers != ws.layers || w0.hidden != ws.hidden)
     throw Error("seq2seq_forward: workspace does not fit the batch or the model");
   const QatOptions& q = opts.qat;
-  if (q.enabled) fake_quantize_weights(w0, ws.qw, q);
-  const Seq2SeqWeights& w = q.enabled ? ws.qw : w0;
+  if (q.enabled) qat_prepare(w0, q, ws.qm, ws.qint, ws.qeff);
+  const QuantModel* qm = q.enabled ? &ws.qm : nullptr;
+  const Seq2SeqWeights& w = q.enabled ? ws.qint : w0;
   const int L = w.layers, H = w.hidden, T = ws.steps;
   const int N = T * B;
   float* xt = ws.x.data();
+  const double sF = std::ldexp(1.0, q.frac_bits);
   for (int b = 0; b < B; ++b)
     for (int t = 0; t < T; ++t) {
       const float v = x[size_t(b) * T + t];
-      xt[size_t(t) * B + b] = q.enabled ? fq(v, q.frac_bits, q.weight_bits) : v;
+      // QAT: x_q = sat_SB(round_half_away(x · 2^F)) (numerics §8), stored as x_q / 2^F.
+      xt[size_t(t) * B + b] =
+          q.enabled ? float(double(sat(round_half_away(double(v) * sF), q.weight_bits)) / sF) : v;
     }
   for (int l = 0; l < L; ++l) {
     LayerCache& c = ws.enc[l];
     const float* in = l == 0 ? xt : ws.enc[l - 1].h.data() + size_t(B) * H;
     gru_input_projection(w.encoder[l], in, N, c.gates.data());
     std::fill(c.h.data(), c.h.data() + size_t(B) * H, 0.0f);
-    gru_forward_batch(w.encoder[l], B, T, c, ws.gh.data(), q);
+    gru_forward_batch(w.encoder[l], B, T, c, ws.gh.data(), qm, qm ? &qm->encoder[l] : nullptr);
   }
   for (int l = 0; l < L; ++l) {
     LayerCache& c = ws.dec[l];
@@ -437,15 +401,15 @@ void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, TrainWorks
     gru_input_projection(w.decoder[l], in, N, c.gates.data());
     const float* hT = ws.enc[l].h.data() + size_t(N) * H;
     std::copy(hT, hT + size_t(B) * H, c.h.data());
-    gru_forward_batch(w.decoder[l], B, T, c, ws.gh.data(), q);
+    gru_forward_batch(w.decoder[l], B, T, c, ws.gh.data(), qm, qm ? &qm->decoder[l] : nullptr);
   }
-  head_forward(w.head_w, w.head_b, ws.dec[L - 1].h.data() + size_t(B) * H, N, ws.y.data(), q);
+  head_forward(w.head_w, w.head_b, ws.dec[L - 1].h.data() + size_t(B) * H, N, ws.y.data(), qm);
 }
 
 void seq2seq_backward(const Seq2SeqWeights& w0, int B, TrainWorkspace& ws, Seq2SeqWeights& grad,
                       const ForwardOptions& opts) {
   const QatOptions& q = opts.qat;
-  const Seq2SeqWeights& w = q.enabled ? ws.qw : w0;
+  const Seq2SeqWeights& w = q.enabled ? ws.qeff : w0;
   const int L = w.layers, H = w.hidden, T = ws.steps;
   const int N = T * B;
   head_backward(w.head_w, ws.dec[L - 1].h.data() + size_t(B) * H, ws.dy.data(), N,

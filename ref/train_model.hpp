@@ -19,18 +19,23 @@
 #include <vector>
 
 #include "checkpoint.hpp"
+#include "int_model.hpp"
 #include "tpsf.hpp"
 
 namespace flimgru {
 
-// Fake-quantization options (QAT). Forward uses the quantized values, backward is straight
-// through for weights/biases/state rounding and uses the true derivative of σ / tanh at the
-// (quantized) pre-activation.
+// Fake-quantization options (QAT). With `enabled`, the forward pass IS the integer model of
+// docs/numerics.md (the weights are quantized by quantize() at every forward, then every gate,
+// state and output value is computed by the integer rules of §5–§7 and stored as its real
+// value); backward is straight through the roundings, uses the effective float weights
+// q·M/2^(S+10−F) and the true derivatives of σ / tanh at the quantized pre-activations.
+// Bit-exact with run_int_model for the int8 format (all accumulators < 2^24, exact in float).
 struct QatOptions {
   bool enabled = false;
-  int weight_bits = 8;   // per-row symmetric, q in [-(2^(WB-1)-1), 2^(WB-1)-1]
-  int frac_bits = 7;     // state / input fractional bits (Q0.7), storage bits = weight_bits
-  int table_bits = 10;   // activation table: 2^TB entries over [-8, 8)
+  int weight_bits = 8;   // WB = SB (state storage bits)
+  int frac_bits = 7;     // F
+  int table_bits = 10;   // TB
+  QuantFormat format() const { return {weight_bits, weight_bits, frac_bits, table_bits}; }
 };
 
 struct ForwardOptions {
@@ -42,7 +47,7 @@ struct LayerCache {
   Mat h;      // [(T+1)*B, H] states (state matrix)
   Mat gates;  // [T*B, 3H] on entry to gru_forward_batch: input projection U u + b_ih; on exit r|z|n
   Mat ghn;    // [T*B, H]  W_n h + b_hn (the "hn" term under the reset gate)
-  Mat pre;    // [T*B, 3H] (QAT only) pre-activations fed to the tables (for true derivatives)
+  Mat pre;    // [T*B, 3H] (QAT only) pre-activations p_r|p_z|p_n (real) fed to the tables
 };
 
 // Everything one forward+backward of a batch needs; allocate once per (L, H, B, T).
@@ -61,7 +66,9 @@ struct TrainWorkspace {
   Mat dh;                      // [B, H]    running grad w.r.t. the current state
   Mat dh_tmp;                  // [B, H]
   std::vector<Mat> dh_dec0;    // [L] of [B, H]: grad w.r.t. decoder initial states
-  Seq2SeqWeights qw;           // QAT: fake-quantized weights used by forward/backward
+  QuantModel qm;               // QAT: the integer model of the current weights
+  Seq2SeqWeights qint;         // QAT: integer weights q as floats, zero biases (forward GEMMs)
+  Seq2SeqWeights qeff;         // QAT: effective weights q·M/2^(S+10−F) (backward, STE)
 
   TrainWorkspace() = default;
   TrainWorkspace(int layers, int hidden, int batch, int steps = kBins) {
@@ -85,8 +92,10 @@ void gru_input_projection(const GruLayer& w, const float* in, int n_rows, float*
 //   c.gates [T*B, 3H] in: input projections; out: r|z|n
 //   c.h     [(T+1)*B, H] in: rows 0..B-1 initial state; out: all states
 //   c.ghn   [T*B, H] out;  gh_scratch [B, 3H]
+// QAT (qm, ql non-null): w holds integer weights (zero biases), c.h / inputs hold exact
+// multiples of 2^-F; every unit is updated by gru_unit_update() of the integer model.
 void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh_scratch,
-                       const QatOptions& qat = {});
+                       const QuantModel* qm = nullptr, const QuantLayer* ql = nullptr);
 
 // Backward of one GRU layer (accumulates into grad, += semantics).
 //   dseq    [T*B, H] in: dL/dh[t+1] from outside the recurrence (head or layer above); may be null
@@ -100,8 +109,9 @@ void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, co
 
 // Dense(3) head over all decoder steps.
 //   h [N, H] (N = T*B), y [N, 3] out: h · head_wᵀ + head_b
+// QAT (qm non-null): head_w holds integer weights; y = sat16(rq(acc, M_c) + b_c) / 1024.
 void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_rows, float* y,
-                  const QatOptions& qat = {});
+                  const QuantModel* qm = nullptr);
 //   dy [N, 3] in; dh [N, H] out (overwritten); grad_w [3, H] +=, grad_b [3] +=
 void head_backward(const Mat& head_w, const float* h, const float* dy, int n_rows, float* dh,
                    Mat& grad_w, Vec& grad_b);
@@ -128,11 +138,10 @@ void seq2seq_backward(const Seq2SeqWeights& w, int B, TrainWorkspace& ws, Seq2Se
 // ws.y (time-major) → out [B, T, 3] sample-major.
 void outputs_sample_major(const TrainWorkspace& ws, int B, float* out);
 
-// QAT helpers (docs/numerics.md §3, §6).
-// Per-row symmetric fake quantization of every gate row [U_j W_j] (and head rows), biases to
-// Q5.10 (b_r, b_z quantized as the sums b_i + b_h, split back with the hh part fixed).
-void fake_quantize_weights(const Seq2SeqWeights& w, Seq2SeqWeights& out, const QatOptions& q);
-float fake_quant_state(float v, int frac_bits, int storage_bits);
+// QAT: quantize w (quantizer.hpp, format q.format()) into qm and derive the integer-valued
+// weights (qint, zero biases) and the effective float weights (qeff) of the same shapes.
+void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
+                 Seq2SeqWeights& qint, Seq2SeqWeights& qeff);
 
 // Multi-threaded batch driver: loss + gradients of a batch (threads = 0: hardware concurrency).
 class BatchTrainer {

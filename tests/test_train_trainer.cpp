@@ -69,6 +69,21 @@ TEST(Trainer, TinyModelLowersTheLoss) {
   EXPECT_LT(losses.back(), losses.front());
 }
 
+TEST(Trainer, QatTrainingLowersTheQuantizedLoss) {
+  auto data = synthetic(64, 5);
+  TrainerConfig cfg;
+  cfg.epochs = 6;
+  cfg.batch = 16;
+  cfg.lr = 1e-2f;
+  cfg.log = nullptr;
+  cfg.forward.qat.enabled = true;
+  Trainer tr(cfg, Seq2SeqWeights::random(1, 8, 3));
+  const double before = tr.evaluate(data);  // evaluates with the QAT (integer) forward
+  tr.fit(data, &data);
+  const double after = tr.evaluate(data);
+  EXPECT_LT(after, 0.5 * before) << "before " << before << " after " << after;
+}
+
 TEST(Trainer, ResumeGivesTheIdenticalTrajectory) {
   auto data = synthetic(40, 2), val = synthetic(16, 3);
   TrainerConfig cfg;
