@@ -19,6 +19,51 @@ using CAMap = Eigen::Map<const Eigen::ArrayXf>;
 
 inline float sigmoidf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+// Backward of one sample's step (all H units): fused elementwise pass, no aliasing.
+//   g [3H] r|z|n, ghn [H], hp [H] previous state, ext [H] outside grad (HasExt), dhin [H] grad
+//   from the next step, pre [3H] (Qat) -> dho [H] direct part of dh_prev, dg [3H] hh-gate grads,
+//   dgi [H] n input grad; bias grads dbih, dbhh [3H] +=.
+template <bool HasExt, bool Qat>
+inline void bwd_row(int H, const float* __restrict g, const float* __restrict ghn,
+                    const float* __restrict hp, const float* __restrict ext,
+                    const float* __restrict dhin, const float* __restrict pre,
+                    float* __restrict dho, float* __restrict dg, float* __restrict dgi,
+                    float* __restrict dbih, float* __restrict dbhh) {
+  for (int j = 0; j < H; ++j) {
+    const float r = g[j], z = g[H + j], n = g[2 * H + j];
+    const float dhv = HasExt ? dhin[j] + ext[j] : dhin[j];
+    const float dn = dhv * (1.0f - z);
+    const float dz = dhv * (hp[j] - n);
+    float dsr, dsz, dsn;  // activation derivatives
+    if (!Qat) {
+      dsr = r * (1.0f - r);
+      dsz = z * (1.0f - z);
+      dsn = 1.0f - n * n;
+    } else {  // true derivatives at the quantized pre-activations (the table is STE'd)
+      const float sr = sigmoidf(pre[j]), sz = sigmoidf(pre[H + j]);
+      const float tn = std::tanh(pre[2 * H + j]);
+      dsr = sr * (1.0f - sr);
+      dsz = sz * (1.0f - sz);
+      dsn = 1.0f - tn * tn;
+    }
+    const float dpn = dn * dsn;
+    const float dpr = dpn * ghn[j] * dsr;
+    const float dpz = dz * dsz;
+    const float dpnh = dpn * r;
+    dg[j] = dpr;
+    dg[H + j] = dpz;
+    dg[2 * H + j] = dpnh;
+    dgi[j] = dpn;
+    dbih[j] += dpr;
+    dbih[H + j] += dpz;
+    dbih[2 * H + j] += dpn;
+    dbhh[j] += dpr;
+    dbhh[H + j] += dpz;
+    dbhh[2 * H + j] += dpnh;
+    dho[j] = dhv * z;
+  }
+}
+
 }  // namespace
 
 void TrainWorkspace::resize(int L, int H, int B, int T) {
@@ -190,38 +235,12 @@ void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, co
       float* dg = dgh + row * G;
       float* dgi = dgin + row * H;
       const float* pre = q ? c.pre.data() + row * G : nullptr;
-      for (int j = 0; j < H; ++j) {
-        const float r = g[j], z = g[H + j], n = g[2 * H + j];
-        const float dhv = ext ? dhin[j] + ext[j] : dhin[j];
-        const float dn = dhv * (1.0f - z);
-        const float dz = dhv * (hp[j] - n);
-        float dsr, dsz, dsn;  // activation derivatives
-        if (!q) {
-          dsr = r * (1.0f - r);
-          dsz = z * (1.0f - z);
-          dsn = 1.0f - n * n;
-        } else {
-          const float sr = sigmoidf(pre[j]), sz = sigmoidf(pre[H + j]);
-          const float tn = std::tanh(pre[2 * H + j]);
-          dsr = sr * (1.0f - sr);
-          dsz = sz * (1.0f - sz);
-          dsn = 1.0f - tn * tn;
-        }
-        const float dpn = dn * dsn;
-        const float dpr = dpn * ghn[j] * dsr;
-        const float dpz = dz * dsz;
-        const float dpnh = dpn * r;
-        dg[j] = dpr;
-        dg[H + j] = dpz;
-        dg[2 * H + j] = dpnh;
-        dgi[j] = dpn;
-        dbih[j] += dpr;
-        dbih[H + j] += dpz;
-        dbih[2 * H + j] += dpn;
-        dbhh[j] += dpr;
-        dbhh[H + j] += dpz;
-        dbhh[2 * H + j] += dpnh;
-        dho[j] = dhv * z;
+      if (q) {
+        if (ext) bwd_row<true, true>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
+        else bwd_row<false, true>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
+      } else {
+        if (ext) bwd_row<true, false>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
+        else bwd_row<false, false>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
       }
     }
     RMap(dh_tmp.data(), B, H).noalias() += CRMap(dgh + size_t(t) * B * G, B, G) * w.w_hh;
