@@ -11,9 +11,11 @@
 // BatchTrainer splits a batch over threads (separate workspaces and gradient buffers, summed in
 // a fixed order at the end, so results are deterministic for a given thread count).
 //
-// QAT seam: ForwardOptions::qat selects fake quantization of docs/numerics.md (weights per-row
-// int8 with straight-through gradients, biases Q5.10, pre-activations Q5.10, activations from the
-// 1024-entry tables, state Q0.7). With qat off the model is the plain float GRU.
+// QAT: with ForwardOptions::qat.enabled the forward pass is the integer model of
+// docs/numerics.md (bit-exact with run_int_model for int8: per-row int8 weights with the global
+// requantization shift, Q5.10 biases and pre-activations, 1024-entry σ/tanh tables, Q0.7 state);
+// backward is straight-through (effective weights, true σ/tanh derivatives at the quantized
+// pre-activations). With qat off the model is the plain float GRU.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -103,6 +105,7 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
 //   in      [T*B, I] the layer input (nullptr: identically zero input, then w_ih gets no grad)
 //   din     [T*B, I] out: dL/d(in) (nullptr: not needed)
 //   dgh [T*B, 3H], dgin [T*B, H], dh_tmp [B, H]: scratch
+//   qat.enabled: activation derivatives from c.pre (true σ'/tanh' at the quantized inputs)
 void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, const float* dseq,
                         Mat& dh, const float* in, float* din, GruLayer& grad, float* dgh,
                         float* dgin, Mat& dh_tmp, const QatOptions& qat = {});
@@ -128,7 +131,7 @@ void mse_loss_backward(const float* y, const float* target, const float* teacher
 
 // Whole model, one batch slice of B ≤ ws.batch samples (T = ws.steps).
 // x [B, T] sample-major (pre-processed TPSFs). Leaves outputs in ws.y (time-major, first T*B
-// rows). With opts.qat.enabled, fake-quantizes weights into ws.qw first.
+// rows). With opts.qat.enabled, quantizes the weights into ws.qm / ws.qint / ws.qeff first.
 void seq2seq_forward(const Seq2SeqWeights& w, const float* x, int B, TrainWorkspace& ws,
                      const ForwardOptions& opts = {});
 // Needs the forward of the same B and ws.dy filled; accumulates (+=) into grad.

@@ -126,7 +126,8 @@ class Trainer {
   // Trains until cfg.epochs epochs are completed in total or early stopping fires.
   // val may be null: then the epoch's mean training loss drives the schedule.
   void fit(const DataSource& train, const DataSource* val);
-  // Plain MSE (α = 0) of the current weights over a data source.
+  // Plain MSE (α = 0) of the current weights over a data source, with cfg.forward (so under
+  // QAT it is the integer model's error).
   double evaluate(const DataSource& data);
   // Writes the checkpoint directory now.
   void save() const;
