@@ -25,10 +25,10 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest)
-	@$(TESTS) --gtest_brief=1
+	@scripts/run-tests.sh $(TESTS)
 
 regress: tools ## The long regression (everything in test, plus long randomized runs)
-	@$(TESTS) --gtest_brief=1
+	@scripts/run-tests.sh $(TESTS)
 
 bench: tools ## Throughput tables (simulator, inference)
 	@$(FLIMGRU) bench
