@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   flimgru::cli::add_quantize(app);
   flimgru::cli::add_eval(app);
   flimgru::cli::add_infer(app);
+  flimgru::cli::add_train(app);
   flimgru::cli::add_bench(app);
   try {
     app.parse(argc, argv);
