@@ -45,7 +45,7 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
 
 void add_eval(CLI::App& app) {
   struct Opts {
-    std::string data, model, out;
+    std::string data, model, out, name;
     std::vector<std::string> backends{"float", "int8"};
     size_t limit = 0;
     int threads = 2;
@@ -61,6 +61,7 @@ void add_eval(CLI::App& app) {
   c->add_option("--limit", o->limit, "Evaluate only the first N samples");
   c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
   c->add_option("--out", o->out, "Also write the JSON report to this file");
+  c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
   c->callback([o]() {
     Dataset ds = load_dataset(o->data);
@@ -72,7 +73,8 @@ void add_eval(CLI::App& app) {
     }
     std::vector<float> counts(ds.counts.begin(), ds.counts.end());
     const std::vector<float> x = preprocess_batch(counts.data(), ds.n);
-    nlohmann::json report = {{"data", o->data}, {"samples", ds.n}};
+    nlohmann::json report = {{"data", o->data}, {"samples", ds.n}, {"name", o->name}};
+    if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
     std::map<std::string, std::vector<float>> outputs;
     for (const auto& name : o->backends) {
       auto b = make_backend(name, o->model, o->threads);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   flimgru::cli::add_infer(app);
   flimgru::cli::add_train(app);
   flimgru::cli::add_bench(app);
+  flimgru::cli::add_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -162,6 +162,7 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
   CAMap bhr(bhh, H), bhz(bhh + H, H), bhn(bhh + 2 * H, H);
   const bool q = qm != nullptr && ql != nullptr;
   if (q && (c.pre.rows() < c.gates.rows() || c.pre.cols() != G)) c.pre.resize(c.gates.rows(), G);
+  if (q && c.hm.rows() != c.h.rows()) c.hm.resize(c.h.rows(), H);
   const double sF = q ? std::ldexp(1.0, qm->fmt.frac_bits) : 1.0;
   const float inv_sF = float(1.0 / sF), k10 = 1.0f / 1024.0f, k14 = 1.0f / 16384.0f;
   for (int t = 0; t < T; ++t) {
@@ -185,9 +186,11 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
         gn = (gn + gr * hn).tanh();
         hnew = gn + gz * (hpa - gn);
       } else {
-        // The integer model (numerics §5): GEMMs over integer weights and states scaled by
+        // The integer model (numerics §5): GEMMs over integer weights and operands scaled by
         // 2^-F are exact, so acc = 2^F · (float sum) recovers the integer partial sums.
         float* pre = c.pre.data() + row * G;
+        const float* hm_prev = c.hm.data() + (size_t(t) * B + b) * H;
+        float* hm_next = c.hm.data() + (size_t(t + 1) * B + b) * H;
         for (int j = 0; j < H; ++j) {
           GateSums s;
           s.in_r = std::llround(double(g[j]) * sF);
@@ -196,8 +199,9 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
           s.h_z = std::llround(double(a[H + j]) * sF);
           s.in_n = std::llround(double(g[2 * H + j]) * sF);
           s.h_n = std::llround(double(a[2 * H + j]) * sF);
-          const int32_t h_old = int32_t(std::llround(double(hp[j]) * sF));
+          const int32_t h_old = int32_t(std::llround(double(hm_prev[j]) * 16384.0));
           const UnitResult u = gru_unit_update(*qm, *ql, j, s, h_old);
+          hm_next[j] = float(u.h) * k14;
           pre[j] = float(u.p_r) * k10;
           pre[H + j] = float(u.p_z) * k10;
           pre[2 * H + j] = float(u.p_n) * k10;
@@ -205,7 +209,7 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
           g[H + j] = float(u.z) * k14;
           g[2 * H + j] = float(u.n) * k14;
           hn_out[j] = float(u.hn) * k10;
-          hx[j] = float(u.h) * inv_sF;
+          hx[j] = float(state_view(*qm, u.h)) * inv_sF;
         }
       }
     }
@@ -412,6 +416,10 @@ void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, TrainWorks
     const float* in = l == 0 ? xt : ws.enc[l - 1].h.data() + size_t(B) * H;
     gru_input_projection(w.encoder[l], in, N, c.gates.data());
     std::fill(c.h.data(), c.h.data() + size_t(B) * H, 0.0f);
+    if (qm) {
+      c.hm.resize(c.h.rows(), H);
+      std::fill(c.hm.data(), c.hm.data() + size_t(B) * H, 0.0f);
+    }
     gru_forward_batch(w.encoder[l], B, T, c, ws.gh.data(), qm, qm ? &qm->encoder[l] : nullptr);
   }
   for (int l = 0; l < L; ++l) {
@@ -420,6 +428,11 @@ void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, TrainWorks
     gru_input_projection(w.decoder[l], in, N, c.gates.data());
     const float* hT = ws.enc[l].h.data() + size_t(N) * H;
     std::copy(hT, hT + size_t(B) * H, c.h.data());
+    if (qm) {  // the decoder starts from the encoder's kept (Q1.14) state
+      c.hm.resize(c.h.rows(), H);
+      const float* mT = ws.enc[l].hm.data() + size_t(N) * H;
+      std::copy(mT, mT + size_t(B) * H, c.hm.data());
+    }
     gru_forward_batch(w.decoder[l], B, T, c, ws.gh.data(), qm, qm ? &qm->decoder[l] : nullptr);
   }
   head_forward(w.head_w, w.head_b, ws.dec[L - 1].h.data() + size_t(B) * H, N, ws.y.data(), qm);

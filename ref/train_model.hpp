@@ -50,6 +50,8 @@ struct LayerCache {
   Mat gates;  // [T*B, 3H] on entry to gru_forward_batch: input projection U u + b_ih; on exit r|z|n
   Mat ghn;    // [T*B, H]  W_n h + b_hn (the "hn" term under the reset gate)
   Mat pre;    // [T*B, 3H] (QAT only) pre-activations p_r|p_z|p_n (real) fed to the tables
+  Mat hm;     // [(T+1)*B, H] (QAT only) the Q1.14 state the recurrence keeps (real); h then holds
+              // its operand view (numerics §2), which the products and the layers above read
 };
 
 // Everything one forward+backward of a batch needs; allocate once per (L, H, B, T).
