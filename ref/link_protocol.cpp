@@ -84,8 +84,13 @@ bool cobs_decode(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) {
 
 std::vector<uint8_t> frame_bytes(const Frame& f) {
   if (f.payload.size() > 255) throw Error("link: payload longer than 255 bytes");
-  std::vector<uint8_t> b = {kMagic, f.type, f.seq, static_cast<uint8_t>(f.payload.size())};
-  b.insert(b.end(), f.payload.begin(), f.payload.end());
+  std::vector<uint8_t> b;
+  b.reserve(kHeaderBytes + f.payload.size() + kCrcBytes);
+  b.push_back(kMagic);
+  b.push_back(f.type);
+  b.push_back(f.seq);
+  b.push_back(static_cast<uint8_t>(f.payload.size()));
+  for (uint8_t v : f.payload) b.push_back(v);
   uint16_t c = crc16(b.data(), b.size());
   b.push_back(static_cast<uint8_t>(c >> 8));
   b.push_back(static_cast<uint8_t>(c & 0xFF));
