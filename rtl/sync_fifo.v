@@ -15,7 +15,7 @@ module sync_fifo #(
   output wire               m_valid_o,
   input  wire               m_ready_i,
   output wire [Width-1:0]   m_data_o,
-  output wire [AddrW:0]     count_o
+  output wire [$clog2(Depth):0] count_o
 );
   localparam integer AddrW = $clog2(Depth);
   localparam [AddrW:0] DepthW = Depth;
