@@ -2,7 +2,7 @@
 // What: the parser writes a frame's payload at a tentative pointer; commit_i makes the bytes
 //   visible to the read side, abort_i throws them away (a frame whose CRC failed never reaches
 //   the core). The read side streams the committed bytes out; every Bins-th byte carries last.
-// Latency: 2 cycles from commit_i to m_valid_o (pointer update, then the synchronous RAM read);
+// Latency: 3 cycles from commit_i to m_valid_o (pointer update, RAM read, output register);
 //   then one byte per cycle while m_ready_i is high.
 // Interface: start_i (begin a frame: tentative pointer := committed pointer), wr_valid_i/wr_data_i,
 //   commit_i/abort_i; room_o = a whole pixel (Bins bytes) fits besides what is committed.
@@ -64,16 +64,26 @@ module tpsf_buffer #(
     end
   end
 
-  // Read side: a registered (block-RAM) read into the output register.
-  wire fetch = (rd_q != wr_q) && (!out_valid_q || m_ready_i);
+  // Read side, two stages: the block-RAM read (s1; its clock-to-out is slow) and a fabric
+  // output register (s2). Full throughput; both stages hold while the core stalls.
+  reg [7:0] s1_data_q;
+  reg       s1_valid_q, s1_last_q;
+  wire move  = s1_valid_q && (!out_valid_q || m_ready_i);
+  wire fetch = (rd_q != wr_q) && (!s1_valid_q || move);
   always @(posedge clk_i) begin
-    if (fetch) out_data_q <= mem_q[rd_q[AddrW-1:0]];
+    if (fetch) s1_data_q <= mem_q[rd_q[AddrW-1:0]];
   end
   always @(posedge clk_i) begin
     if (fetch) begin
-      rd_q        <= rd_q + 1'b1;
-      bin_q       <= (bin_q == LastBin) ? {BinW{1'b0}} : bin_q + 1'b1;
-      out_last_q  <= (bin_q == LastBin);
+      rd_q      <= rd_q + 1'b1;
+      bin_q     <= (bin_q == LastBin) ? {BinW{1'b0}} : bin_q + 1'b1;
+      s1_last_q <= (bin_q == LastBin);
+    end
+    if (fetch)     s1_valid_q <= 1'b1;
+    else if (move) s1_valid_q <= 1'b0;
+    if (move) begin
+      out_data_q  <= s1_data_q;
+      out_last_q  <= s1_last_q;
       out_valid_q <= 1'b1;
     end else if (m_ready_i) begin
       out_valid_q <= 1'b0;
@@ -81,6 +91,7 @@ module tpsf_buffer #(
     if (rst_i) begin
       rd_q        <= 0;
       bin_q       <= 0;
+      s1_valid_q  <= 1'b0;
       out_valid_q <= 1'b0;
     end
   end
