@@ -12,7 +12,7 @@ all: tools ## The main job (builds the tools; later: ROMs, RTL check, bitstream)
 	@echo "== flimgru built: $(FLIMGRU) =="
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | column -t -s $$'\t'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | column -t -s $$'\t'
 
 deps: $(BUILD)/.deps-ok ## Install missing dependencies (idempotent)
 $(BUILD)/.deps-ok: scripts/install-deps.sh
@@ -25,10 +25,10 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest)
-	@scripts/run-tests.sh $(TESTS)
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/board/flimgru_board_tests
 
 regress: tools ## The long regression (everything in test, plus long randomized runs)
-	@scripts/run-tests.sh $(TESTS)
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/board/flimgru_board_tests
 
 bench: tools ## Throughput tables (simulator, inference)
 	@$(FLIMGRU) bench
@@ -38,3 +38,4 @@ lint: ## Verilator lint of the RTL, warnings on
 
 clean: ## Remove build output
 	rm -rf $(BUILD)
+include boards/boards.mk
