@@ -9,5 +9,7 @@ void add_quantize(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_infer(CLI::App& app);
 void add_bench(CLI::App& app);
+void add_image(CLI::App& app);
+void add_crlb(CLI::App& app);
 
 }  // namespace flimgru::cli
