@@ -353,7 +353,12 @@ nlohmann::json run_image(const ImageOptions& o) {
       const std::string old = out + ".old";
       fs::remove_all(old, ec);
       fs::rename(out, old);
-      fs::rename(tmp, out);
+      try {
+        fs::rename(tmp, out);
+      } catch (...) {
+        fs::rename(old, out, ec);  // put the earlier output back
+        throw;
+      }
       fs::remove_all(old, ec);
     } else {
       fs::rename(tmp, out);

@@ -120,6 +120,23 @@ TEST(ImagePtu, FitOnASyntheticFileRecoversTheLifetime) {
   }
 }
 
+TEST(ImagePtu, OneFrameOnRequest) {
+  TempDir d;
+  test::SynthPtu s;
+  s.frames = 3;
+  test::spit(d / "f.ptu", make_ptu(s));
+  run({"image", d / "f.ptu", "-o", d / "f1", "--bin", "8", "--frame", "1", "--min-photons", "1e9", "--quiet"});
+  const auto rows = read_csv(d / "f1/pixels.csv");
+  ASSERT_EQ(rows.size(), 3u);  // 16 x 8 pixels binned 8 x 8: 1 x 2
+  uint64_t want = 0;
+  for (int y = 0; y < s.pix_y; ++y)
+    for (int x = 0; x < s.pix_x; ++x) want += uint64_t(s.photons(1, y, x));
+  EXPECT_EQ(std::stoull(rows[1][2]) + std::stoull(rows[2][2]), want);
+  EXPECT_EQ(rows[1][3], "nan");  // below --min-photons
+  EXPECT_ERROR_MENTIONS(run({"image", d / "f.ptu", "-o", d / "f3", "--frame", "3", "--quiet"}), "f.ptu", "3 frames");
+  EXPECT_FALSE(fs::exists(d / "f3"));
+}
+
 TEST(ImagePtu, HazelnutZ1FitIsPlausible) {
   const std::string f = FLIMGRU_SOURCE_DIR "/../shared/data/hazelnut/hazelnut_z1.ptu";
   if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
