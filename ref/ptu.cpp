@@ -64,8 +64,9 @@ std::string record_type_name(uint32_t rt) {
 struct PicoHarpT3 {
   static constexpr int kDtimeBits = 12;
   static bool special(uint32_t r) { return (r >> 28) == 15; }
-  // For special records: overflow increment (0 if a marker) and marker bits.
-  static uint64_t overflow(uint32_t r) { return ((r >> 16) & 0xFFF) == 0 ? 65536u : 0u; }
+  // For special records: overflow increment (0 if a marker) and marker bits. As in PicoQuant's
+  // reference code, a special record with no marker bit (bits 16..19) set is an overflow.
+  static uint64_t overflow(uint32_t r) { return ((r >> 16) & 0xF) == 0 ? 65536u : 0u; }
   static uint32_t marker_bits(uint32_t r) { return (r >> 16) & 0xF; }
   static uint32_t nsync(uint32_t r) { return r & 0xFFFF; }
   static uint32_t dtime(uint32_t r) { return (r >> 16) & 0xFFF; }
