@@ -5,13 +5,14 @@
 
 #include "cli.hpp"
 #include "crlb.hpp"
+#include "error.hpp"
 #include "simulator.hpp"
 
 namespace flimgru::cli {
 
 void add_crlb(CLI::App& app) {
   struct Opts {
-    double tau1 = 0.5, tau2 = 2.5, a = 0.5, background = 0.01, fwhm = 0.3, peak = 1.0;
+    double tau1 = 0.5, tau2 = 2.5, a = 0.5, background = 0.01, fwhm = 0.3, peak = 1.0, period = 0;
     std::vector<double> photons{100, 1000, 10000, 100000};
     std::string irf;
     bool json = false;
@@ -29,9 +30,14 @@ void add_crlb(CLI::App& app) {
   c->add_option("--irf-fwhm", o->fwhm, "Gaussian IRF FWHM (ns)")->check(CLI::PositiveNumber);
   c->add_option("--irf-peak", o->peak, "Gaussian IRF peak after the window start (ns)");
   c->add_option("--irf", o->irf, "Measured IRF file (135 values on the grid) instead of the Gaussian");
+  c->add_option("--period", o->period, "Laser period (ns): include the tails of earlier pulses (0: one pulse)")
+      ->check(CLI::Range(0.0, 1e9));
   c->add_flag("--json", o->json, "Print the bounds as JSON");
   c->callback([o]() {
-    const Irf irf = o->irf.empty() ? Irf::gaussian(o->fwhm, o->peak) : Irf::from_grid(read_irf_file(o->irf), o->irf);
+    Irf irf = o->irf.empty() ? Irf::gaussian(o->fwhm, o->peak) : Irf::from_grid(read_irf_file(o->irf), o->irf);
+    if (o->period > 0 && o->period < kBins * kBinNs)
+      throw Error("--period " + std::to_string(o->period) + " ns is shorter than the 135 x 90 ps window");
+    irf.period_ns = o->period;
     nlohmann::json rows = nlohmann::json::array();
     if (!o->json)
       std::printf("tau1 %.3g ns, tau2 %.3g ns, a %.3g, background %.3g, IRF %s\n%10s %10s %10s %10s %12s %12s\n",

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "error.hpp"
 #include "image.hpp"
 
 namespace flimgru::cli {
@@ -29,11 +30,26 @@ void add_image(CLI::App& app) {
                 "PTU: micro-time (ns) where the 135 x 90 ps window starts (default 0, the laser sync)");
   c->add_option("--frame", o->frame, "PTU: use only this frame (0-based; default: all frames summed)")
       ->check(CLI::Range(0, 1 << 30));
+  auto period = std::make_shared<std::string>("0");
+  c->add_option("--period", *period,
+                "For fit: laser period (ns) to include the decay tails of earlier pulses, or 'sync' for the PTU "
+                "header's sync period; 0 (default) = a single pulse, as the simulator");
   c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
   c->add_flag("--quiet", *quiet, "No progress bar");
   c->add_flag("--json", *json, "Print the summary as JSON");
-  c->callback([o, json, quiet]() {
+  c->callback([o, json, quiet, period]() {
     o->progress = !*quiet;
+    if (*period == "sync") {
+      o->period_ns = -1;
+    } else {
+      try {
+        size_t used = 0;
+        o->period_ns = std::stod(*period, &used);
+        if (used != period->size() || !(o->period_ns >= 0)) throw std::invalid_argument("");
+      } catch (const std::logic_error&) {
+        throw Error("--period must be a number of ns >= 0 or 'sync', not '" + *period + "'");
+      }
+    }
     const nlohmann::json s = run_image(*o);
     if (*json) {
       std::cout << s.dump(2) << "\n";

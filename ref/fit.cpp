@@ -20,7 +20,11 @@ namespace {
 constexpr double kDelta = kBinNs / kSubBins;
 constexpr double kTauMin = 0.02, kTauMax = 30.0, kBgMin = 1e-6;
 
-// Window bins of (IRF * e^(−t/τ)) and of its τ-derivative.
+}  // namespace
+void pulse_tail_bins(const Irf& irf, double tau, double* tail, double* dtail);
+namespace {
+
+// Window bins of (IRF * e^(−t/τ)) and of its τ-derivative (plus the earlier pulses' tails).
 void decay_bins(const Irf& irf, double tau, double* e, double* de) {
   const double x = kDelta / tau;
   const double om = -std::expm1(-x);  // 1 − q
@@ -49,7 +53,55 @@ void decay_bins(const Irf& irf, double tau, double* e, double* de) {
     e[k] += hm * k0 + c * t;
     de[k] += hm * dk0 + dc * t + c * dt;
   }
+  if (irf.period_ns > 0) {
+    double tl[kBins], dtl[kBins];
+    pulse_tail_bins(irf, tau, tl, dtl);
+    for (int k = 0; k < kBins; ++k) {
+      e[k] += tl[k];
+      de[k] += dtl[k];
+    }
+  }
 }
+
+}  // namespace
+
+void pulse_tail_bins(const Irf& irf, double tau, double* tail, double* dtail) {
+  for (int k = 0; k < kBins; ++k) tail[k] = dtail[k] = 0;
+  const double P = irf.period_ns;
+  if (!(P > 0)) return;
+  if (P < kBins * kBinNs - 1e-9) throw Error("pulse tails: the laser period is shorter than the window");
+  // A = τ Σ_j h_j (E(s_j+1) − E(s_j)), E(s) = e^((s−P)/τ) <= 1 for the IRF's sub-bin edges s
+  // (window time, all before P); computed from the last edge down, E(s − δ) = q·E(s).
+  const std::vector<double>& h = irf.density;
+  const size_t J = h.size();
+  const double t0 = -irf.pad_bins * kBinNs, q = std::exp(-kDelta / tau), itau2 = 1.0 / (tau * tau);
+  double s_hi = t0 + double(J) * kDelta;
+  double E_hi = std::exp((s_hi - P) / tau), sum = 0, dsum = 0;
+  for (size_t j = J; j-- > 0;) {
+    const double s_lo = s_hi - kDelta, E_lo = E_hi * q;
+    // dE/dτ = −(s − P)/τ² · E
+    sum += h[j] * (E_hi - E_lo);
+    dsum += h[j] * (-(s_hi - P) * E_hi + (s_lo - P) * E_lo) * itau2;
+    s_hi = s_lo;
+    E_hi = E_lo;
+  }
+  const double A = tau * sum, dA = sum + tau * dsum;
+  const double eP = std::exp(-P / tau), geo = 1.0 / (-std::expm1(-P / tau));
+  const double dgeo = geo * geo * eP * P * itau2;
+  // b_k = τ (e^(−t_k/τ) − e^(−t_k+1/τ)), t_k = k·kBinNs.
+  const double qb = std::exp(-kBinNs / tau);
+  double e_lo = 1.0;
+  for (int k = 0; k < kBins; ++k) {
+    const double tl = k * kBinNs, th = tl + kBinNs, e_hi = e_lo * qb;
+    const double b = tau * (e_lo - e_hi);
+    const double db = (e_lo - e_hi) + (tl * e_lo - th * e_hi) / tau;
+    tail[k] = A * geo * b;
+    dtail[k] = dA * geo * b + A * dgeo * b + A * geo * db;
+    e_lo = e_hi;
+  }
+}
+
+namespace {
 
 double clamp_lambda(double l) { return std::max(l, 1e-300); }
 
@@ -86,11 +138,11 @@ class PixelCost : public ceres::SizedCostFunction<kBins, kNumParams> {
 // The image-sum fit: θ plus the Gaussian IRF (FWHM, peak), IRF derivatives by central differences.
 class SumCost : public ceres::SizedCostFunction<kBins, kNumParams, 2> {
  public:
-  explicit SumCost(const std::vector<double>& c) : c_(c) {}
+  SumCost(const std::vector<double>& c, double period) : c_(c), period_(period) {}
   bool Evaluate(double const* const* p, double* res, double** jac) const override {
     const double fwhm = p[1][0], peak = p[1][1];
     if (!(fwhm > 0) || !std::isfinite(peak)) return false;
-    const Irf irf = Irf::gaussian(fwhm, peak);
+    const Irf irf = Irf::gaussian(fwhm, peak, period_);
     double lam[kBins], J[kBins * kNumParams];
     const bool want = jac != nullptr;
     model_counts(irf, p[0], lam, want && jac[0] ? J : nullptr);
@@ -100,9 +152,9 @@ class SumCost : public ceres::SizedCostFunction<kBins, kNumParams, 2> {
         const double h = 1e-4;
         double g[2] = {fwhm, peak};
         g[i] += h;
-        model_counts(Irf::gaussian(g[0], g[1]), p[0], lp[i], nullptr);
+        model_counts(Irf::gaussian(g[0], g[1], period_), p[0], lp[i], nullptr);
         g[i] -= 2 * h;
-        model_counts(Irf::gaussian(g[0], g[1]), p[0], lm[i], nullptr);
+        model_counts(Irf::gaussian(g[0], g[1], period_), p[0], lm[i], nullptr);
       }
     }
     for (int k = 0; k < kBins; ++k) {
@@ -118,6 +170,7 @@ class SumCost : public ceres::SizedCostFunction<kBins, kNumParams, 2> {
 
  private:
   const std::vector<double>& c_;
+  double period_;
 };
 
 void set_bounds(ceres::Problem& pb, double* th, double total) {
@@ -175,8 +228,9 @@ double initial_background(const Irf& irf, const float* c) {
 
 }  // namespace
 
-Irf Irf::gaussian(double fwhm_ns, double peak_ns) {
+Irf Irf::gaussian(double fwhm_ns, double peak_ns, double period_ns) {
   Irf irf;
+  irf.period_ns = period_ns;
   const double sigma = fwhm_ns / (2.0 * std::sqrt(2.0 * std::log(2.0)));
   const double need = 10.0 * sigma - peak_ns;
   irf.pad_bins = need > 0 ? int(std::ceil(need / kBinNs)) : 0;
@@ -231,6 +285,8 @@ int Irf::pre_rise_bins() const {
 
 nlohmann::json Irf::to_json() const {
   nlohmann::json j = {{"source", source}, {"centroid_ns", centroid_ns()}, {"pre_rise_bins", pre_rise_bins()}};
+  j["period_ns"] = period_ns;
+  j["earlier_pulses"] = period_ns > 0 ? "tails of all earlier pulses included" : "single pulse";
   if (fwhm_ns > 0) {
     j["fwhm_ns"] = fwhm_ns;
     j["peak_ns"] = peak_ns;
@@ -311,7 +367,7 @@ std::vector<FitResult> fit_pixels(const Irf& irf, const float* counts, size_t n,
   return out;
 }
 
-IrfEstimate estimate_irf(const std::vector<double>& summed) {
+IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns) {
   if (summed.size() != size_t(kBins)) throw Error("estimate_irf: need " + std::to_string(kBins) + " bins");
   double total = 0;
   int kmax = 0;
@@ -330,7 +386,7 @@ IrfEstimate estimate_irf(const std::vector<double>& summed) {
     double th[kNumParams] = {st.tau1, st.tau2, st.a, std::max(total - B0 * kBins, 1.0), B0};
     double g[2] = {0.3, std::max(0.1, (kmax + 0.5) * kBinNs - 0.1)};
     ceres::Problem pb;
-    pb.AddResidualBlock(new SumCost(summed), nullptr, th, g);
+    pb.AddResidualBlock(new SumCost(summed, period_ns), nullptr, th, g);
     set_bounds(pb, th, total);
     pb.SetParameterLowerBound(g, 0, 0.03);
     pb.SetParameterUpperBound(g, 0, 3.0);
@@ -340,7 +396,7 @@ IrfEstimate estimate_irf(const std::vector<double>& summed) {
     ceres::Solve(solver_options(200), &pb, &s);
     if (s.IsSolutionUsable() && s.final_cost < best_cost) {
       best_cost = s.final_cost;
-      best.irf = Irf::gaussian(g[0], g[1]);
+      best.irf = Irf::gaussian(g[0], g[1], period_ns);
       best.irf.source = "estimated: Gaussian fitted with a bi-exponential to the image's summed decay";
       best.fit = finish(th, s);
     }

@@ -33,9 +33,13 @@ struct Irf {
   std::vector<double> density;  // integrates to 1 over its support
   int pad_bins = 0;
   double fwhm_ns = 0, peak_ns = 0;  // for Gaussian IRFs (0 otherwise)
+  // Laser period (ns). 0: a single excitation pulse, as the simulator. > 0: periodic excitation,
+  // the decay tails of all earlier pulses (n = 1, 2, ... periods before) are added, exactly for
+  // this IRF representation; needs period >= the window end (135 × 90 ps).
+  double period_ns = 0;
   std::string source;
 
-  static Irf gaussian(double fwhm_ns, double peak_ns);  // as the simulator's Gaussian IRF
+  static Irf gaussian(double fwhm_ns, double peak_ns, double period_ns = 0);  // as the simulator's
   static Irf from_grid(const std::vector<double>& counts, const std::string& source);  // 135 values
   double centroid_ns() const;  // mean time after the window start
   int pre_rise_bins() const;   // whole bins before the IRF reaches 0.1 % of its mass (>= 0)
@@ -75,8 +79,13 @@ struct IrfEstimate {
   Irf irf;
   FitResult fit;  // the bi-exponential fitted to the summed decay with it
 };
-// Gaussian IRF + bi-exponential + background fitted to a decay with many counts (the image sum).
-IrfEstimate estimate_irf(const std::vector<double>& summed);
+// Gaussian IRF + bi-exponential + background fitted to a decay with many counts (the image sum);
+// period_ns as in Irf (the returned IRF carries it).
+IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns = 0);
+
+// The window bins of the tails of all earlier pulses, Σ_{n>=1} (IRF * e^(−t/τ))(t + n·P), and
+// their τ-derivative (zeros when irf.period_ns is 0). Public for the tests.
+void pulse_tail_bins(const Irf& irf, double tau, double* tail, double* dtail);
 
 // Centre of mass: Σ t_k (c_k − B) / Σ (c_k − B) − IRF centroid, t_k the bin centres, B the mean
 // of the irf.pre_rise_bins() first bins (0 if there are none). Estimates the intensity-weighted

@@ -85,6 +85,7 @@ struct Tpsfs {
   std::vector<double> photons;  // every photon of the pixel
   nlohmann::json facts;
   double read_seconds = 0;
+  double period_ns = 0;  // laser period (PTU), 0 if unknown
 };
 
 Tpsfs load_ptu(const ImageOptions& o) {
@@ -105,11 +106,13 @@ Tpsfs load_ptu(const ImageOptions& o) {
                                           o.window_start_ns);
   t.height = img.height;
   t.width = img.width;
+  t.period_ns = img.header.sync_period_ns;
   const size_t n = size_t(t.height) * t.width, stride = img.pixel_stride();
   t.counts.resize(n * kBins);
   t.photons.resize(n);
   const uint32_t* base = img.counts.data() + (o.frame >= 0 ? size_t(o.frame) * n * stride : 0);
-  uint64_t in_window = 0, all = 0;
+  double in_window = 0;
+  uint64_t all = 0;
   for (size_t p = 0; p < n; ++p) {
     const uint32_t* src = base + p * stride;
     uint64_t s = 0;
@@ -125,8 +128,9 @@ Tpsfs load_ptu(const ImageOptions& o) {
                      {"alignment", "window start at the given micro-time (default 0 = the laser sync)"},
                      {"source_bin_ns", img.micro_bin_ns},
                      {"source_bins", img.micro_bins},
+                     {"resampling", "overlap-weighted shares, kept fractional"},
                      {"photons_in_window", in_window},
-                     {"photons_outside_window", all - in_window}};
+                     {"photons_outside_window", double(all) - in_window}};
   t.facts["frame"] = o.frame >= 0 ? nlohmann::json(o.frame) : nlohmann::json("all (summed)");
   return t;
 }
@@ -251,12 +255,18 @@ nlohmann::json run_image(const ImageOptions& o) {
       for (int k = 0; k < kBins; ++k) summed[k] += t.counts[i * kBins + k];
     Irf irf;
     FitResult global;
+    const double period = o.period_ns >= 0 ? o.period_ns : t.period_ns;
+    if (o.period_ns < 0 && !(t.period_ns > 0))
+      throw file_error(o.input, "--period sync needs a PTU file (the laser period is not known)");
+    if (period > 0 && period < kBins * kBinNs)
+      throw Error("--period " + std::to_string(period) + " ns is shorter than the 135 x 90 ps window");
     if (!irf_counts.empty()) {
       irf = Irf::from_grid(irf_counts, o.irf_file);
+      irf.period_ns = period;
       std::vector<float> s(summed.begin(), summed.end());
       global = fit_pixel(irf, s.data(), FitStart{});
     } else {
-      const IrfEstimate e = estimate_irf(summed);
+      const IrfEstimate e = estimate_irf(summed, period);
       irf = e.irf;
       global = e.fit;
     }

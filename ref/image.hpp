@@ -32,6 +32,8 @@ struct ImageOptions {
   std::string irf_file;           // for fit: measured IRF (135 values on the grid), else estimated
   double window_start_ns = 0;     // PTU: micro-time at which the 135 × 90 ps window starts
   int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)
+  double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;
+                                  // 0 = a single pulse (as the simulator), -1 = the PTU's sync period
   int threads = 2;
   bool progress = true;           // progress bar on stderr for images of >= 2048 pixels
 };

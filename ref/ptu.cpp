@@ -451,13 +451,31 @@ GridMapping make_grid_mapping(const std::string& source, double src_bin_ns, doub
   return m;
 }
 
-uint64_t resample_to_grid(const GridMapping& m, const uint32_t* src, float* dst) {
-  double frac[kBins] = {0};
+namespace {
+void shares(const GridMapping& m, const uint32_t* src, double* frac) {
+  for (int k = 0; k < kBins; ++k) frac[k] = 0;
   for (int j = 0; j < m.src_bins; ++j) {
     if (!src[j]) continue;
     const auto& w = m.weights[j];
     for (size_t q = 0; q < w.size(); ++q) frac[m.first[j] + q] += src[j] * w[q];
   }
+}
+}  // namespace
+
+double resample_to_grid(const GridMapping& m, const uint32_t* src, float* dst) {
+  double frac[kBins];
+  shares(m, src, frac);
+  double total = 0;
+  for (int k = 0; k < kBins; ++k) {
+    dst[k] = float(frac[k]);
+    total += frac[k];
+  }
+  return total;
+}
+
+uint64_t resample_to_grid_rounded(const GridMapping& m, const uint32_t* src, float* dst) {
+  double frac[kBins];
+  shares(m, src, frac);
   double cum = 0;
   int64_t prev = 0;
   for (int k = 0; k < kBins; ++k) {

@@ -92,10 +92,13 @@ PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, c
 // Source bin j covers micro-times [j·w, (j+1)·w) ∩ [0, period). The model window starts at
 // micro-time `window_start_ns` (default 0: the window is aligned with the laser sync, as the
 // micro-time is) and spans kBins × kBinNs. Each source bin's photons are shared among the
-// target bins in proportion to the overlap of the intervals; the shares are accumulated and
-// rounded by cumulative rounding (out_k = round(C_k) − round(C_{k−1})), so the counts stay
-// integers, no bin is off by more than one photon from its fractional share, and the total is
-// the rounded in-window share. Photons of the period outside the window are reported, not moved.
+// target bins in proportion to the overlap of the intervals (weights of a source bin sum to 1
+// when it lies inside the window), so the total is conserved exactly: in-window share +
+// outside-window photons = all photons. resample_to_grid keeps the shares fractional (what
+// `flimgru image` uses: no rounding noise is added); resample_to_grid_rounded rounds them
+// cumulatively (out_k = round(C_k) − round(C_{k−1}), C the running sum) into integer counts,
+// each within one photon of its share, the total = the rounded in-window share. Photons of the
+// period outside the window are reported, not moved.
 struct GridMapping {
   double src_bin_ns = 0, period_ns = 0, window_start_ns = 0;
   int src_bins = 0;
@@ -110,8 +113,10 @@ struct GridMapping {
 GridMapping make_grid_mapping(const std::string& source, double src_bin_ns, double period_ns,
                               int src_bins, double window_start_ns = 0);
 
-// src [src_bins] counts -> dst [kBins] (float, integer-valued). Returns the photons placed in
-// the window (the rest of sum(src) lies outside it).
-uint64_t resample_to_grid(const GridMapping& m, const uint32_t* src, float* dst);
+// src [src_bins] counts -> dst [kBins] fractional counts. Returns the photons placed in the
+// window (the rest of sum(src) lies outside it).
+double resample_to_grid(const GridMapping& m, const uint32_t* src, float* dst);
+// The same rounded into integer counts (cumulative rounding); returns their total.
+uint64_t resample_to_grid_rounded(const GridMapping& m, const uint32_t* src, float* dst);
 
 }  // namespace flimgru

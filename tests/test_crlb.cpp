@@ -14,7 +14,41 @@ namespace {
 std::vector<Irf> test_irfs() {
   std::vector<double> grid(kBins, 0.0);
   for (int k = 8; k < 20; ++k) grid[k] = std::exp(-0.5 * (k - 11.3) * (k - 11.3) / 2.0) + 0.01 * (k - 8);
-  return {Irf::gaussian(0.3, 1.0), Irf::gaussian(0.5, 0.2), Irf::from_grid(grid, "grid IRF")};
+  Irf periodic = Irf::from_grid(grid, "grid IRF, 12.5 ns period");
+  periodic.period_ns = 12.5;
+  return {Irf::gaussian(0.3, 1.0), Irf::gaussian(0.5, 0.2), Irf::from_grid(grid, "grid IRF"),
+          Irf::gaussian(0.3, 1.0, 12.82), periodic};
+}
+
+TEST(CrlbModel, EarlierPulsesMatchAnExplicitConvolutionOverThreePeriods) {
+  // A period of 140 bins (12.6 ns) is a whole number of sub-bins: put copies of the IRF 1 and 2
+  // periods before the window on one long grid and convolve once.
+  std::vector<double> grid(kBins, 0.0);
+  for (int k = 5; k < 30; ++k) grid[k] = std::exp(-0.5 * (k - 11.0) * (k - 11.0) / 3.0) + 0.02 * (30 - k);
+  Irf irf = Irf::from_grid(grid, "grid");
+  irf.period_ns = 140 * kBinNs;
+  const size_t per = 140 * kSubBins, win = size_t(kBins) * kSubBins;
+  for (double tau : {0.3, 1.5, 4.0}) {
+    std::vector<double> h(2 * per + win, 0.0);
+    for (size_t n = 0; n < 3; ++n)
+      for (size_t j = 0; j < irf.density.size(); ++j) h[n * per + j] += irf.density[j];
+    const auto y = convolve_exponential(h, kBinNs / kSubBins, tau);
+    double tail[kBins], dtail[kBins];
+    pulse_tail_bins(irf, tau, tail, dtail);
+    Irf single = irf;
+    single.period_ns = 0;
+    for (int k = 0; k < kBins; ++k) {
+      double full = 0;
+      for (int s = 0; s < kSubBins; ++s) full += y[2 * per + size_t(k) * kSubBins + s];
+      // single-pulse part from the window grid
+      const auto y1 = convolve_exponential(single.density, kBinNs / kSubBins, tau);
+      double one = 0;
+      for (int s = 0; s < kSubBins; ++s) one += y1[size_t(k) * kSubBins + s];
+      // The long grid holds pulses 1 and 2 periods back; Σ_{n>=3} = e^(−2P/τ)·Σ_{n>=1}.
+      const double tail12 = tail[k] * (1 - std::exp(-2 * 12.6 / tau));
+      EXPECT_NEAR(one + tail12, full, 1e-13 + 1e-7 * full) << "tau " << tau << " bin " << k;
+    }
+  }
 }
 
 TEST(CrlbModel, AnalyticJacobianMatchesCentralDifferences) {

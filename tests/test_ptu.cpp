@@ -179,7 +179,7 @@ TEST(PtuSynthetic, KnownLifetimeSurvivesResampling) {
   ASSERT_EQ(img.height, 1);
   const GridMapping m = make_grid_mapping("k.ptu", img.micro_bin_ns, img.header.sync_period_ns, img.micro_bins);
   float h[kBins];
-  const uint64_t in = resample_to_grid(m, img.counts.data(), h);
+  const uint64_t in = resample_to_grid_rounded(m, img.counts.data(), h);
   double n = 0, mt = 0;
   for (int k = 0; k < kBins; ++k) {
     n += h[k];
@@ -209,7 +209,7 @@ TEST(PtuResample, ConservesPhotons) {
         if (a >= 0 && b <= kBins * kBinNs) inside_bins += src[j];
       }
       float dst[kBins];
-      const uint64_t in = resample_to_grid(m, src.data(), dst);
+      const uint64_t in = resample_to_grid_rounded(m, src.data(), dst);
       double s = 0;
       for (float v : dst) {
         EXPECT_GE(v, 0);
@@ -220,15 +220,32 @@ TEST(PtuResample, ConservesPhotons) {
       EXPECT_EQ(double(in), std::round(inside_frac)) << w << " " << start;
       EXPECT_GE(in, inside_bins);
       EXPECT_LE(in, total);
+      // Fractional: the shares sum to the in-window photons; each rounded bin is within one.
+      float frac[kBins];
+      const double in_f = resample_to_grid(m, src.data(), frac);
+      double sf = 0;
+      for (int k = 0; k < kBins; ++k) {
+        sf += frac[k];
+        EXPECT_LE(std::fabs(frac[k] - dst[k]), 1.0 + 1e-4);
+      }
+      EXPECT_NEAR(in_f, inside_frac, 1e-9 * total);
+      EXPECT_NEAR(sf, inside_frac, 1e-5 * total);
+      if (start == 0.0 && std::fmod(kBins * kBinNs, w) < 1e-12) {
+        EXPECT_EQ(in_f, double(inside_bins));
+      }
     }
   }
   // The model's own grid maps bin for bin.
   const GridMapping id = make_grid_mapping("x", kBinNs, kBins * kBinNs, kBins);
   std::vector<uint32_t> src(kBins);
   for (int k = 0; k < kBins; ++k) src[k] = uint32_t(k * 7 % 13);
-  float dst[kBins];
+  float dst[kBins], dst2[kBins];
   resample_to_grid(id, src.data(), dst);
-  for (int k = 0; k < kBins; ++k) EXPECT_EQ(dst[k], float(src[k]));
+  resample_to_grid_rounded(id, src.data(), dst2);
+  for (int k = 0; k < kBins; ++k) {
+    EXPECT_EQ(dst[k], float(src[k]));
+    EXPECT_EQ(dst2[k], float(src[k]));
+  }
 }
 
 TEST(PtuResample, RefusesWhatCannotBeMapped) {
