@@ -189,6 +189,12 @@ TEST(ImageNpy, NetworkOnACubeAndAMeasuredIrfForTheFit) {
   const auto sf = nlohmann::json::parse(test::slurp(d / "fit/summary.json"));
   EXPECT_EQ(sf["model"]["irf"]["source"], d / "irf.txt");
   EXPECT_EQ(sf["pixels_estimated"], 6);
+  // The laser period is unknown for a .npy cube.
+  EXPECT_ERROR_MENTIONS(run({"image", d / "cube.npy", "-o", d / "p", "--period", "sync", "--quiet"}), "cube.npy",
+                        "sync");
+  EXPECT_FALSE(fs::exists(d / "p"));
+  run({"image", d / "cube.npy", "-o", d / "p", "--period", "12.5", "--bin", "6", "--quiet"});
+  EXPECT_EQ(nlohmann::json::parse(test::slurp(d / "p/summary.json"))["model"]["irf"]["period_ns"], 12.5);
   // Running again replaces the earlier output.
   run({"image", d / "cube.npy", "-o", d / "fit", "--bin", "3", "--irf", d / "irf.txt", "--quiet"});
   EXPECT_EQ(read_csv(d / "fit/pixels.csv").size(), 5u);
@@ -219,6 +225,19 @@ TEST(ImageErrors, BadInputsNameTheFileAndLeaveNothing) {
   test::spit(d / "good.ptu", good);
   EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "keep", "--quiet"}), "keep", "not overwriting");
   EXPECT_EQ(test::slurp(d / "keep/x.txt"), "mine");
+  test::SynthPtu nolines = s;
+  nolines.line_markers = false;
+  test::spit(d / "nolines.ptu", make_ptu(nolines));
+  EXPECT_ERROR_MENTIONS(run({"image", d / "nolines.ptu", "-o", d / "o5", "--quiet"}), "nolines.ptu", "no line markers");
+  EXPECT_FALSE(fs::exists(d / "o5"));
+  std::string magic = good;
+  magic[1] = 'X';
+  test::spit(d / "magic.ptu", magic);
+  EXPECT_ERROR_MENTIONS(run({"image", d / "magic.ptu", "-o", d / "o6", "--quiet"}), "magic.ptu", "wrong magic");
+  EXPECT_FALSE(fs::exists(d / "o6"));
+  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "o7", "--period", "abc", "--quiet"}), "--period");
+  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "o7", "--period", "5", "--quiet"}), "shorter");
+  EXPECT_FALSE(fs::exists(d / "o7"));
   // A bad measured IRF file.
   test::spit(d / "irf.txt", "1\n2\n");
   EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "o4", "--irf", d / "irf.txt", "--quiet"}), "irf.txt");
