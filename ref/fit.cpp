@@ -37,21 +37,26 @@ void decay_bins(const Irf& irf, double tau, double* e, double* de) {
   const std::vector<double>& h = irf.density;
   const size_t first = size_t(irf.pad_bins) * kSubBins;
   const size_t end = first + size_t(kBins) * kSubBins;
+  if (h.size() < end) throw Error("IRF density does not cover the window");
+  // T_m = q·T_{m−1} + h_{m−1} (and its τ-derivative) over the pad, then bin by bin.
   double t = 0, dt = 0;
-  for (int k = 0; k < kBins; ++k) {
-    e[k] = 0;
-    de[k] = 0;
+  for (size_t m = 1; m < first; ++m) {  // T_1 … T_{first−1}; T_first is made in the loop below
+    dt = qp * t + q * dt;
+    t = q * t + h[m - 1];
   }
-  for (size_t m = 0; m < end; ++m) {
-    if (m > 0) {
-      dt = qp * t + q * dt;
-      t = q * t + (m - 1 < h.size() ? h[m - 1] : 0.0);
+  const double* hp = h.data() + first;
+  for (int k = 0; k < kBins; ++k) {
+    double ek = 0, dek = 0;
+    for (int s = 0; s < kSubBins; ++s, ++hp) {
+      if (k > 0 || s > 0 || first > 0) {
+        dt = qp * t + q * dt;
+        t = q * t + hp[-1];
+      }
+      ek += *hp * k0 + c * t;
+      dek += *hp * dk0 + dc * t + c * dt;
     }
-    if (m < first) continue;
-    const double hm = m < h.size() ? h[m] : 0.0;
-    const size_t k = (m - first) / kSubBins;
-    e[k] += hm * k0 + c * t;
-    de[k] += hm * dk0 + dc * t + c * dt;
+    e[k] = ek;
+    de[k] = dek;
   }
   if (irf.period_ns > 0) {
     double tl[kBins], dtl[kBins];

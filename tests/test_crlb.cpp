@@ -102,6 +102,21 @@ TEST(CrlbModel, FisherMatchesFiniteDifferenceFisher) {
 }
 
 TEST(CrlbModel, MatchesTheSimulatorsExpectedCounts) {
+  // An IRF that is well under way at the window start (peak 0.15 ns): the pad before the window
+  // matters.
+  for (auto [fwhm, peak] : {std::pair{0.5, 0.15}, std::pair{0.3, 0.05}, std::pair{0.6, 2.0}}) {
+    SampleParams p;
+    p.tau1 = 0.3;
+    p.tau2 = 2.7;
+    p.amplitude = 0.4;
+    p.irf_fwhm = fwhm;
+    p.irf_peak = peak;
+    const auto shape = expected_histogram(p, {});
+    const double th[5] = {p.tau1, p.tau2, p.amplitude, 1.0, 0.0};
+    double lam[kBins];
+    model_counts(Irf::gaussian(fwhm, peak), th, lam, nullptr);
+    for (int k = 0; k < kBins; ++k) ASSERT_NEAR(lam[k], shape[k], 1e-12) << fwhm << " " << peak << " bin " << k;
+  }
   SampleParams p;
   p.tau1 = 0.4;
   p.tau2 = 2.2;
