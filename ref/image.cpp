@@ -233,19 +233,27 @@ nlohmann::json run_image(const ImageOptions& o) {
   const auto t_est = Clock::now();
   if (o.method == "nn") {
     model = backend->describe();
-    const std::vector<float> x = preprocess_batch(t.counts.data(), n);
-    std::vector<float> y(n * kBins * kChannels);
-    ProgressBar bar("flimgru image (nn)", n, done, show);
+    // Only the pixels with enough photons go through the network.
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < n; ++i)
+      if (t.photons[i] >= o.min_photons && t.photons[i] > 0) idx.push_back(i);
+    const size_t m = idx.size();
+    std::vector<float> sel(m * kBins);
+    for (size_t j = 0; j < m; ++j)
+      std::copy_n(&t.counts[idx[j] * kBins], kBins, &sel[j * kBins]);
+    const std::vector<float> x = preprocess_batch(sel.data(), m);
+    std::vector<float> y(m * kBins * kChannels);
+    ProgressBar bar("flimgru image (nn)", m, done, show && m >= 2048);
     const size_t chunk = 1024;
-    for (size_t b = 0; b < n; b += chunk) {
-      const size_t m = std::min(chunk, n - b);
-      backend->run(&x[b * kBins], &y[b * kBins * kChannels], m);
-      done += m;
+    for (size_t b = 0; b < m; b += chunk) {
+      const size_t c = std::min(chunk, m - b);
+      backend->run(&x[b * kBins], &y[b * kBins * kChannels], c);
+      done += c;
     }
     bar.finish();
-    for (size_t i = 0; i < n; ++i) {
-      if (t.photons[i] < o.min_photons || !(t.photons[i] > 0)) continue;
-      lt[i] = lifetimes_from_sfd(&y[i * kBins * kChannels]);
+    for (size_t j = 0; j < m; ++j) {
+      const size_t i = idx[j];
+      lt[i] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
       ti[i] = tau_int(lt[i].tau1_ns, lt[i].tau2_ns, lt[i].a);
       ++estimated;
     }

@@ -174,6 +174,21 @@ TEST(ImageNpy, NetworkOnACubeAndAMeasuredIrfForTheFit) {
   EXPECT_EQ(rows[24][1], "5");
   const auto s = nlohmann::json::parse(test::slurp(d / "nn/summary.json"));
   EXPECT_EQ(s["model"]["backend"], "int8");
+  // The same lifetimes for the pixels that pass --min-photons, NaN for the others.
+  run({"image", d / "cube.npy", "-o", d / "nn2", "--method", "nn", "--model", d / "m.safetensors", "--backend",
+       "int8", "--min-photons", "1000", "--quiet"});
+  const auto rows2 = read_csv(d / "nn2/pixels.csv");
+  int dim = 0;
+  for (size_t r = 1; r < rows2.size(); ++r) {
+    if (std::stod(rows2[r][2]) < 1000) {
+      ++dim;
+      EXPECT_EQ(rows2[r][3], "nan");
+    } else {
+      EXPECT_EQ(rows2[r], rows[r]);
+    }
+  }
+  EXPECT_GT(dim, 0);
+  EXPECT_LT(dim, 24);
   EXPECT_EQ(s["file"]["format"], "npy");
   // The fit with a measured IRF file (the Gaussian sampled on the grid), binned 2 x 2.
   std::ostringstream irf;
