@@ -83,6 +83,7 @@ std::pair<int, int> map_png_size(int height, int width) {
 std::string scale_label(double v) {
   char buf[32];
   const double a = std::fabs(v);
+  if (v == 0) return "0";
   if (a >= 1e5) std::snprintf(buf, sizeof buf, "%.0fk", v / 1000);
   else if (a >= 100) std::snprintf(buf, sizeof buf, "%.0f", v);
   else if (a >= 10) std::snprintf(buf, sizeof buf, "%.1f", v);

@@ -281,6 +281,8 @@ TEST(ImagePng, MapsReadBackWithTheRightSizeAndColours) {
   EXPECT_FALSE(fs::exists(d / "m.png.tmp"));
   EXPECT_EQ(scale_label(1.234), "1.23");
   EXPECT_EQ(scale_label(5076), "5076");
+  EXPECT_EQ(scale_label(0), "0");
+  EXPECT_EQ(scale_label(250000), "250k");
 }
 
 TEST(CrlbCli, PrintsBoundsAsJson) {
