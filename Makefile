@@ -6,7 +6,7 @@ CMAKE_DIR := $(BUILD)/cmake
 FLIMGRU := $(BUILD)/flimgru
 TESTS := $(CMAKE_DIR)/flimgru_tests
 
-.PHONY: all help deps tools test regress lint bench clean
+.PHONY: all help deps tools test regress lint bench clean weights results
 
 all: tools ## The main job (builds the tools; later: ROMs, RTL check, bitstream)
 	@echo "== flimgru built: $(FLIMGRU) =="
@@ -32,6 +32,12 @@ regress: tools ## The long regression (everything in test, plus long randomized 
 
 bench: tools ## Throughput tables (simulator, inference)
 	@$(FLIMGRU) bench
+
+weights: tools ## Retrain the shipped models (hours; resumable; never run by CI)
+	@scripts/make-weights.sh
+
+results: tools ## docs/results.md: evaluate every shipped model on the held-out test set
+	@scripts/make-results.sh
 
 lint: ## Verilator lint of the RTL, warnings on
 	@if ls rtl/*.v >/dev/null 2>&1; then verilator --lint-only -Wall -Irtl rtl/*.v; else echo "no RTL yet"; fi
