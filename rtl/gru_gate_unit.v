@@ -2,8 +2,9 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat8(rshr(n + z(h-n), 7)).
 // Latency: row at G0 (cycle e) -> state write in cycle e+8 (visible to reads from e+9).
-//   Stages: G1 sum | G2 acc*M | G3 rshr+bias+sat | G4 σ read / r*hn | G5 p_n | G6 tanh read,
-//   h_old read | G7 z*(h-n) | G8 h' write. Throughput one row per cycle; r and z of a unit must
+//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 sum*M (unit ROM
+//   word) | G3 rshr+bias+sat | G4 σ read, r*hn | G5 r/z capture, p_n | G6 tanh read, h_old read
+//   | G7 z*(h-n) | G8 h' write. Throughput one row per cycle; r and z of a unit must
 //   arrive at least 2 and 1 cycles before its n row (always true in r,z,n order).
 // Interface: units_g2_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+2;
 //   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o.
@@ -111,17 +112,19 @@ module gru_gate_unit #(
   wire [LayerW-1:0] layer_g8 = meta_q[8][MW-4-UnitW -: LayerW];
   wire              wbank_g8 = meta_q[8][MetaW+1];
 
-  // ---- G1: sum of the partial sums ---------------------------------------------------------
-  reg signed [SumW-1:0] sum_q, ain_q;
+  // ---- G1: sum of the partial sums; G2 waits for the unit ROM word --------------------------
+  reg signed [SumW-1:0] sum_q, ain_q, sum2_q, ain2_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      sum_q <= (row_gate_i == 2'd2) ? {row_ah_i[AccWidth-1], row_ah_i}
-                                    : {row_ain_i[AccWidth-1], row_ain_i} + {row_ah_i[AccWidth-1], row_ah_i};
-      ain_q <= {row_ain_i[AccWidth-1], row_ain_i};
+      sum_q  <= (row_gate_i == 2'd2) ? {row_ah_i[AccWidth-1], row_ah_i}
+                                     : {row_ain_i[AccWidth-1], row_ain_i} + {row_ah_i[AccWidth-1], row_ah_i};
+      ain_q  <= {row_ain_i[AccWidth-1], row_ain_i};
+      sum2_q <= sum_q;
+      ain2_q <= ain_q;
     end
   end
 
-  // ---- G2: requantization products ---------------------------------------------------------
+  // ---- G2: requantization products (unit ROM word of this row valid now) ---------------------------------------------------------
   wire [15:0] b_hn = units_g2_i[15:0];
   wire [15:0] b_in = units_g2_i[31:16];
   wire [15:0] b_z  = units_g2_i[47:32];
@@ -129,14 +132,14 @@ module gru_gate_unit #(
   wire [15:0] m_n  = units_g2_i[79:64];
   wire [15:0] m_z  = units_g2_i[95:80];
   wire [15:0] m_r  = units_g2_i[111:96];
-  wire [15:0] m_sel = (`GG(1) == 2'd0) ? m_r : ((`GG(1) == 2'd1) ? m_z : m_n);
-  wire [15:0] b_sel = (`GG(1) == 2'd0) ? b_r : ((`GG(1) == 2'd1) ? b_z : b_hn);
+  wire [15:0] m_sel = (`GG(2) == 2'd0) ? m_r : ((`GG(2) == 2'd1) ? m_z : m_n);
+  wire [15:0] b_sel = (`GG(2) == 2'd0) ? b_r : ((`GG(2) == 2'd1) ? b_z : b_hn);
   reg signed [PrW-1:0] prod_q, prodin_q;
   reg signed [15:0]    bsel_q, bin_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_q   <= sum_q * $signed({1'b0, m_sel});
-      prodin_q <= ain_q * $signed({1'b0, m_n});
+      prod_q   <= sum2_q * $signed({1'b0, m_sel});
+      prodin_q <= ain2_q * $signed({1'b0, m_n});
       bsel_q   <= b_sel;
       bin_q    <= b_in;
     end
