@@ -230,8 +230,8 @@ module flimgru_core #(
     if (rst_i) ser_act_q <= 1'b0;
   end
   wire [LayerW-1:0] row_layer = ser_meta_q[GMetaW-1 -: LayerW];
-  wire              row_wbank = ser_meta_q[MetaW+2];
-  wire              row_hzero = ser_meta_q[MetaW+1];
+  wire              row_wbank = ser_meta_q[MetaW+1];
+  wire              row_hzero = ser_meta_q[MetaW];
   wire [MetaW-1:0]  row_meta  = ser_meta_q[MetaW-1:0];
 
   // ---- dense head control -------------------------------------------------------------------
