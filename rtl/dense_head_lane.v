@@ -1,5 +1,5 @@
 // dense_head_lane: one lane's Dense(3) head (docs/numerics.md §7) and per-pixel summary.
-//   Three int8 x int8 products per cycle (the broadcast 24-bit head word x this lane's state
+//   Three int8 x int8 products per cycle in LUTs (the broadcast 24-bit head word x this lane's state
 //   element), accumulated over H cycles; then y_c = sat16(rshr(acc_c * M_c, S) + b_c) for
 //   c = 0, 1, 2 on one shared requantization multiplier; then the running summary
 //   (sum over decoder steps and the value at step 0, per channel).
@@ -28,6 +28,22 @@ module dense_head_lane #(
 );
   localparam integer PrW = AccWidth + 17;
   localparam integer RqW = PrW + 2 + 41;
+
+  // int8 x int8 as shift-and-add: the head's three products per lane go to LUTs, so the
+  // MULT18X18D blocks stay with the MAC array (the only `*` here is the requantizer).
+  function signed [15:0] mul8_lut;
+    input signed [7:0] a;
+    input signed [7:0] b;
+    integer i;
+    reg signed [15:0] acc;
+    begin
+      acc = 16'sd0;
+      for (i = 0; i < 7; i = i + 1)
+        if (b[i]) acc = acc + ({{8{a[7]}}, a} <<< i);
+      if (b[7]) acc = acc - ({{8{a[7]}}, a} <<< 7);
+      mul8_lut = acc;
+    end
+  endfunction
 
   function signed [15:0] sat16;
     input signed [RqW-1:0] x;
@@ -61,7 +77,7 @@ module dense_head_lane #(
                                          {{(SumWidth-16){y_q[c][15]}}, y_q[c]};
       always @(posedge clk_i) begin
         if (ce_i) begin
-          prod_q[c] <= w_c * opnd_q;
+          prod_q[c] <= mul8_lut(w_c, opnd_q);
           if (v_s3_i) acc_q[c] <= first_s3_i ? prod_ext : acc_q[c] + prod_ext;
           if (ph_i[c + 1]) y_q[c] <= y_new;
           if (ph_i[4]) begin

@@ -132,7 +132,7 @@ class DutDriver {
     }
     if (top_->m_y_valid_o && top_->m_y_ready_i) {
       const uint64_t d = top_->m_y_data_o;
-      sb_->on_sample(top_->m_y_tag_o, top_->m_y_step_o,
+      sb_->on_sample(ce_cycles_, top_->m_y_tag_o, top_->m_y_step_o,
                      {int32_t(sext(d & 0xffff, 16)), int32_t(sext((d >> 16) & 0xffff, 16)),
                       int32_t(sext((d >> 32) & 0xffff, 16))});
     }

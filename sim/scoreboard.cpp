@@ -48,6 +48,13 @@ int64_t Schedule::write_offset(bool dec, int step, int layer, int unit) const {
   return base + int64_t(g + 1) * k + 11 + m;
 }
 
+int64_t Schedule::sample_offset(int step) const {
+  int64_t enc_step = 0, dec_step = 0;
+  for (int l = 0; l < layers; ++l) enc_step += layer_step_cycles(false, l);
+  for (int l = 0; l < layers; ++l) dec_step += layer_step_cycles(true, l);
+  return kBins * enc_step + (step + 1) * dec_step + hidden + 9;
+}
+
 Scoreboard::Scoreboard(const QuantModel& m, int lanes, int mac_rows, uint64_t seed)
     : m_(m), lanes_(lanes), seed_(seed), sched_(m.hidden, m.layers, mac_rows) {}
 
@@ -67,7 +74,8 @@ void Scoreboard::expect_batch(const std::vector<Pixel>& pixels) {
   }
   for (int t = 0; t < kBins; ++t)
     for (size_t ln = 0; ln < pixels.size(); ++ln)
-      pending_samples_.push_back({pixels[ln].tag, t, {b.y[ln][t * 3], b.y[ln][t * 3 + 1], b.y[ln][t * 3 + 2]}});
+      pending_samples_.push_back({pixels[ln].tag, t, {b.y[ln][t * 3], b.y[ln][t * 3 + 1], b.y[ln][t * 3 + 2]},
+                                  batches_.size(), int(ln)});
   for (size_t ln = 0; ln < pixels.size(); ++ln) {
     Summary s{pixels[ln].tag, {0, 0, 0}, {0, 0, 0}};
     for (int c = 0; c < kChannels; ++c) {
@@ -144,7 +152,7 @@ void Scoreboard::on_state_write(uint64_t ce_cycle, bool dec, int step, int layer
   }
 }
 
-void Scoreboard::on_sample(uint32_t tag, int step, const std::array<int32_t, 3>& y) {
+void Scoreboard::on_sample(uint64_t ce_cycle, uint32_t tag, int step, const std::array<int32_t, 3>& y) {
   if (pending_samples_.empty()) {
     fail("unexpected SFD sample for pixel " + std::to_string(tag));
     return;
@@ -157,6 +165,16 @@ void Scoreboard::on_sample(uint32_t tag, int step, const std::array<int32_t, 3>&
        << s.y[1] << ", " << s.y[2] << "), rtl pixel " << tag << " step " << step << " y (" << y[0]
        << ", " << y[1] << ", " << y[2] << ")";
     fail(os.str());
+  }
+  if (exact_outputs_ && s.batch < starts_.size()) {
+    const int64_t want = int64_t(starts_[s.batch]) + sched_.sample_offset(s.step) +
+                         s.lane * (s.step == kBins - 1 ? 2 : 1);
+    if (int64_t(ce_cycle) != want) {
+      std::ostringstream os;
+      os << "SFD sample cycle: pixel " << s.tag << " step " << s.step << " lane " << s.lane
+         << ": at enabled cycle " << ce_cycle << ", schedule says " << want;
+      fail(os.str());
+    }
   }
   ++samples_checked_;
 }

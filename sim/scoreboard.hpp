@@ -29,6 +29,11 @@ struct Schedule {
   int64_t batch_cycles() const;                 // enabled cycles between batch starts
   // enabled cycle of the state write of (dec, step, layer, unit), from the batch start
   int64_t write_offset(bool dec, int step, int layer, int unit) const;
+  // cycle of the SFD beat of decoder step t, lane 0, from the batch start, with the sinks
+  // always ready: the head starts with the layer-step after step t, runs H cycles, needs 8
+  // more for products, accumulation and requantization, then FIFO and skid buffer (+2); lane n
+  // follows n cycles later (at the last step each earlier lane's summary beat adds one).
+  int64_t sample_offset(int step) const;
 };
 
 class Scoreboard {
@@ -43,7 +48,9 @@ class Scoreboard {
   void on_batch_start(uint64_t ce_cycle);
   void on_state_write(uint64_t ce_cycle, bool dec, int step, int layer, int unit,
                       const std::vector<int32_t>& lane_values);
-  void on_sample(uint32_t tag, int step, const std::array<int32_t, 3>& y);
+  void on_sample(uint64_t ce_cycle, uint32_t tag, int step, const std::array<int32_t, 3>& y);
+  // also check the cycle of every SFD beat (only meaningful when the sinks never stall)
+  void set_exact_output_timing(bool on) { exact_outputs_ = on; }
   void on_summary(uint32_t tag, const std::array<int64_t, 3>& sum, const std::array<int32_t, 3>& first);
 
   bool done() const { return pending_samples_.empty() && pending_summaries_.empty() && write_batch_ == batches_.size(); }
@@ -59,7 +66,7 @@ class Scoreboard {
     std::vector<IntTrace> traces;
     std::vector<std::vector<int32_t>> y;  // [lane][kBins*3]
   };
-  struct Sample { uint32_t tag; int step; std::array<int32_t, 3> y; };
+  struct Sample { uint32_t tag; int step; std::array<int32_t, 3> y; size_t batch; int lane; };
   struct Summary { uint32_t tag; std::array<int64_t, 3> sum; std::array<int32_t, 3> first; };
   void fail(const std::string& what);
 
@@ -74,6 +81,7 @@ class Scoreboard {
   size_t write_batch_ = 0;     // batch the next state write belongs to
   int64_t write_index_ = 0;    // index of the next write within that batch
   int failures_ = 0;
+  bool exact_outputs_ = false;
   int64_t writes_checked_ = 0, samples_checked_ = 0;
 };
 

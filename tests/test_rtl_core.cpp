@@ -125,6 +125,7 @@ template <class C>
 void back_to_back(const std::string& test, uint64_t seed, bool extreme,
                   const std::vector<std::vector<Shape>>& batches) {
   Bench<C> b(test, seed, extreme);
+  b.sb.set_exact_output_timing(true);  // sinks always ready: every beat's cycle is known
   for (const auto& s : batches) b.batch(s);
   b.run_to_end();
   // with every input loaded ahead, consecutive batches start exactly batch_cycles apart
