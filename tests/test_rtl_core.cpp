@@ -236,3 +236,15 @@ TEST(RtlCore, OutputBackPressureStallsCore) {
   b.run_to_end();
   EXPECT_GT(b.dut.cycles(), b.dut.ce_cycles() + 10000) << "the core never stalled";
 }
+
+TEST(RtlCore, RandomSeedsSweep) {
+  // more random and extreme models, every input shape, random stalls on both sides
+  for (uint64_t seed = 30; seed < 38; ++seed) {
+    Bench<CfgL2P12> b("sweep" + std::to_string(seed), seed, seed % 3 == 0);
+    b.dut.set_stalls(0.6 + 0.05 * (seed % 5), 0.1 + 0.1 * (seed % 4));
+    const Shape shapes[] = {Shape::Zeros, Shape::SingleBin, Shape::Saturated, Shape::Random, Shape::Decay};
+    b.batch({shapes[seed % 5], shapes[(seed + 2) % 5]});
+    b.run_to_end();
+    if (HasFailure()) break;
+  }
+}
