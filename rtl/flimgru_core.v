@@ -4,8 +4,9 @@
 //   (per channel: sum over the steps, value at step 0).
 // Dimensions come from model_params.vh in the ROM directory (`include path), the contents
 //   from the ROM images (RomDir, or +rom_dir=DIR at simulation time): a new model needs no
-//   RTL edit. Multipliers: Lanes x MAC_ROWS in the MAC array, plus per lane 4 in the gate
-//   unit and 4 in the head.
+//   RTL edit. MULT18X18D: Lanes x (MAC_ROWS + 8): the MAC array, per lane 6 in the gate unit
+//   (two 25x17 requantizations, r*hn, z*(h-n)) and 2 in the head's requantizer (its three
+//   int8 products are LUT shift-and-add).
 // Throughput: one batch of Lanes pixels every
 //   Steps * sum over layer-steps (G*K + Drain(K)) enabled cycles (docs/architecture.md).
 // Interface: valid/ready streams; the compute pipeline has one clock enable that drops while

@@ -42,6 +42,7 @@ module tpsf_loader #(
   /* verilator lint_off WIDTH */
   localparam [StepW-1:0] LastBin  = Steps - 1;   // sized constants for the comparisons below
   localparam [LaneW-1:0] LastLane = Lanes - 1;
+  localparam [Lanes-1:0] Lane0    = 1;
   /* verilator lint_on WIDTH */
 
   reg                      wbank_q;
@@ -77,8 +78,8 @@ module tpsf_loader #(
         for (i = 0; i < Lanes; i = i + 1) begin
           if (x_we_o[i]) tags_q[wbank_q][i*TagWidth +: TagWidth] <= s_tag_i;
         end
-        if (lane_q == 0) active_q[wbank_q] <= {{(Lanes-1){1'b0}}, 1'b1};
-        else active_q[wbank_q] <= active_q[wbank_q] | ({{(Lanes-1){1'b0}}, 1'b1} << lane_q);
+        if (lane_q == 0) active_q[wbank_q] <= Lane0;
+        else active_q[wbank_q] <= active_q[wbank_q] | (Lane0 << lane_q);
       end
     end
     if (pixel_end) lane_q <= batch_end ? {LaneW{1'b0}} : lane_q + 1'b1;

@@ -14,6 +14,8 @@
 #include "scoreboard.hpp"
 #include "Vl2p12.h"
 #include "Vl3p8h16.h"
+#include "Vl1p20.h"
+#include "Vl6p16.h"
 
 namespace fs = std::filesystem;
 using namespace flimgru;
@@ -45,6 +47,19 @@ std::map<std::string, long> read_params(const std::string& path) {
     if (std::regex_search(line, mt, re)) kv[mt[1]] = std::stol(mt[2]);
   return kv;
 }
+
+struct CfgL1P20 {  // LFE5U-25F: one lane of 20 rows, 28 MULT18X18D in all
+  using V = Vl1p20;
+  static constexpr int lanes = 1, layers = 1, hidden = 32, rows = 20;
+  static constexpr const char* name = "l1p20";
+  static constexpr const char* params = FLIMGRU_RTL_l1p20_ROMS;
+};
+struct CfgL6P16 {  // LFE5U-85F: six lanes of 16 rows, 144 MULT18X18D in all
+  using V = Vl6p16;
+  static constexpr int lanes = 6, layers = 1, hidden = 32, rows = 16;
+  static constexpr const char* name = "l6p16";
+  static constexpr const char* params = FLIMGRU_RTL_l6p16_ROMS;
+};
 
 enum class Shape { Zeros, SingleBin, Saturated, Random, Decay };
 
@@ -147,20 +162,23 @@ std::vector<Shape> lanes_of(int n, std::initializer_list<Shape> s) {
 
 }  // namespace
 
+template <class C>
+void cycle_budget() {
+  auto m = random_quant_model(C::layers, C::hidden, 1);
+  Schedule s(m.hidden, m.layers, C::rows);
+  const double per_tpsf = double(s.batch_cycles()) / C::lanes;
+  const double ideal = double(m.macs_per_tpsf()) / (C::lanes * C::rows);
+  EXPECT_LE(per_tpsf, 1.25 * ideal) << C::name;
+  std::printf("config %s: batch %lld cycles, %.1f cycles/TPSF, ideal %.1f (ratio %.3f)\n", C::name,
+              (long long)s.batch_cycles(), per_tpsf, ideal, per_tpsf / ideal);
+}
+
 TEST(RtlCore, CycleFormulaWithinBudget) {
   // cycles per TPSF vs the ideal MACs / multipliers (docs/architecture.md)
-  for (int cfg = 0; cfg < 2; ++cfg) {
-    const int lanes = cfg ? CfgL3P8H16::lanes : CfgL2P12::lanes;
-    const int rows = cfg ? CfgL3P8H16::rows : CfgL2P12::rows;
-    auto m = random_quant_model(cfg ? 2 : 1, cfg ? 16 : 32, 1);
-    Schedule s(m.hidden, m.layers, rows);
-    const double per_tpsf = double(s.batch_cycles()) / lanes;
-    const double ideal = double(m.macs_per_tpsf()) / (lanes * rows);
-    RecordProperty(cfg ? "l3p8h16_cycles_per_tpsf" : "l2p12_cycles_per_tpsf", std::to_string(per_tpsf));
-    EXPECT_LE(per_tpsf, 1.25 * ideal) << "config " << cfg;
-    std::printf("config %s: batch %lld cycles, %.1f cycles/TPSF, ideal %.1f (ratio %.3f)\n",
-                cfg ? "l3p8h16" : "l2p12", (long long)s.batch_cycles(), per_tpsf, ideal, per_tpsf / ideal);
-  }
+  cycle_budget<CfgL2P12>();
+  cycle_budget<CfgL3P8H16>();
+  cycle_budget<CfgL1P20>();
+  cycle_budget<CfgL6P16>();
 }
 
 TEST(RtlCore, RandomModelCornerInputsBackToBack) {
@@ -247,4 +265,22 @@ TEST(RtlCore, RandomSeedsSweep) {
     b.run_to_end();
     if (HasFailure()) break;
   }
+}
+
+TEST(RtlCoreDevices, Ecp5_25F_OneLaneTwentyRows) {
+  back_to_back<CfgL1P20>("25f", 41, false, {{Shape::Decay}, {Shape::Saturated}, {Shape::Random}});
+}
+
+TEST(RtlCoreDevices, Ecp5_85F_SixLanesSixteenRows) {
+  back_to_back<CfgL6P16>("85f", 42, false,
+                         {lanes_of(6, {Shape::Decay, Shape::Zeros, Shape::SingleBin, Shape::Saturated}),
+                          lanes_of(6, {Shape::Decay, Shape::Decay})});
+}
+
+TEST(RtlCoreDevices, Ecp5_85F_ExtremeShortBatchStalls) {
+  Bench<CfgL6P16> b("85fx", 43, true);
+  b.dut.set_stalls(0.7, 0.01);
+  b.batch({Shape::Random, Shape::Decay, Shape::Saturated, Shape::SingleBin});
+  b.batch(lanes_of(6, {Shape::Decay}));
+  b.run_to_end();
 }
