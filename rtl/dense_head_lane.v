@@ -34,14 +34,18 @@ module dense_head_lane #(
   function signed [15:0] mul8_lut;
     input signed [7:0] a;
     input signed [7:0] b;
-    integer i;
-    reg signed [15:0] acc;
+    reg [15:0] ax, p0, p1, p2, p3, p4, p5, p6, p7;
     begin
-      acc = 16'sd0;
-      for (i = 0; i < 7; i = i + 1)
-        if (b[i]) acc = acc + ({{8{a[7]}}, a} <<< i);
-      if (b[7]) acc = acc - ({{8{a[7]}}, a} <<< 7);
-      mul8_lut = acc;
+      ax = {{8{a[7]}}, a};
+      p0 = b[0] ? ax        : 16'd0;
+      p1 = b[1] ? ax << 1   : 16'd0;
+      p2 = b[2] ? ax << 2   : 16'd0;
+      p3 = b[3] ? ax << 3   : 16'd0;
+      p4 = b[4] ? ax << 4   : 16'd0;
+      p5 = b[5] ? ax << 5   : 16'd0;
+      p6 = b[6] ? ax << 6   : 16'd0;
+      p7 = b[7] ? -(ax << 7) : 16'd0;    // sign bit of b weighs -2^7
+      mul8_lut = ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7));   // adder tree, 3 levels
     end
   endfunction
 

@@ -66,16 +66,18 @@ module flimgru_core #(
   localparam integer RecW    = 2 + 8 + TagWidth + 48 + 3 * SumW + 48;
   localparam integer MetaW   = 1 + StepW;
 
-  initial begin
-    if (Lanes < 1 || STEPS > 256 || L > 9 || H > 256 || TABLE_BITS > 14 ||
-        WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM != 1 ||
-        ROW_GROUPS != G || ENC_L0_COLS != KEnc0 || DEC_L0_COLS != H ||
-        ENC_L0_DEPTH != G * KEnc0 || DEC_L0_DEPTH != G * H || UPPER_COLS != 2 * H ||
-        UPPER_DEPTH != G * 2 * H) begin
-      $display("flimgru_core: unsupported model_params.vh / Lanes combination");
-      $finish;
+  localparam BadParams = (Lanes < 1 || Lanes > 8 || STEPS > 256 || L > 9 || H > 256 ||
+      TABLE_BITS > 14 || WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM != 1 ||
+      ROW_GROUPS != G || ENC_L0_COLS != KEnc0 || DEC_L0_COLS != H ||
+      ENC_L0_DEPTH != G * KEnc0 || DEC_L0_DEPTH != G * H || UPPER_COLS != 2 * H ||
+      UPPER_DEPTH != G * 2 * H);
+  // Invalid combinations stop elaboration (in every tool) by instantiating a module that does
+  // not exist; its name is the message.
+  generate
+    if (BadParams) begin : g_bad_params
+      flimgru_core_unsupported_model_params_or_lanes u_stop ();
     end
-  end
+  endgenerate
 
   // ---- clock enable: stall while any lane's result FIFO is full ----------------------------
   wire [Lanes-1:0] fifo_full;

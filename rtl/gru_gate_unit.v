@@ -53,12 +53,11 @@ module gru_gate_unit #(
   localparam signed [15:0] IdxHi = Half - 1;
   /* verilator lint_on WIDTH */
 
-  initial begin
-    if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14) begin
-      $display("gru_gate_unit: bad RqShift %0d / TableBits %0d", RqShift, TableBits);
-      $finish;
+  generate
+    if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14) begin : g_bad_params
+      gru_gate_unit_needs_rq_shift_0_to_40_and_table_bits_2_to_14 u_stop ();
     end
-  end
+  endgenerate
 
   // rshr(x, s) = (2x + 2^s) >>> (s + 1): round half up without a special case for s = 0.
   function signed [RqW-1:0] rq_round;

@@ -25,16 +25,11 @@ module rom_sync #(
   reg [DataWidth-1:0] rd_q;
   reg [DataWidth-1:0] out_q;
 
-  initial begin
-    if (Latency < 1 || Latency > 2) begin
-      $display("rom_sync: Latency must be 1 or 2 (got %0d)", Latency);
-      $finish;
+  generate
+    if (Latency < 1 || Latency > 2 || (1 << AddrWidth) < Depth) begin : g_bad_params
+      rom_sync_bad_latency_or_addr_width u_stop ();   // no such module: stops elaboration
     end
-    if ((1 << AddrWidth) < Depth) begin
-      $display("rom_sync: AddrWidth %0d too small for Depth %0d", AddrWidth, Depth);
-      $finish;
-    end
-  end
+  endgenerate
 
 `ifdef SYNTHESIS
   initial $readmemh({RomDir, "/", File}, mem);

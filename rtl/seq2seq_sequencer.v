@@ -83,17 +83,15 @@ module seq2seq_sequencer #(
   localparam integer DDec0 = drain_cycles(KDec0);
   localparam integer DDeep = drain_cycles(KDeep);
 
-  initial begin
-    if (MacRows < 1 || MacRows > Hidden) begin
-      $display("seq2seq_sequencer: need 1 <= MAC_ROWS (%0d) <= H (%0d)", MacRows, Hidden);
-      $finish;
+  generate
+    if (MacRows < 1 || MacRows > Hidden) begin : g_bad_rows
+      seq2seq_sequencer_needs_1_le_mac_rows_le_h u_stop ();   // no such module: stops elaboration
     end
     if (InDim != 1 || Layers < 1 || (1 << UnitW) < Hidden || (1 << StepW) < Steps ||
-        (1 << LayerW) < Layers || (1 << WAddrW) < GroupsC * KMaxC) begin
-      $display("seq2seq_sequencer: bad parameters");
-      $finish;
+        (1 << LayerW) < Layers || (1 << WAddrW) < GroupsC * KMaxC) begin : g_bad_params
+      seq2seq_sequencer_bad_parameters u_stop ();
     end
-  end
+  endgenerate
 
   /* verilator lint_off WIDTH */
   localparam [ColW-1:0]   KEnc0C  = KEnc0;

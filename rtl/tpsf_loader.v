@@ -31,12 +31,11 @@ module tpsf_loader #(
   output wire [Lanes-1:0]          rd_active_o,
   output wire [Lanes*TagWidth-1:0] rd_tags_o
 );
-  initial begin
-    if (Lanes < 1 || Steps < 2 || (1 << StepW) < Steps) begin
-      $display("tpsf_loader: bad parameters");
-      $finish;
+  generate
+    if (Lanes < 1 || Steps < 2 || (1 << StepW) < Steps) begin : g_bad_params
+      tpsf_loader_bad_parameters u_stop ();   // no such module: stops elaboration
     end
-  end
+  endgenerate
 
   localparam integer LaneW = (Lanes > 1) ? $clog2(Lanes) : 1;
   /* verilator lint_off WIDTH */
