@@ -8,11 +8,11 @@ TESTS := $(CMAKE_DIR)/flimgru_tests
 
 .PHONY: all help deps tools test regress lint bench clean
 
-all: tools ## The main job: build the tools (later: ROMs, RTL check, bitstream)
+all: tools ## The main job (builds the tools; later: ROMs, RTL check, bitstream)
 	@echo "== flimgru built: $(FLIMGRU) =="
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | column -t -s $$'\t'
 
 deps: $(BUILD)/.deps-ok ## Install missing dependencies (idempotent)
 $(BUILD)/.deps-ok: scripts/install-deps.sh
@@ -25,7 +25,17 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest)
-	@$(TESTS) --gtest_brief=1
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/board/flimgru_board_tests
+
+regress: tools ## The long regression (everything in test, plus long randomized runs)
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/board/flimgru_board_tests
+
+bench: tools ## Throughput tables (simulator, inference)
+	@$(FLIMGRU) bench
+
+lint: ## Verilator lint of the RTL, warnings on
+	@if ls rtl/*.v >/dev/null 2>&1; then verilator --lint-only -Wall -Irtl rtl/*.v; else echo "no RTL yet"; fi
 
 clean: ## Remove build output
 	rm -rf $(BUILD)
+include boards/boards.mk

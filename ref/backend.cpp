@@ -72,11 +72,17 @@ class IntBackend : public Backend {
     });
   }
   nlohmann::json describe() const override {
-    int64_t params = 0;
+    // Stored parameters: weights, biases (4 per unit) and multipliers (one per row), head.
+    int64_t weights = 0, words16 = 0;
     for (const auto* stack : {&m_.encoder, &m_.decoder})
-      for (const auto& L : *stack) params += int64_t(L.w.size()) + 4 * L.hidden + L.m.size();
-    params += int64_t(m_.head_w.size()) + 6;
+      for (const auto& L : *stack) {
+        weights += int64_t(L.w.size());
+        words16 += 4 * L.hidden + int64_t(L.m.size());
+      }
+    weights += int64_t(m_.head_w.size());
+    words16 += 2 * kChannels;
     return {{"backend", m_.fmt.name()}, {"model", src_}, {"layers", m_.layers}, {"hidden", m_.hidden},
+            {"parameters", weights + words16}, {"bytes", weights * m_.fmt.weight_bits / 8 + 2 * words16},
             {"rq_shift", m_.rq_shift}, {"macs_per_tpsf", m_.macs_per_tpsf()}};
   }
 

@@ -8,5 +8,8 @@ void add_simulate(CLI::App& app);
 void add_quantize(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_infer(CLI::App& app);
+void add_bench(CLI::App& app);
+void add_train(CLI::App& app);
+void add_report(CLI::App& app);
 
 }  // namespace flimgru::cli

@@ -198,7 +198,7 @@ TpsfInput load_tpsf_input(const std::string& path_in) {
   const auto& s = a.shape;
   const bool ok = !s.empty() && s.back() == kBins && (s.size() == 2 || (s.size() == 3 && !is_dir));
   if (!ok) {
-    if (!s.empty() && s.back() != kBins)
+    if ((s.size() == 2 || (s.size() == 3 && !is_dir)) && s.back() != kBins)
       throw file_error(npy_path, "shape " + shape_string(s) + " but a TPSF needs " +
                                      std::to_string(kBins) + " bins");
     throw file_error(npy_path, "shape " + shape_string(s) + " but TPSF input needs [N," +

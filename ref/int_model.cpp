@@ -52,7 +52,7 @@ std::vector<int32_t> make_tanh_table(int table_bits) {
 
 UnitResult gru_unit_update(const QuantModel& m, const QuantLayer& L, int j, const GateSums& s,
                            int32_t h_old) {
-  const int H = L.hidden, S = m.rq_shift, TB = m.fmt.table_bits, F = m.fmt.frac_bits;
+  const int H = L.hidden, S = m.rq_shift, TB = m.fmt.table_bits;
   UnitResult o;
   o.p_r = int32_t(sat(requantize(s.in_r + s.h_r, L.m[j], S) + L.b_r[j], 16));
   o.p_z = int32_t(sat(requantize(s.in_z + s.h_z, L.m[H + j], S) + L.b_z[j], 16));
@@ -62,22 +62,32 @@ UnitResult gru_unit_update(const QuantModel& m, const QuantLayer& L, int j, cons
   o.hn = int32_t(sat(requantize(s.h_n, mn, S) + L.b_hn[j], 16));
   o.p_n = int32_t(sat(requantize(s.in_n, mn, S) + L.b_in[j] + rshr(int64_t(o.r) * o.hn, 14), 16));
   o.n = m.tanh_table[table_index(o.p_n, TB)];
-  const int64_t d = (int64_t(h_old) << (14 - F)) - o.n;
-  const int64_t hq = o.n + rshr(int64_t(o.z) * d, 14);
-  o.h = int32_t(sat(rshr(hq, 14 - F), m.fmt.state_bits));
+  const int64_t d = int64_t(h_old) - o.n;
+  o.h = int32_t(sat(o.n + rshr(int64_t(o.z) * d, 14), 16));
   return o;
+}
+
+int32_t state_view(const QuantModel& m, int32_t h) {
+  return int32_t(sat(rshr(h, 14 - m.fmt.frac_bits), m.fmt.state_bits));
+}
+
+std::vector<int32_t> state_view(const QuantModel& m, const std::vector<int32_t>& h) {
+  std::vector<int32_t> v(h.size());
+  for (size_t k = 0; k < h.size(); ++k) v[k] = state_view(m, h[k]);
+  return v;
 }
 
 void gru_layer_step(const QuantModel& m, const QuantLayer& L, const int32_t* u,
                     std::vector<int32_t>& h) {
   const int H = L.hidden, I = L.in_dim;
+  const std::vector<int32_t> hv = state_view(m, h);  // the MAC operands
   std::vector<int32_t> h_new(H);
   for (int j = 0; j < H; ++j) {
     int64_t in[3] = {0, 0, 0}, hh[3] = {0, 0, 0};
     for (int g = 0; g < 3; ++g) {
       const int row = g * H + j;
       for (int c = 0; c < I; ++c) in[g] += int64_t(L.weight(row, c)) * u[c];
-      for (int k = 0; k < H; ++k) hh[g] += int64_t(L.weight(row, I + k)) * h[k];
+      for (int k = 0; k < H; ++k) hh[g] += int64_t(L.weight(row, I + k)) * hv[k];
     }
     const GateSums s{in[0], hh[0], in[1], hh[1], in[2], hh[2]};
     h_new[j] = gru_unit_update(m, L, j, s, h[j]).h;
@@ -85,7 +95,8 @@ void gru_layer_step(const QuantModel& m, const QuantLayer& L, const int32_t* u,
   h = std::move(h_new);
 }
 
-std::array<int32_t, kChannels> dense_head(const QuantModel& m, const std::vector<int32_t>& h) {
+std::array<int32_t, kChannels> dense_head(const QuantModel& m, const std::vector<int32_t>& h_state) {
+  const std::vector<int32_t> h = state_view(m, h_state);
   std::array<int32_t, kChannels> y{};
   for (int c = 0; c < kChannels; ++c) {
     int64_t acc = 0;
@@ -110,12 +121,12 @@ void run_int_model(const QuantModel& m, const int32_t* x_q, int32_t* y, IntTrace
   };
   for (int t = 0; t < kBins; ++t) {
     for (int l = 0; l < Ls; ++l)
-      gru_layer_step(m, m.encoder[l], l == 0 ? &x_q[t] : h[l - 1].data(), h[l]);
+      gru_layer_step(m, m.encoder[l], l == 0 ? &x_q[t] : state_view(m, h[l - 1]).data(), h[l]);
     if (trace) record(trace->enc_h, t);
   }
   for (int t = 0; t < kBins; ++t) {
     for (int l = 0; l < Ls; ++l)
-      gru_layer_step(m, m.decoder[l], l == 0 ? nullptr : h[l - 1].data(), h[l]);
+      gru_layer_step(m, m.decoder[l], l == 0 ? nullptr : state_view(m, h[l - 1]).data(), h[l]);
     if (trace) record(trace->dec_h, t);
     const auto o = dense_head(m, h.back());
     for (int c = 0; c < kChannels; ++c) y[t * kChannels + c] = o[c];

@@ -56,7 +56,7 @@ struct QuantModel {
   int64_t macs_per_tpsf() const;       // multiply-accumulates the RTL performs per TPSF
 };
 
-// Per-step record of every hidden state, for the harness.
+// Per-step record of every hidden state (the 16-bit Q1.14 state), for the harness.
 struct IntTrace {
   int layers = 0, hidden = 0;
   std::vector<int32_t> enc_h;  // [kBins][layers][H], state after each encoder step
@@ -78,7 +78,11 @@ int table_index(int64_t p, int table_bits);
 std::vector<int32_t> make_sigmoid_table(int table_bits);
 std::vector<int32_t> make_tanh_table(int table_bits);
 
-// One unit's update (§5): partial sums of its r, z, n rows, old state -> new state.
+// The MAC operand of a state value (§2): sat_SB(rshr(h, 14 - F)); int8: rshr(h, 7) to Q0.7.
+int32_t state_view(const QuantModel& m, int32_t h);
+std::vector<int32_t> state_view(const QuantModel& m, const std::vector<int32_t>& h);
+
+// One unit's update (§5): partial sums of its r, z, n rows, old state (Q1.14) -> new state.
 struct GateSums {
   int64_t in_r = 0, h_r = 0, in_z = 0, h_z = 0, in_n = 0, h_n = 0;
 };
@@ -88,12 +92,12 @@ struct UnitResult {
 UnitResult gru_unit_update(const QuantModel& m, const QuantLayer& layer, int unit,
                            const GateSums& sums, int32_t h_old);
 
-// One GRU step of a layer: input vector u (size in_dim, ignored when in_dim == 0), state h
-// (updated in place).
+// One GRU step of a layer: input vector u (operands, size in_dim, ignored when in_dim == 0),
+// state h (Q1.14, updated in place; its view is the operand of the hidden columns).
 void gru_layer_step(const QuantModel& m, const QuantLayer& layer, const int32_t* u,
                     std::vector<int32_t>& h);
 
-// Dense(3) head on the top decoder state (§7).
+// Dense(3) head on the view of the top decoder state (§7).
 std::array<int32_t, kChannels> dense_head(const QuantModel& m, const std::vector<int32_t>& h);
 
 // The whole Seq2Seq on one quantized input sequence x_q [kBins]; writes y [kBins][3] (Q5.10).

@@ -44,4 +44,13 @@ std::array<int32_t, kBins> quantize_input(const std::array<float, kBins>& x, int
   return q;
 }
 
+std::vector<float> preprocess_batch(const float* counts, size_t n) {
+  std::vector<float> x(n * kBins);
+  for (size_t i = 0; i < n; ++i) {
+    const auto v = preprocess_tpsf(counts + i * kBins);
+    std::copy(v.begin(), v.end(), x.begin() + i * kBins);
+  }
+  return x;
+}
+
 }  // namespace flimgru

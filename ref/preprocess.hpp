@@ -1,7 +1,9 @@
 // preprocess: docs/numerics.md §8, counts → normalized input x (0…1) → quantized input x_q.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "tpsf.hpp"
 
@@ -19,5 +21,8 @@ int32_t quantize_value(double v, int frac_bits, int state_bits);
 // x_q = sat_SB(round_half_away(x · 2^F)) per bin (int8 build: F = 7, SB = 8).
 std::array<int32_t, kBins> quantize_input(const std::array<float, kBins>& x, int frac_bits,
                                           int state_bits);
+
+// preprocess_tpsf over n histograms [n][kBins] -> x [n][kBins].
+std::vector<float> preprocess_batch(const float* counts, size_t n);
 
 }  // namespace flimgru

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "preprocess.hpp"
 
 namespace flimgru {
 
@@ -139,11 +140,7 @@ double effective_weight(const QuantModel& m, const QuantLayer& L, int row, int c
 }
 
 void quantize_input(const QuantFormat& fmt, const float* x, int32_t* x_q) {
-  const double scale = std::ldexp(1.0, fmt.frac_bits);
-  for (int k = 0; k < kBins; ++k) {
-    if (!std::isfinite(x[k])) throw Error("input bin " + std::to_string(k) + " is not finite");
-    x_q[k] = int32_t(sat(round_half_away(double(x[k]) * scale), fmt.state_bits));
-  }
+  for (int k = 0; k < kBins; ++k) x_q[k] = quantize_value(x[k], fmt.frac_bits, fmt.state_bits);
 }
 
 }  // namespace flimgru

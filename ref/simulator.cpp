@@ -184,14 +184,22 @@ std::vector<double> gaussian_irf_density(double fwhm, double peak, double t0, do
                                          size_t n_sub) {
   const double sigma = fwhm / (2.0 * std::sqrt(2.0 * std::log(2.0)));
   const double scale = 1.0 / (sigma * std::sqrt(2.0));
-  // Φ(x) − Φ(x0) via erfc on the side of the peak where it keeps relative precision.
-  auto upper_tail = [&](double t) { return 0.5 * std::erfc((t - peak) * scale); };   // P(T > t)
-  auto lower_tail = [&](double t) { return 0.5 * std::erfc((peak - t) * scale); };   // P(T < t)
+  // Each edge e gets the tail mass on its far side from the peak, via erfc (which keeps relative
+  // precision far out in the tails): P(T < e) left of the peak, P(T > e) right of it.
+  std::vector<double> tail(n_sub + 1);
+  for (size_t m = 0; m <= n_sub; ++m) {
+    const double e = t0 + static_cast<double>(m) * delta;
+    const double x = std::fabs(e - peak) * scale;
+    tail[m] = x > 10.0 ? 0.0 : 0.5 * std::erfc(x);  // erfc(10) = 2e-45: skip the costly call
+  }
   std::vector<double> h(n_sub);
   for (size_t m = 0; m < n_sub; ++m) {
     const double a = t0 + static_cast<double>(m) * delta;
     const double b = t0 + static_cast<double>(m + 1) * delta;
-    const double p = (a >= peak) ? upper_tail(a) - upper_tail(b) : lower_tail(b) - lower_tail(a);
+    double p;
+    if (b <= peak) p = tail[m + 1] - tail[m];       // both edges left of the peak
+    else if (a >= peak) p = tail[m] - tail[m + 1];  // both edges right of the peak
+    else p = 1.0 - tail[m] - tail[m + 1];           // the sub-bin holds the peak
     h[m] = std::max(p, 0.0) / delta;
   }
   return h;

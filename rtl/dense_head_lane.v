@@ -1,6 +1,6 @@
 // dense_head_lane: one lane's Dense(3) head (docs/numerics.md §7) and per-pixel summary.
-//   Three int8 x int8 products per cycle in LUTs (the broadcast 24-bit head word x this lane's state
-//   element), accumulated over H cycles; then y_c = sat16(rshr(acc_c * M_c, S) + b_c) for
+//   Three int8 x int8 products per cycle in LUTs (the broadcast 24-bit head word x view(h) of
+//   this lane's top-layer state element), accumulated over H cycles; then y_c = sat16(rshr(acc_c * M_c, S) + b_c) for
 //   c = 0, 1, 2 on one shared requantization multiplier; then the running summary
 //   (sum over decoder steps and the value at step 0, per channel).
 // Pipeline (issue of element k at cycle i, like gru_mac_lane): RAM read (i), operand (i+1),
@@ -15,7 +15,7 @@ module dense_head_lane #(
 ) (
   input  wire                    clk_i,
   input  wire                    ce_i,
-  input  wire [7:0]              s_rdata_i,      // i+1
+  input  wire [15:0]             s_rdata_i,      // i+1, state h (Q1.14)
   input  wire [23:0]             w_s2_i,         // i+2
   input  wire                    v_s3_i,         // i+3
   input  wire                    first_s3_i,
@@ -72,6 +72,11 @@ module dense_head_lane #(
                                  >>> (RqShift + 1);
   wire signed [15:0] y_new = sat16(rq_rnd + {{(RqW-16){b_q[15]}}, b_q});
 
+  // view(h) = sat8(rshr(h, 7)), numerics §2
+  wire signed [16:0] h_ext  = {s_rdata_i[15], s_rdata_i};
+  wire signed [16:0] h_view = ((h_ext <<< 1) + 17'sd128) >>> 8;
+  wire [7:0] view = (h_view > 17'sd127) ? 8'h7f : ((h_view < -17'sd128) ? 8'h80 : h_view[7:0]);
+
   genvar c;
   generate
     for (c = 0; c < 3; c = c + 1) begin : g_ch
@@ -98,7 +103,7 @@ module dense_head_lane #(
 
   always @(posedge clk_i) begin
     if (ce_i) begin
-      opnd_q <= s_rdata_i;
+      opnd_q <= view;
       if (ph_i[0] | ph_i[1] | ph_i[2]) begin
         rqp_q <= acc_q[ch] * $signed({1'b0, hp_word_i[31:16]});
         b_q   <= hp_word_i[15:0];

@@ -46,7 +46,7 @@ module flimgru_core #(
   output wire [3:0]             dbg_h_layer_o,
   output wire                   dbg_h_bank_o,
   output wire [7:0]             dbg_h_unit_o,
-  output wire [8*Lanes-1:0]     dbg_h_data_o
+  output wire [16*Lanes-1:0]    dbg_h_data_o    // new states, Q1.14
 );
 `include "model_params.vh"
 
@@ -306,20 +306,21 @@ module flimgru_core #(
       ram_1w1r #(.DataWidth(8), .AddrWidth(StepW + 1)) u_x (
         .clk_i(clk_i), .we_i(x_we[ln]), .waddr_i(x_waddr), .wdata_i(x_wdata),
         .re_i(ce), .raddr_i(iss_xaddr), .rdata_o(x_rdata));
-      // state: three read ports (MAC operand, gate old state, head) share one write port
+      // state h (int16 Q1.14, numerics §2): three read ports (MAC operand, gate old state, head)
+      // share one write port; the MAC and head operands are view(h) = sat8(rshr(h, 7))
       wire              h_we, h_re;
       wire [SAddrW-1:0] h_waddr, h_raddr;
-      wire [7:0]        h_wdata, s_rdata_mac, s_rdata_gate, s_rdata_head;
+      wire [15:0]       h_wdata, s_rdata_mac, s_rdata_gate, s_rdata_head;   // Q1.14 states
       /* verilator lint_off UNUSEDSIGNAL */
       wire [MetaW-1:0]  h_meta;    // used by lane 0 only (debug port)
       /* verilator lint_on UNUSEDSIGNAL */
-      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_mac (
+      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_mac (
         .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
         .re_i(ce), .raddr_i(iss_saddr), .rdata_o(s_rdata_mac));
-      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_gate (
+      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_gate (
         .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
         .re_i(h_re), .raddr_i(h_raddr), .rdata_o(s_rdata_gate));
-      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_head (
+      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_head (
         .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
         .re_i(hd_issue), .raddr_i(hd_saddr), .rdata_o(s_rdata_head));
 
@@ -350,12 +351,12 @@ module flimgru_core #(
 
       wire [RecW-1:0] rec = {hd_active_q[ln], hd_last_q, hd_step_q,
                              hd_tags_q[ln*TagWidth +: TagWidth], y, sum, first};
-      sync_fifo #(.Width(RecW), .AddrWidth(2)) u_fifo (
+      lane_fifo #(.Width(RecW), .AddrWidth(2)) u_fifo (
         .clk_i(clk_i), .rst_i(rst_i), .wr_en_i(rec_push), .wr_data_i(rec),
         .rd_en_i(fifo_pop[ln]), .rd_data_o(rec_heads[ln*RecW +: RecW]),
         .full_o(fifo_full[ln]), .empty_o(fifo_empty[ln]));
 
-      assign dbg_h_data_o[8*ln +: 8] = h_wdata;
+      assign dbg_h_data_o[16*ln +: 16] = h_wdata;
       if (ln == 0) begin : g_dbg
         assign g_we0    = h_we;
         assign g_waddr0 = h_waddr;

@@ -1,6 +1,7 @@
 // gru_gate_unit: one lane's GRU gate arithmetic (docs/numerics.md §4-§6): takes one gate row per
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
-//   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat8(rshr(n + z(h-n), 7)).
+//   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
+//   the state in Q1.14 (int16).
 // Latency: row at G0 (cycle e) -> state write in cycle e+8 (visible to reads from e+9).
 //   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 sum*M (unit ROM
 //   word) | G3 rshr+bias+sat | G4 σ read, r*hn | G5 r/z capture, p_n | G6 tanh read, h_old read
@@ -36,11 +37,11 @@ module gru_gate_unit #(
   // old state read (issued in G6, data in G7)
   output wire                        h_re_o,
   output wire [LayerW+UnitW:0]       h_raddr_o,
-  input  wire signed [7:0]           h_rdata_i,
+  input  wire signed [15:0]          h_rdata_i,
   // new state write (G8)
   output wire                        h_we_o,
   output wire [LayerW+UnitW:0]       h_waddr_o,
-  output wire signed [7:0]           h_wdata_o,
+  output wire signed [15:0]          h_wdata_o,
   output wire [MetaW-1:0]            h_meta_o
 );
   localparam integer SumW = AccWidth + 1;
@@ -196,8 +197,8 @@ module gru_gate_unit #(
   assign h_raddr_o = {layer_g6, ~wbank_g6, unit_g6};
 
   // ---- G7: z * (h - n) ----------------------------------------------------------------------
-  wire signed [7:0]  h_old = hzero_g7 ? 8'sd0 : h_rdata_i;
-  wire signed [16:0] d     = {{2{h_old[7]}}, h_old, 7'b0} - {tanh_data[15], tanh_data};
+  wire signed [15:0] h_old = hzero_g7 ? 16'sd0 : h_rdata_i;
+  wire signed [16:0] d     = {h_old[15], h_old} - {tanh_data[15], tanh_data};    // h - n
   reg signed [33:0]  prod_zd_q;
   reg signed [15:0]  n_q;
   always @(posedge clk_i) begin
@@ -207,12 +208,11 @@ module gru_gate_unit #(
     end
   end
 
-  // ---- G8: h' = sat8(rshr(n + rshr(z*d, 14), 7)) ----------------------------------------------
+  // ---- G8: h' = sat16(n + rshr(z*d, 14)) ------------------------------------------------------
   wire signed [34:0] zd_ext = {prod_zd_q[33], prod_zd_q};
   wire signed [34:0] zd_rnd = ((zd_ext <<< 1) + 35'sd16384) >>> 15;
   wire signed [34:0] hq     = zd_rnd + {{19{n_q[15]}}, n_q};
-  wire signed [34:0] hs     = ((hq <<< 1) + 35'sd128) >>> 8;
-  assign h_wdata_o = (hs > 35'sd127) ? 8'sh7f : ((hs < -35'sd128) ? 8'sh80 : hs[7:0]);
+  assign h_wdata_o = (hq > 35'sd32767) ? 16'sh7fff : ((hq < -35'sd32768) ? 16'sh8000 : hq[15:0]);
   assign h_we_o    = ce_i & `GV(8) & (`GG(8) == 2'd2);
   assign h_waddr_o = {layer_g8, wbank_g8, unit_g8};
   assign h_meta_o  = meta_q[8][MetaW-1:0];

@@ -5,7 +5,7 @@
 //   serializer drains one row per cycle (row m of the group at row_* in the m-th shift cycle).
 // Pipeline (cycle of issue = i): operand RAM read (i) -> operand register (i+1) -> product
 //   register (i+2) -> accumulator (i+3) -> row 0 on row_* from i+4 (docs/architecture.md).
-// Numerics: docs/numerics.md §2 (accumulators), §5 (a_in, a_h).
+// Numerics: docs/numerics.md §2 (accumulators, operand view(h) of the Q1.14 state), §5.
 `default_nettype none
 module gru_mac_lane #(
   parameter integer MacRows  = 12,
@@ -17,7 +17,7 @@ module gru_mac_lane #(
   input  wire                      src_x_s1_i,
   input  wire                      zero_s1_i,
   input  wire [7:0]                x_rdata_i,
-  input  wire [7:0]                s_rdata_i,
+  input  wire [15:0]               s_rdata_i,      // state h, Q1.14
   // stage 2 (i+2): weight word, row m in bits 8m+7:8m
   input  wire [8*MacRows-1:0]      w_s2_i,
   // stage 3 (i+3): column flags
@@ -42,8 +42,12 @@ module gru_mac_lane #(
   assign row_ain_o = sh_in_q[0];
   assign row_ah_o  = sh_h_q[0];
 
+  // view(h) = sat8(rshr(h, 7)) = sat8((2h + 2^7) >>> 8): the int8 operand of a Q1.14 state
+  wire signed [16:0] h_ext  = {s_rdata_i[15], s_rdata_i};
+  wire signed [16:0] h_view = ((h_ext <<< 1) + 17'sd128) >>> 8;
+  wire [7:0] view = (h_view > 17'sd127) ? 8'h7f : ((h_view < -17'sd128) ? 8'h80 : h_view[7:0]);
   always @(posedge clk_i) begin
-    if (ce_i) opnd_q <= zero_s1_i ? 8'sd0 : (src_x_s1_i ? x_rdata_i : s_rdata_i);
+    if (ce_i) opnd_q <= zero_s1_i ? 8'sd0 : (src_x_s1_i ? x_rdata_i : view);
   end
 
   genvar m;

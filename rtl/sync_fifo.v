@@ -1,40 +1,57 @@
-// sync_fifo: synchronous FIFO, 2^AddrWidth entries, show-ahead (head word on rd_data_o while
-//   !empty_o). Writes when full and reads when empty are ignored (callers gate them).
-// Latency: a written word is readable the next cycle. full_o/empty_o are registered-state
-//   functions (no combinational path from wr_en_i/rd_en_i).
+// sync_fifo: small single-clock FIFO (registers / LUT RAM), first word fall-through.
+// Latency: a word written in cycle t is visible on m_data_o in cycle t+1.
+// Interface: valid/ready in and out; count_o = words held. Depth must be a power of two.
 `default_nettype none
+
 module sync_fifo #(
-  parameter integer Width     = 8,
-  parameter integer AddrWidth = 2
+  parameter integer Width = 8,
+  parameter integer Depth = 16
 ) (
-  input  wire             clk_i,
-  input  wire             rst_i,
-  input  wire             wr_en_i,
-  input  wire [Width-1:0] wr_data_i,
-  input  wire             rd_en_i,
-  output wire [Width-1:0] rd_data_o,
-  output wire             full_o,
-  output wire             empty_o
+  input  wire               clk_i,
+  input  wire               rst_i,
+  input  wire               s_valid_i,
+  output wire               s_ready_o,
+  input  wire [Width-1:0]   s_data_i,
+  output wire               m_valid_o,
+  input  wire               m_ready_i,
+  output wire [Width-1:0]   m_data_o,
+  output wire [$clog2(Depth):0] count_o
 );
-  reg [Width-1:0]   mem [0:(1 << AddrWidth)-1];
-  reg [AddrWidth:0] wptr_q, rptr_q;
+  localparam integer AddrW = $clog2(Depth);
+  localparam [AddrW:0] DepthW = Depth;
 
-  assign empty_o   = (wptr_q == rptr_q);
-  assign full_o    = (wptr_q[AddrWidth-1:0] == rptr_q[AddrWidth-1:0]) &&
-                     (wptr_q[AddrWidth] != rptr_q[AddrWidth]);
-  assign rd_data_o = mem[rptr_q[AddrWidth-1:0]];
-
-  wire do_wr = wr_en_i & ~full_o;
-  wire do_rd = rd_en_i & ~empty_o;
-
-  always @(posedge clk_i) begin
-    if (do_wr) mem[wptr_q[AddrWidth-1:0]] <= wr_data_i;
-    if (do_wr) wptr_q <= wptr_q + 1'b1;
-    if (do_rd) rptr_q <= rptr_q + 1'b1;
-    if (rst_i) begin
-      wptr_q <= {(AddrWidth+1){1'b0}};
-      rptr_q <= {(AddrWidth+1){1'b0}};
+  initial begin
+    if ((1 << AddrW) != Depth) begin
+      $display("sync_fifo: Depth must be a power of two");
+      $finish;
     end
   end
+
+  reg [Width-1:0] mem_q [0:Depth-1];
+  reg [AddrW:0]   wr_q, rd_q;
+
+  wire full  = (wr_q - rd_q) == DepthW;
+  wire empty = (wr_q == rd_q);
+  wire push  = s_valid_i && !full;
+  wire pop   = m_ready_i && !empty;
+
+  always @(posedge clk_i) begin
+    if (push) mem_q[wr_q[AddrW-1:0]] <= s_data_i;
+  end
+
+  always @(posedge clk_i) begin
+    if (push) wr_q <= wr_q + 1'b1;
+    if (pop)  rd_q <= rd_q + 1'b1;
+    if (rst_i) begin
+      wr_q <= 0;
+      rd_q <= 0;
+    end
+  end
+
+  assign s_ready_o = !full;
+  assign m_valid_o = !empty;
+  assign m_data_o  = mem_q[rd_q[AddrW-1:0]];
+  assign count_o   = wr_q - rd_q;
 endmodule
+
 `default_nettype wire

@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 
 #include "scoreboard.hpp"
 #include "tpsf.hpp"
@@ -24,6 +25,15 @@ inline uint64_t wide_bits(const W& w, int lo, int n) {
   uint64_t v = 0;
   for (int i = 0; i < n; ++i) v |= uint64_t((w[(lo + i) / 32] >> ((lo + i) % 32)) & 1u) << i;
   return v;
+}
+// bits [lo, lo+n) of a verilated port of any width (integral or VlWide)
+template <class T>
+inline uint64_t port_bits(const T& p, int lo, int n) {
+  if constexpr (std::is_integral_v<T>) {
+    return (uint64_t(p) >> lo) & (n >= 64 ? ~0ull : ((1ull << n) - 1));
+  } else {
+    return wide_bits(p, lo, n);
+  }
 }
 inline int64_t sext(uint64_t v, int bits) {
   return int64_t(v << (64 - bits)) >> (64 - bits);
@@ -125,8 +135,7 @@ class DutDriver {
     if (top_->dbg_batch_start_o) sb_->on_batch_start(ce_cycles_);
     if (top_->dbg_h_we_o) {
       std::vector<int32_t> v(lanes_);
-      const uint64_t d = uint64_t(top_->dbg_h_data_o);
-      for (int l = 0; l < lanes_; ++l) v[l] = int32_t(sext((d >> (8 * l)) & 0xff, 8));
+      for (int l = 0; l < lanes_; ++l) v[l] = int32_t(sext(port_bits(top_->dbg_h_data_o, 16 * l, 16), 16));
       sb_->on_state_write(ce_cycles_, top_->dbg_h_dec_o, top_->dbg_h_step_o, top_->dbg_h_layer_o,
                           top_->dbg_h_unit_o, v);
     }

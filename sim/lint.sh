@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build/cmake/sim/params_l2p12}
 [ -f "$dir/model_params.vh" ] || { echo "lint.sh: no $dir/model_params.vh (run cmake first)" >&2; exit 2; }
-verilator --lint-only -Wall -I"$dir" --top-module flimgru_core rtl/*.v
-iverilog -g2005 -Wall -I"$dir" -s flimgru_core -o /dev/null rtl/*.v
+verilator --lint-only -Wall -Irtl -I"$dir" --top-module flimgru_core rtl/*.v
+iverilog -g2005 -Wall -Irtl -I"$dir" -s flimgru_core -o /dev/null rtl/*.v
 echo "lint: rtl/ clean (verilator -Wall, iverilog)"

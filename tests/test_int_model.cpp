@@ -89,11 +89,24 @@ QuantModel one_unit_model() {
   return m;
 }
 
+TEST(IntNumerics, StateViewRoundsAndSaturatesToQ07) {
+  const QuantModel m = random_quant_model(1, 1, 1);
+  EXPECT_EQ(state_view(m, 64), 1);     // 0.5 LSB ties up
+  EXPECT_EQ(state_view(m, -64), 0);    // −0.5 ties up too
+  EXPECT_EQ(state_view(m, -65), -1);
+  EXPECT_EQ(state_view(m, 16256), 127);
+  EXPECT_EQ(state_view(m, 16319), 127);  // 127.49
+  EXPECT_EQ(state_view(m, 16320), 127);  // 127.5 rounds to 128, saturates
+  EXPECT_EQ(state_view(m, -16384), -128);
+  QuantModel m16 = random_quant_model(1, 1, 1, false, QuantFormat::int16());
+  EXPECT_EQ(state_view(m16, -12345), -12345);  // int16 build: the operand is the state
+}
+
 TEST(IntGateUnit, MatchesHandComputedValues) {
   const QuantModel m = one_unit_model();
   const QuantLayer& L = m.encoder[0];
   GateSums s{400, 124, 1000, -1200, 333, -999};
-  const UnitResult o = gru_unit_update(m, L, 0, s, -77);
+  const UnitResult o = gru_unit_update(m, L, 0, s, -9856);  // state −0.6016 in Q1.14
   EXPECT_EQ(o.p_r, 624);               // rshr(524·1024, 10) + 100
   EXPECT_EQ(o.p_z, -700);              // rshr(−200·2048, 10) − 300
   EXPECT_EQ(o.r, m.sigmoid_table[551]);  // 624 >> 4 = 39
@@ -102,18 +115,20 @@ TEST(IntGateUnit, MatchesHandComputedValues) {
   const int64_t rhn = rshr(int64_t(o.r) * -519, 14);
   EXPECT_EQ(o.p_n, 167 + 50 + rhn);    // rshr(333·512, 10) = 166.5 -> 167
   EXPECT_EQ(o.n, m.tanh_table[table_index(o.p_n, 10)]);
-  const int64_t d = -77 * 128 - o.n;
-  EXPECT_EQ(o.h, sat(rshr(o.n + rshr(int64_t(o.z) * d, 14), 7), 8));
+  const int64_t d = -9856 - o.n;
+  EXPECT_EQ(o.h, o.n + rshr(int64_t(o.z) * d, 14));
 }
 
 TEST(IntGateUnit, SaturatedUpdateGateHoldsTheState) {
   QuantModel m = one_unit_model();
   const QuantLayer& L = m.encoder[0];
-  for (int h : {-128, -77, 0, 1, 127}) {
+  for (int h : {-16384, -9856, 0, 1, 16384}) {
     GateSums s{0, 0, 0, 100000, 0, 0};  // p_z saturates high: z = σ(≈8) < 1, state nearly held
     const UnitResult o = gru_unit_update(m, L, 0, s, h);
     EXPECT_EQ(o.p_z, 32767);
-    EXPECT_LE(std::abs(o.h - h), 1) << h;
+    // h − h' = (1 − z/16384)(h − n) with z = SIGMOID[1023] = 16378: at most 6·2 = 12 LSB.
+    EXPECT_EQ(o.z, 16378);
+    EXPECT_LE(std::abs(o.h - h), 12) << h;
   }
 }
 
@@ -121,16 +136,19 @@ TEST(IntGateUnit, ExtremeSumsSaturateEveryPreActivation) {
   const QuantModel m = one_unit_model();
   const QuantLayer& L = m.encoder[0];
   const int64_t big = int64_t(1) << 30;
-  const UnitResult hi = gru_unit_update(m, L, 0, {big, big, -big, -big, big, big}, 127);
+  const UnitResult hi = gru_unit_update(m, L, 0, {big, big, -big, -big, big, big}, 16384);
   EXPECT_EQ(hi.p_r, 32767);
   EXPECT_EQ(hi.p_z, -32768);
   EXPECT_EQ(hi.hn, 32767);
   EXPECT_EQ(hi.p_n, 32767);
   EXPECT_EQ(hi.n, m.tanh_table[1023]);
-  EXPECT_EQ(hi.h, 127);  // tanh(≈8)·(1 − σ(−8)) rounds to the top of Q0.7 and saturates
-  const UnitResult lo = gru_unit_update(m, L, 0, {-big, -big, -big, -big, -big, -big}, -128);
+  EXPECT_EQ(hi.n, 16384);
+  EXPECT_EQ(hi.h, 16384);                // n = h = +1: the top of the state range
+  EXPECT_EQ(state_view(m, hi.h), 127);   // whose operand view saturates
+  const UnitResult lo = gru_unit_update(m, L, 0, {-big, -big, -big, -big, -big, -big}, -16384);
   EXPECT_EQ(lo.p_n, -32768);
-  EXPECT_EQ(lo.h, -128);
+  EXPECT_EQ(lo.h, -16384);
+  EXPECT_EQ(state_view(m, lo.h), -128);
 }
 
 TEST(IntModel, TraceRecordsEveryStateAndStatesStayInRange) {
@@ -145,8 +163,8 @@ TEST(IntModel, TraceRecordsEveryStateAndStatesStayInRange) {
     ASSERT_EQ(tr.enc_h.size(), size_t(kBins) * 2 * 8);
     std::set<int32_t> distinct;
     for (auto v : tr.enc_h) {
-      EXPECT_GE(v, -128);
-      EXPECT_LE(v, 127);
+      EXPECT_GE(v, -16384);
+      EXPECT_LE(v, 16384);
       distinct.insert(v);
     }
     for (auto v : y) {

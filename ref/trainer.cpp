@@ -1,0 +1,378 @@
+// trainer: Adam, clipping, LR schedule, early stopping, KD, exact-resume checkpoints.
+#include "trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+#include "error.hpp"
+#include "preprocess.hpp"
+#include "simulator.hpp"
+
+namespace flimgru {
+
+namespace fs = std::filesystem;
+
+uint64_t shuffle_rng_next(uint64_t& s) {
+  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+MemoryDataSource::MemoryDataSource(std::vector<float> x, std::vector<float> y, int steps)
+    : x_(std::move(x)), y_(std::move(y)), n_(x_.size() / size_t(steps)), steps_(steps) {
+  if (x_.size() != n_ * steps_ || y_.size() != n_ * steps_ * kChannels)
+    throw Error("MemoryDataSource: inputs must be [N, T] and targets [N, T, 3]");
+}
+
+void MemoryDataSource::gather(const size_t* idx, int n, float* x, float* y) const {
+  const size_t T = steps_, TY = size_t(steps_) * kChannels;
+  for (int i = 0; i < n; ++i) {
+    std::memcpy(x + i * T, x_.data() + idx[i] * T, T * sizeof(float));
+    std::memcpy(y + i * TY, y_.data() + idx[i] * TY, TY * sizeof(float));
+  }
+}
+
+MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset) {
+  const size_t n = subset ? subset->size() : ds.n;
+  if (ds.counts.size() != ds.n * kBins || ds.sfd.size() != ds.n * kBins * kChannels)
+    throw Error("dataset_source: counts / sfd sizes do not match n");
+  std::vector<float> x(n * kBins), y(n * kBins * kChannels), c(kBins);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t k = subset ? (*subset)[i] : i;
+    if (k >= ds.n) throw Error("dataset_source: subset index out of range");
+    for (int t = 0; t < kBins; ++t) c[t] = float(ds.counts[k * kBins + t]);
+    const auto xi = preprocess_tpsf(c.data());
+    std::copy(xi.begin(), xi.end(), x.begin() + i * kBins);
+    std::copy(ds.sfd.begin() + k * kBins * kChannels, ds.sfd.begin() + (k + 1) * kBins * kChannels,
+              y.begin() + i * kBins * kChannels);
+  }
+  return MemoryDataSource(std::move(x), std::move(y));
+}
+
+std::vector<std::pair<float*, size_t>> param_spans(Seq2SeqWeights& w) {
+  std::vector<std::pair<float*, size_t>> r;
+  for (auto* part : {&w.encoder, &w.decoder})
+    for (auto& l : *part) {
+      r.emplace_back(l.w_ih.data(), size_t(l.w_ih.size()));
+      r.emplace_back(l.w_hh.data(), size_t(l.w_hh.size()));
+      r.emplace_back(l.b_ih.data(), size_t(l.b_ih.size()));
+      r.emplace_back(l.b_hh.data(), size_t(l.b_hh.size()));
+    }
+  r.emplace_back(w.head_w.data(), size_t(w.head_w.size()));
+  r.emplace_back(w.head_b.data(), size_t(w.head_b.size()));
+  return r;
+}
+
+double clip_grad_norm(Seq2SeqWeights& g, float max_norm) {
+  double ss = 0.0;
+  auto spans = param_spans(g);
+  for (auto& [p, n] : spans)
+    for (size_t i = 0; i < n; ++i) ss += double(p[i]) * p[i];
+  const double norm = std::sqrt(ss);
+  if (max_norm > 0.0f && norm > max_norm) {
+    const float s = float(max_norm / (norm + 1e-6));
+    for (auto& [p, n] : spans)
+      for (size_t i = 0; i < n; ++i) p[i] *= s;
+  }
+  return norm;
+}
+
+void Adam::init(const Seq2SeqWeights& w) {
+  size_t n = 0;
+  for (auto& s : param_spans(const_cast<Seq2SeqWeights&>(w))) n += s.second;
+  m.assign(n, 0.0f);
+  v.assign(n, 0.0f);
+  t = 0;
+}
+
+void Adam::step(Seq2SeqWeights& w, Seq2SeqWeights& g, float lr) {
+  ++t;
+  const float bc1 = float(1.0 - std::pow(double(beta1), double(t)));
+  const float bc2 = float(1.0 - std::pow(double(beta2), double(t)));
+  const float step = lr / bc1, inv_sqrt_bc2 = 1.0f / std::sqrt(bc2);
+  auto ws = param_spans(w), gs = param_spans(g);
+  size_t off = 0;
+  for (size_t k = 0; k < ws.size(); ++k) {
+    float* p = ws[k].first;
+    const float* gr = gs[k].first;
+    float* mm = m.data() + off;
+    float* vv = v.data() + off;
+    const size_t n = ws[k].second;
+    for (size_t i = 0; i < n; ++i) {
+      mm[i] = beta1 * mm[i] + (1.0f - beta1) * gr[i];
+      vv[i] = beta2 * vv[i] + (1.0f - beta2) * gr[i] * gr[i];
+      p[i] -= step * mm[i] / (std::sqrt(vv[i]) * inv_sqrt_bc2 + eps);
+    }
+    off += n;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Trainer::Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* teacher)
+    : cfg_(std::move(cfg)),
+      w_(std::move(init)),
+      teacher_(teacher),
+      bt_(w_.layers, w_.hidden, cfg_.batch, kBins, cfg_.threads) {
+  grad_ = zeros_like(w_);
+  best_ = w_;
+  adam_.init(w_);
+  st_.rng = cfg_.seed;
+  st_.lr = cfg_.lr;
+  if (cfg_.alpha > 0.0f) {
+    if (!teacher_) throw Error("Trainer: alpha > 0 needs a teacher model");
+    teacher_bt_ = std::make_unique<BatchTrainer>(teacher_->layers, teacher_->hidden, cfg_.batch,
+                                                 kBins, cfg_.threads);
+  }
+}
+
+namespace {
+
+const char kMagic[8] = {'F', 'L', 'G', 'T', 'R', 'S', 'T', '1'};
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+struct Writer {
+  std::string buf;
+  template <class T>
+  void put(const T& v) {
+    buf.append(reinterpret_cast<const char*>(&v), sizeof(T));
+  }
+  void put_bytes(const void* p, size_t n) { buf.append(static_cast<const char*>(p), n); }
+};
+
+struct Reader {
+  const std::string& buf;
+  size_t pos = 0;
+  std::string path;
+  template <class T>
+  T get() {
+    T v;
+    get_bytes(&v, sizeof(T));
+    return v;
+  }
+  void get_bytes(void* p, size_t n) {
+    if (pos + n > buf.size()) throw file_error(path, "truncated trainer state");
+    std::memcpy(p, buf.data() + pos, n);
+    pos += n;
+  }
+};
+
+void write_atomic(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw file_error(tmp, "cannot open for writing");
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+    f.flush();
+    if (!f) throw file_error(tmp, "write failed");
+  }
+  fs::rename(tmp, path);
+}
+
+std::string fmt_hms(double s) {
+  if (!std::isfinite(s) || s < 0) s = 0;
+  long t = long(s + 0.5);
+  char b[32];
+  std::snprintf(b, sizeof b, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  return b;
+}
+
+}  // namespace
+
+void Trainer::save() const {
+  if (cfg_.checkpoint_dir.empty()) return;
+  fs::create_directories(cfg_.checkpoint_dir);
+  const std::string model = cfg_.checkpoint_dir + "/model.safetensors";
+  Seq2SeqWeights w = w_;
+  w.metadata["trainer.epoch"] = std::to_string(st_.epoch);
+  w.metadata["trainer.step"] = std::to_string(st_.step);
+  save_checkpoint(w, model);
+  save_checkpoint(best_, cfg_.checkpoint_dir + "/best.safetensors");
+  Writer o;
+  o.put_bytes(kMagic, 8);
+  o.put<uint32_t>(1);
+  o.put<int32_t>(w_.layers);
+  o.put<int32_t>(w_.hidden);
+  o.put<int32_t>(st_.epoch);
+  o.put<int64_t>(st_.step);
+  o.put<uint64_t>(st_.rng);
+  o.put<float>(st_.lr);
+  o.put<double>(st_.best_val);
+  o.put<int32_t>(st_.plateau_bad);
+  o.put<int32_t>(st_.early_bad);
+  o.put<int32_t>(st_.stopped ? 1 : 0);
+  o.put<int64_t>(adam_.t);
+  o.put<uint64_t>(adam_.m.size());
+  o.put_bytes(adam_.m.data(), adam_.m.size() * sizeof(float));
+  o.put_bytes(adam_.v.data(), adam_.v.size() * sizeof(float));
+  const std::string sha = sha256_file(model);
+  o.put<uint32_t>(uint32_t(sha.size()));
+  o.put_bytes(sha.data(), sha.size());
+  o.put<uint64_t>(fnv1a(o.buf));
+  write_atomic(cfg_.checkpoint_dir + "/trainer_state.bin", o.buf);
+}
+
+bool Trainer::resume() {
+  if (cfg_.checkpoint_dir.empty()) return false;
+  const std::string path = cfg_.checkpoint_dir + "/trainer_state.bin";
+  if (!fs::exists(path)) return false;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw file_error(path, "cannot open");
+  std::string buf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (buf.size() < 16 || std::memcmp(buf.data(), kMagic, 8) != 0)
+    throw file_error(path, "not a flimgru trainer state (bad magic)");
+  uint64_t stored_hash;
+  std::memcpy(&stored_hash, buf.data() + buf.size() - 8, 8);
+  if (fnv1a(buf.substr(0, buf.size() - 8)) != stored_hash) throw file_error(path, "checksum mismatch");
+  Reader in{buf, 8, path};
+  if (in.get<uint32_t>() != 1) throw file_error(path, "unsupported version");
+  const int L = in.get<int32_t>(), H = in.get<int32_t>();
+  if (L != w_.layers || H != w_.hidden)
+    throw file_error(path, "model shape L=" + std::to_string(L) + " H=" + std::to_string(H) +
+                               " does not match the trainer's");
+  TrainerState s;
+  s.epoch = in.get<int32_t>();
+  s.step = in.get<int64_t>();
+  s.rng = in.get<uint64_t>();
+  s.lr = in.get<float>();
+  s.best_val = in.get<double>();
+  s.plateau_bad = in.get<int32_t>();
+  s.early_bad = in.get<int32_t>();
+  s.stopped = in.get<int32_t>() != 0;
+  Adam a = adam_;
+  a.t = in.get<int64_t>();
+  const uint64_t n = in.get<uint64_t>();
+  if (n != adam_.m.size()) throw file_error(path, "optimizer size mismatch");
+  in.get_bytes(a.m.data(), n * sizeof(float));
+  in.get_bytes(a.v.data(), n * sizeof(float));
+  std::string sha(in.get<uint32_t>(), '\0');
+  in.get_bytes(sha.data(), sha.size());
+  const std::string model = cfg_.checkpoint_dir + "/model.safetensors";
+  if (sha256_file(model) != sha)
+    throw file_error(model, "does not match the trainer state (SHA-256 differs)");
+  Seq2SeqWeights w = load_checkpoint(model);
+  if (w.layers != L || w.hidden != H) throw file_error(model, "model shape mismatch");
+  const std::string best = cfg_.checkpoint_dir + "/best.safetensors";
+  best_ = fs::exists(best) ? load_checkpoint(best) : w;
+  w_ = std::move(w);
+  adam_ = std::move(a);
+  st_ = s;
+  return true;
+}
+
+double Trainer::evaluate(const DataSource& data) {
+  const int T = kBins, B = cfg_.batch;
+  std::vector<float> x(size_t(B) * T), y(size_t(B) * T * kChannels),
+      out(size_t(B) * T * kChannels);
+  std::vector<size_t> idx(B);
+  double acc = 0.0;
+  const size_t N = data.size();
+  for (size_t b0 = 0; b0 < N; b0 += B) {
+    const int nb = int(std::min<size_t>(B, N - b0));
+    std::iota(idx.begin(), idx.begin() + nb, b0);
+    data.gather(idx.data(), nb, x.data(), y.data());
+    bt_.forward(w_, x.data(), nb, out.data(), cfg_.forward);
+    for (size_t i = 0; i < size_t(nb) * T * kChannels; ++i) {
+      const double d = double(out[i]) - y[i];
+      acc += d * d;
+    }
+  }
+  return N ? acc / (double(N) * T * kChannels) : 0.0;
+}
+
+void Trainer::fit(const DataSource& train, const DataSource* val) {
+  if (train.steps() != kBins || (val && val->steps() != kBins))
+    throw Error("Trainer: data sources must have " + std::to_string(kBins) + " steps");
+  const int T = kBins, B = cfg_.batch;
+  const size_t N = train.size();
+  if (N == 0) throw Error("Trainer: empty training set");
+  std::vector<float> x(size_t(B) * T), y(size_t(B) * T * kChannels),
+      ty(cfg_.alpha > 0 ? size_t(B) * T * kChannels : 0);
+  std::vector<size_t> perm(N);
+  int batches = int((N + B - 1) / B);
+  if (cfg_.max_batches_per_epoch > 0) batches = std::min(batches, cfg_.max_batches_per_epoch);
+  const int start_epoch = st_.epoch;
+  const auto t_start = std::chrono::steady_clock::now();
+  int64_t done_batches = 0;
+  while (st_.epoch < cfg_.epochs && !st_.stopped) {
+    std::iota(perm.begin(), perm.end(), size_t(0));
+    for (size_t i = N - 1; i > 0; --i) std::swap(perm[i], perm[shuffle_rng_next(st_.rng) % (i + 1)]);
+    double loss_sum = 0.0;
+    size_t seen = 0;
+    const auto t_epoch = std::chrono::steady_clock::now();
+    for (int bi = 0; bi < batches; ++bi) {
+      const size_t b0 = size_t(bi) * B;
+      const int nb = int(std::min<size_t>(B, N - b0));
+      train.gather(perm.data() + b0, nb, x.data(), y.data());
+      const float* teacher_y = nullptr;
+      if (cfg_.alpha > 0) {
+        teacher_bt_->forward(*teacher_, x.data(), nb, ty.data());
+        teacher_y = ty.data();
+      }
+      const double loss =
+          bt_.loss_and_grad(w_, x.data(), y.data(), teacher_y, cfg_.alpha, nb, grad_, cfg_.forward);
+      const double gnorm = clip_grad_norm(grad_, cfg_.clip_norm);
+      adam_.step(w_, grad_, st_.lr);
+      ++st_.step;
+      ++done_batches;
+      loss_sum += loss * nb;
+      seen += nb;
+      if (on_step) on_step(st_.step, loss);
+      if (cfg_.log && cfg_.progress_every > 0 &&
+          ((bi + 1) % cfg_.progress_every == 0 || bi + 1 == batches)) {
+        const auto now = std::chrono::steady_clock::now();
+        const double ep_s = std::chrono::duration<double>(now - t_epoch).count();
+        const double all_s = std::chrono::duration<double>(now - t_start).count();
+        const double per_batch = all_s / double(done_batches);
+        const int64_t left = int64_t(batches - bi - 1) +
+                             int64_t(cfg_.epochs - st_.epoch - 1) * batches;
+        std::fprintf(cfg_.log,
+                     "epoch %d/%d batch %d/%d loss %.6f |g| %.3g lr %.3g %.0f TPSF/s ETA %s\n",
+                     st_.epoch + 1, cfg_.epochs, bi + 1, batches, loss, gnorm, double(st_.lr),
+                     double(seen) / std::max(ep_s, 1e-9), fmt_hms(per_batch * double(left)).c_str());
+        std::fflush(cfg_.log);
+      }
+    }
+    st_.last_train_loss = loss_sum / double(std::max<size_t>(seen, 1));
+    const double v = val ? evaluate(*val) : st_.last_train_loss;
+    st_.last_val_loss = v;
+    const bool improved = v < st_.best_val * (1.0 - double(cfg_.plateau_threshold));
+    if (improved) {
+      st_.best_val = v;
+      st_.plateau_bad = 0;
+      st_.early_bad = 0;
+      best_ = w_;
+    } else {
+      ++st_.early_bad;
+      if (++st_.plateau_bad > cfg_.plateau_patience) {
+        st_.lr = std::max(st_.lr * cfg_.plateau_factor, cfg_.min_lr);
+        st_.plateau_bad = 0;
+      }
+      if (cfg_.early_stop_patience > 0 && st_.early_bad >= cfg_.early_stop_patience)
+        st_.stopped = true;
+    }
+    ++st_.epoch;
+    if (cfg_.log)
+      std::fprintf(cfg_.log, "epoch %d done: train %.6f val %.6f best %.6f lr %.3g%s\n", st_.epoch,
+                   st_.last_train_loss, v, st_.best_val, double(st_.lr),
+                   st_.stopped ? " (early stop)" : "");
+    save();
+  }
+  (void)start_epoch;
+}
+
+}  // namespace flimgru

@@ -1,0 +1,23 @@
+// link_params.vh: the constants of the host link (docs/protocol.md). Included inside modules.
+localparam [7:0] LinkMagic        = 8'hF1;
+localparam [7:0] LinkVersion      = 8'h01;
+// host -> board
+localparam [7:0] TypeTpsf         = 8'h01;
+localparam [7:0] TypeStatusReq    = 8'h02;
+// board -> host
+localparam [7:0] TypeResult       = 8'h81;
+localparam [7:0] TypeStatus       = 8'h82;
+localparam [7:0] TypeError        = 8'hE0;
+// error codes (payload byte 0 of an error frame)
+localparam [7:0] ErrCrc           = 8'h01;
+localparam [7:0] ErrTruncated     = 8'h02;
+localparam [7:0] ErrMagic         = 8'h03;
+localparam [7:0] ErrType          = 8'h04;
+localparam [7:0] ErrLength        = 8'h05;
+localparam [7:0] ErrFraming       = 8'h06;
+localparam [7:0] ErrBusy          = 8'h07;
+localparam [7:0] ErrTooLong       = 8'h08;
+// payload lengths
+localparam [7:0] LenResult        = 8'd15;
+localparam [7:0] LenStatus        = 8'd18;
+localparam [7:0] LenError         = 8'd4;

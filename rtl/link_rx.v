@@ -1,0 +1,238 @@
+// link_rx: host-to-board frame receiver (docs/protocol.md).
+// What: COBS-decodes the byte stream from uart_rx (0x00 delimits frames), parses
+//   magic / type / seq / len / payload / CRC-16, writes a TPSF payload into tpsf_buffer and commits
+//   it only when the whole frame checked out; a status request or any bad frame produces a
+//   response request (m_rsp_*) for link_tx. A bad frame is dropped whole; the parser is back in
+//   step at the next 0x00, whatever arrived before it (no state can hang: every frame ends at a
+//   delimiter, and the first 0x00 after garbage ends the garbage).
+// Latency: the TPSF stream starts 2 cycles after the closing delimiter of its frame; the response
+//   request is valid 1 cycle after the delimiter.
+// Interface: s_valid_i/s_data_i/s_frame_err_i from uart_rx (no back-pressure); m_tpsf_* to the
+//   core (valid/ready/data/last, Bins beats a pixel); m_seq_* = seq of every TPSF frame handed to
+//   the core, in order (link_tx pairs them with results); m_rsp_* = one pending response (kind 0
+//   error, 1 status) held until accepted; a response that finds one pending is counted in
+//   rsp_drop_o and lost. good_o / bad_o count frames.
+`default_nettype none
+
+module link_rx #(
+  parameter integer Bins     = 135,
+  parameter integer BufBytes = 2048,   // payload buffer (power of two, >= 2 pixels)
+  parameter integer SeqDepth = 32      // TPSF frames in flight (buffer + core), power of two
+) (
+  input  wire        clk_i,
+  input  wire        rst_i,
+  input  wire        s_valid_i,
+  input  wire [7:0]  s_data_i,
+  input  wire        s_frame_err_i,
+  output wire        m_tpsf_valid_o,
+  input  wire        m_tpsf_ready_i,
+  output wire [7:0]  m_tpsf_data_o,
+  output wire        m_tpsf_last_o,
+  output wire        m_seq_valid_o,
+  input  wire        m_seq_ready_i,
+  output wire [7:0]  m_seq_data_o,
+  output wire        m_rsp_valid_o,
+  input  wire        m_rsp_ready_i,
+  output wire        m_rsp_kind_o,      // 0 error, 1 status
+  output wire [7:0]  m_rsp_seq_o,
+  output wire [31:0] m_rsp_err_o,       // error payload {len_lo, type, flags, code}
+  output wire        bad_pulse_o,
+  output wire [15:0] good_o,
+  output wire [15:0] bad_o,
+  output wire [7:0]  rsp_drop_o,
+  output wire [7:0]  inflight_o         // TPSF frames accepted and not yet answered
+);
+`include "link_params.vh"
+  localparam [7:0] BinsB = Bins;
+  localparam integer SeqW = $clog2(SeqDepth);
+  localparam [SeqW:0] SeqDepthW = SeqDepth;
+
+  initial begin
+    if (SeqDepth > 128) begin
+      $display("link_rx: SeqDepth must be <= 128");
+      $finish;
+    end
+  end
+
+  // ---- COBS decoding ---------------------------------------------------------------------
+  reg [7:0] cnt_q;          // data bytes left in the current COBS block (0: next is a code)
+  reg [7:0] code_q;         // code of the current block
+  reg       first_q;        // no code byte seen yet in this frame
+  reg       started_q;      // the frame has at least one byte
+
+  wire is_delim = s_valid_i && (s_data_i == 8'h00);
+  wire is_code  = s_valid_i && !is_delim && (cnt_q == 8'd0);
+  wire is_data  = s_valid_i && !is_delim && (cnt_q != 8'd0);
+  // A code byte first emits the zero implied by the previous block (unless it was a 0xFF block).
+  wire dec_valid = is_data || (is_code && !first_q && code_q != 8'hFF);
+  wire [7:0] dec_data = is_data ? s_data_i : 8'h00;
+
+  // ---- frame fields ----------------------------------------------------------------------
+  reg [8:0]  idx_q;         // decoded bytes so far (saturates at 511)
+  reg [7:0]  type_q, seq_q, len_q;
+  reg [15:0] crc_q;
+  reg        ferr_q;        // a UART framing error inside this frame
+  reg        herr_q;        // a header error (magic, type, length, too long)
+  reg [7:0]  hcode_q;
+  reg        busy_q;        // no room for the payload
+  reg        tpsf_q;        // payload bytes go to the buffer
+
+  wire [15:0] crc_next;
+  crc16 u_crc (.crc_i(crc_q), .data_i(dec_data), .crc_o(crc_next));
+
+  wire       buf_room;
+  wire [SeqW:0] seq_count;
+  wire       seq_room = (seq_count != SeqDepthW);
+  wire [9:0] frame_len = {2'b00, len_q} + 10'd6;
+  wire [9:0] pay_end   = {2'b00, len_q} + 10'd4;       // first CRC byte position
+  wire       at_len    = dec_valid && (idx_q == 9'd3);
+  wire       len_ok    = (type_q == TypeTpsf) ? (dec_data == BinsB) :
+                         (type_q == TypeStatusReq) ? (dec_data == 8'd0) : 1'b0;
+  wire       type_ok   = (type_q == TypeTpsf) || (type_q == TypeStatusReq);
+  wire       buf_start = at_len && !herr_q && (type_q == TypeTpsf) && len_ok &&
+                         buf_room && seq_room;
+  wire       in_pay    = (idx_q >= 9'd4) && ({1'b0, idx_q} < pay_end);
+  wire       buf_wr    = dec_valid && tpsf_q && in_pay;
+
+  // ---- end of frame ----------------------------------------------------------------------
+  wire end_frame = is_delim && started_q;
+  wire truncated = (cnt_q != 8'd0) || (idx_q < 9'd4) || ({1'b0, idx_q} != frame_len);
+  reg  [7:0] err_code;
+  always @* begin
+    if (ferr_q || s_frame_err_i) err_code = ErrFraming;
+    else if (herr_q)         err_code = hcode_q;
+    else if (truncated)      err_code = ErrTruncated;
+    else if (crc_q != 16'h0) err_code = ErrCrc;
+    else if (busy_q)         err_code = ErrBusy;
+    else                     err_code = 8'h00;
+  end
+  wire frame_good = (err_code == 8'h00);
+  wire commit     = end_frame && frame_good && tpsf_q;
+  wire status_req = end_frame && frame_good && !tpsf_q;
+
+  always @(posedge clk_i) begin
+    if (is_code) begin
+      code_q  <= s_data_i;
+      cnt_q   <= s_data_i - 1'b1;
+      first_q <= 1'b0;
+    end else if (is_data) begin
+      cnt_q   <= cnt_q - 1'b1;
+    end
+    if (s_valid_i && !is_delim) started_q <= 1'b1;
+    if (s_valid_i && s_frame_err_i) ferr_q <= 1'b1;
+
+    if (dec_valid) begin
+      crc_q <= crc_next;
+      if (idx_q != 9'h1FF) idx_q <= idx_q + 1'b1;
+      case (idx_q)
+        9'd0: if (dec_data != LinkMagic && !herr_q) begin herr_q <= 1'b1; hcode_q <= ErrMagic; end
+        9'd1: type_q <= dec_data;
+        9'd2: seq_q  <= dec_data;
+        9'd3: begin
+          len_q <= dec_data;
+          if (!herr_q && !type_ok) begin herr_q <= 1'b1; hcode_q <= ErrType; end
+          else if (!herr_q && !len_ok) begin herr_q <= 1'b1; hcode_q <= ErrLength; end
+          if (!herr_q && type_ok && len_ok && type_q == TypeTpsf) begin
+            if (buf_room && seq_room) tpsf_q <= 1'b1;
+            else                      busy_q <= 1'b1;
+          end
+        end
+        default: begin
+          if ({1'b0, idx_q} >= frame_len && !herr_q) begin herr_q <= 1'b1; hcode_q <= ErrTooLong; end
+        end
+      endcase
+    end
+
+    if (is_delim) begin     // every delimiter starts a new frame
+      cnt_q     <= 8'd0;
+      code_q    <= 8'd0;
+      first_q   <= 1'b1;
+      started_q <= 1'b0;
+      idx_q     <= 9'd0;
+      crc_q     <= 16'hFFFF;
+      ferr_q    <= 1'b0;
+      herr_q    <= 1'b0;
+      busy_q    <= 1'b0;
+      tpsf_q    <= 1'b0;
+      type_q    <= 8'h00;
+      seq_q     <= 8'h00;
+      len_q     <= 8'h00;
+    end
+    if (rst_i) begin
+      cnt_q     <= 8'd0;
+      code_q    <= 8'd0;
+      first_q   <= 1'b1;
+      started_q <= 1'b0;
+      idx_q     <= 9'd0;
+      crc_q     <= 16'hFFFF;
+      ferr_q    <= 1'b0;
+      herr_q    <= 1'b0;
+      busy_q    <= 1'b0;
+      tpsf_q    <= 1'b0;
+      type_q    <= 8'h00;
+      len_q     <= 8'h00;
+    end
+  end
+
+  // ---- responses and counters ------------------------------------------------------------
+  reg        rsp_valid_q, rsp_kind_q;
+  reg [7:0]  rsp_seq_q;
+  reg [31:0] rsp_err_q;
+  reg [15:0] good_q, bad_q;
+  reg [7:0]  drop_q;
+  reg        bad_pulse_q;
+
+  wire rsp_new = end_frame && (!frame_good || status_req);
+  always @(posedge clk_i) begin
+    bad_pulse_q <= end_frame && !frame_good;
+    if (m_rsp_ready_i) rsp_valid_q <= 1'b0;
+    if (rsp_new) begin
+      if (rsp_valid_q && !m_rsp_ready_i) begin
+        if (drop_q != 8'hFF) drop_q <= drop_q + 1'b1;
+      end else begin
+        rsp_valid_q <= 1'b1;
+        rsp_kind_q  <= frame_good;
+        rsp_seq_q   <= seq_q;
+        rsp_err_q   <= {idx_q[7:0], type_q, 7'd0, (idx_q > 9'd2), err_code};
+      end
+    end
+    if (end_frame && frame_good)  good_q <= good_q + 1'b1;
+    if (end_frame && !frame_good) bad_q  <= bad_q + 1'b1;
+    if (rst_i) begin
+      rsp_valid_q <= 1'b0;
+      bad_pulse_q <= 1'b0;
+      good_q      <= 16'd0;
+      bad_q       <= 16'd0;
+      drop_q      <= 8'd0;
+    end
+  end
+
+  // ---- payload buffer and sequence numbers ---------------------------------------------
+  tpsf_buffer #(.Depth(BufBytes), .Bins(Bins)) u_buf (
+    .clk_i(clk_i), .rst_i(rst_i),
+    .start_i(buf_start), .wr_valid_i(buf_wr), .wr_data_i(dec_data),
+    .commit_i(commit), .abort_i(end_frame && !commit), .room_o(buf_room),
+    .m_valid_o(m_tpsf_valid_o), .m_ready_i(m_tpsf_ready_i),
+    .m_data_o(m_tpsf_data_o), .m_last_o(m_tpsf_last_o)
+  );
+
+  wire seq_in_ready;
+  sync_fifo #(.Width(8), .Depth(SeqDepth)) u_seq (
+    .clk_i(clk_i), .rst_i(rst_i),
+    .s_valid_i(commit), .s_ready_o(seq_in_ready), .s_data_i(seq_q),
+    .m_valid_o(m_seq_valid_o), .m_ready_i(m_seq_ready_i), .m_data_o(m_seq_data_o),
+    .count_o(seq_count)
+  );
+
+  assign m_rsp_valid_o = rsp_valid_q;
+  assign m_rsp_kind_o  = rsp_kind_q;
+  assign m_rsp_seq_o   = rsp_seq_q;
+  assign m_rsp_err_o   = rsp_err_q;
+  assign bad_pulse_o   = bad_pulse_q;
+  assign good_o        = good_q;
+  assign bad_o         = bad_q;
+  assign rsp_drop_o    = drop_q;
+  assign inflight_o    = {{(8 - SeqW - 1){1'b0}}, seq_count};
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,174 @@
+// link_tx: board-to-host frame sender (docs/protocol.md).
+// What: builds one frame at a time - a result (the core's 120-bit summary, echoing the seq of
+//   the TPSF frame it answers), an error report or a status reply - appends CRC-16/CCITT-FALSE
+//   (big-endian), COBS-encodes it between two 0x00 delimiters and hands the bytes to uart_tx.
+//   Responses (errors, status) go before results; results wait in the core (back-pressure).
+// Latency: after a request is taken, 4+len cycles of CRC, then the bytes as fast as uart_tx takes
+//   them (through a registered output; one scan cycle per byte, hidden behind the UART).
+// Interface: s_sum_* (valid/ready, 120-bit summary) and s_seq_* (valid/ready, 8-bit seq) are
+//   taken together; s_rsp_* from link_rx; status_i = the 18 status payload bytes (byte 0 in the
+//   low bits); m_* = byte stream to uart_tx (valid/ready).
+`default_nettype none
+
+module link_tx (
+  input  wire         clk_i,
+  input  wire         rst_i,
+  input  wire         s_sum_valid_i,
+  output wire         s_sum_ready_o,
+  input  wire [119:0] s_sum_data_i,
+  input  wire         s_seq_valid_i,
+  output wire         s_seq_ready_o,
+  input  wire [7:0]   s_seq_data_i,
+  input  wire         s_rsp_valid_i,
+  output wire         s_rsp_ready_o,
+  input  wire         s_rsp_kind_i,      // 0 error, 1 status
+  input  wire [7:0]   s_rsp_seq_i,
+  input  wire [31:0]  s_rsp_err_i,
+  input  wire [143:0] status_i,
+  output wire         m_valid_o,
+  input  wire         m_ready_i,
+  output wire [7:0]   m_data_o,
+  output wire         busy_o
+);
+`include "link_params.vh"
+  localparam integer MaxBytes = 4 + 18 + 2;   // longest frame before COBS
+  localparam integer FrameW   = 8 * MaxBytes;
+
+  localparam [2:0] StIdle = 3'd0, StCrc = 3'd1, StLead = 3'd2, StScan = 3'd3,
+                   StCode = 3'd4, StData = 3'd5, StAfter = 3'd6, StEnd = 3'd7;
+
+  reg [2:0]        state_q;
+  reg [FrameW-1:0] frame_q;     // byte i in bits 8i+7:8i
+  reg [4:0]        n_q;         // bytes in the frame, CRC included
+  reg [4:0]        i_q;         // CRC position / COBS block start
+  reg [4:0]        j_q;         // COBS scan position (next zero or end)
+  reg [4:0]        k_q;         // COBS data position
+  reg [15:0]       crc_q;
+
+  wire take_rsp = (state_q == StIdle) && s_rsp_valid_i;
+  wire take_sum = (state_q == StIdle) && !s_rsp_valid_i && s_sum_valid_i && s_seq_valid_i;
+
+  // Frame byte p: the header and payload from frame_q, then the CRC (big-endian) from crc_q.
+  wire [4:0] len_n = n_q - 5'd2;          // bytes before the CRC (n_q counts the CRC)
+  function [7:0] frame_byte(input [4:0] p, input [FrameW-1:0] f, input [15:0] c,
+                            input [4:0] nb);
+    if (p == nb)               frame_byte = c[15:8];
+    else if (p == nb + 5'd1)   frame_byte = c[7:0];
+    else                       frame_byte = f[8*p +: 8];
+  endfunction
+  // Readers: byte i for the CRC, byte k for the COBS data; the COBS scan only needs to know
+  // which bytes are zero (zero_q, computed once per frame after the CRC), which keeps the byte
+  // multiplexers off the state machine's paths.
+  wire [7:0] byte_i = frame_q[8*i_q +: 8];
+  wire [7:0] byte_k = frame_byte(k_q, frame_q, crc_q, len_n);
+  reg  [MaxBytes-1:0] zero_q;
+  reg  [MaxBytes-1:0] zero_d;
+  integer zp;
+  always @* begin
+    for (zp = 0; zp < MaxBytes; zp = zp + 1) zero_d[zp] = (frame_byte(zp[4:0], frame_q, crc_q, len_n) == 8'h00);
+  end
+  wire byte_j_zero = zero_q[j_q];
+
+  wire [15:0] crc_next;
+  crc16 u_crc (.crc_i(crc_q), .data_i(byte_i), .crc_o(crc_next));
+
+  wire [4:0] code = j_q - i_q + 5'd1;
+
+  reg       out_valid;
+  reg [7:0] out_data;
+  always @* begin
+    out_valid = 1'b0;
+    out_data  = 8'h00;
+    case (state_q)
+      StLead, StEnd: out_valid = 1'b1;
+      StCode: begin out_valid = 1'b1; out_data = {3'b000, code}; end
+      StData: begin out_valid = 1'b1; out_data = byte_k; end
+      default: ;
+    endcase
+  end
+  // Output holding register: a byte is emitted into it when it is empty (the UART is slow, so
+  // this costs nothing) and the mux above stays off the UART's timing paths.
+  reg       out_valid_q;
+  reg [7:0] out_data_q;
+  wire out_fire = out_valid && !out_valid_q;
+  always @(posedge clk_i) begin
+    if (out_fire) begin
+      out_valid_q <= 1'b1;
+      out_data_q  <= out_data;
+    end else if (m_ready_i) begin
+      out_valid_q <= 1'b0;
+    end
+    if (rst_i) out_valid_q <= 1'b0;
+  end
+
+  always @(posedge clk_i) begin
+    case (state_q)
+      StIdle: begin
+        if (take_rsp) begin
+          frame_q <= {FrameW{1'b0}};
+          if (s_rsp_kind_i) begin
+            frame_q[8*(4+18)-1:0] <= {status_i, LenStatus, s_rsp_seq_i, TypeStatus, LinkMagic};
+            n_q <= 5'd6 + LenStatus[4:0];
+          end else begin
+            frame_q[8*(4+4)-1:0] <= {s_rsp_err_i, LenError, s_rsp_seq_i, TypeError, LinkMagic};
+            n_q <= 5'd6 + LenError[4:0];
+          end
+        end else if (take_sum) begin
+          frame_q <= {FrameW{1'b0}};
+          frame_q[8*(4+15)-1:0] <= {s_sum_data_i, LenResult, s_seq_data_i, TypeResult, LinkMagic};
+          n_q <= 5'd6 + LenResult[4:0];
+        end
+        if (take_rsp || take_sum) begin
+          state_q <= StCrc;
+          i_q     <= 5'd0;
+          crc_q   <= 16'hFFFF;
+        end
+      end
+      StCrc: begin
+        if (i_q == len_n) begin    // CRC done; it goes out after the payload
+          state_q <= StLead;
+        end else begin
+          crc_q <= crc_next;
+          i_q   <= i_q + 1'b1;
+        end
+      end
+      StLead: if (out_fire) begin
+        zero_q  <= zero_d;          // the CRC is final here
+        i_q     <= 5'd0;
+        j_q     <= 5'd0;
+        state_q <= StScan;
+      end
+      StScan: begin
+        if (j_q != n_q && !byte_j_zero) j_q <= j_q + 1'b1;
+        else begin
+          k_q     <= i_q;
+          state_q <= StCode;
+        end
+      end
+      StCode: if (out_fire) state_q <= (k_q == j_q) ? StAfter : StData;
+      StData: if (out_fire) begin
+        k_q <= k_q + 1'b1;
+        if (k_q + 5'd1 == j_q) state_q <= StAfter;
+      end
+      StAfter: begin
+        if (j_q == n_q) state_q <= StEnd;
+        else begin
+          i_q     <= j_q + 1'b1;
+          j_q     <= j_q + 1'b1;
+          state_q <= StScan;
+        end
+      end
+      default: if (out_fire) state_q <= StIdle;   // StEnd
+    endcase
+    if (rst_i) state_q <= StIdle;
+  end
+
+  assign s_rsp_ready_o = take_rsp;
+  assign s_sum_ready_o = take_sum;
+  assign s_seq_ready_o = take_sum;
+  assign m_valid_o     = out_valid_q;
+  assign m_data_o      = out_data_q;
+  assign busy_o        = (state_q != StIdle) || out_valid_q;
+endmodule
+
+`default_nettype wire

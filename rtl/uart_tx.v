@@ -1,0 +1,55 @@
+// uart_tx: 8N1 UART transmitter.
+// What: sends one byte as start bit, 8 data bits LSB first, one stop bit.
+// Latency: the start bit begins the cycle after s_valid_i && s_ready_o; a byte occupies the
+//   line for 10 * ClksPerBit + 1 cycles (s_ready_o is high for one cycle between bytes).
+// Interface: valid/ready byte input; tx_o idles high (also during reset).
+`default_nettype none
+
+module uart_tx #(
+  parameter integer ClksPerBit = 25   // clock cycles per bit, >= 2
+) (
+  input  wire       clk_i,
+  input  wire       rst_i,
+  input  wire       s_valid_i,
+  output wire       s_ready_o,
+  input  wire [7:0] s_data_i,
+  output wire       tx_o
+);
+  localparam integer CntW = $clog2(ClksPerBit + 1) + 1;
+
+  reg [9:0]      shift_q;    // {stop, data[7:0], start}, LSB goes out first
+  reg [3:0]      bits_q;     // bits left to send, 0 = idle
+  reg [CntW-1:0] cnt_q;
+  reg            tx_q;
+
+  wire idle = (bits_q == 4'd0);
+  assign s_ready_o = idle;
+
+  always @(posedge clk_i) begin
+    if (idle) begin
+      tx_q <= 1'b1;
+      if (s_valid_i) begin
+        shift_q <= {1'b1, s_data_i, 1'b0};
+        bits_q  <= 4'd10;
+        cnt_q   <= ClksPerBit - 1;
+        tx_q    <= 1'b0;
+      end
+    end else if (cnt_q != 0) begin
+      cnt_q <= cnt_q - 1'b1;
+    end else begin
+      shift_q <= {1'b1, shift_q[9:1]};
+      tx_q    <= shift_q[1];
+      bits_q  <= bits_q - 1'b1;
+      cnt_q   <= ClksPerBit - 1;
+      if (bits_q == 4'd1) tx_q <= 1'b1;
+    end
+    if (rst_i) begin
+      bits_q <= 4'd0;
+      tx_q   <= 1'b1;
+    end
+  end
+
+  assign tx_o = tx_q;
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Remakes the trained models in weights/ from nothing but this repository (hours on 2 cores;
+# never run by CI). Every training run checkpoints each epoch under build/runs/ and resumes when
+# this script is run again, so it can be stopped and restarted any number of times.
+#   usage: scripts/make-weights.sh [MODEL...]      (default: every model below, in order)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+F=build/flimgru
+D=build/data
+R=build/runs
+
+data() {  # name count seed
+  [[ -f $D/$1/meta.json ]] || $F simulate -n "$2" --seed "$3" -o "$D/$1"
+}
+# Seeds: training 1001, validation 2002, test 777 (never used for training or model selection).
+data train300k 300000 1001
+data val10k 10000 2002
+data test20k 20000 777
+
+train() {  # run-name layers hidden epochs lr seed [extra args...]
+  local name=$1 layers=$2 hidden=$3 epochs=$4 lr=$5 seed=$6; shift 6
+  $F train --data $D/train300k --val $D/val10k -o "$R/$name" --layers "$layers" --hidden "$hidden" \
+    --epochs "$epochs" --lr "$lr" --seed "$seed" --progress 400 "$@"
+}
+ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
+  mkdir -p "weights/$1"
+  cp "$R/$1/best.safetensors" "weights/$1/model.safetensors"
+}
+
+models=("$@")
+[[ ${#models[@]} -gt 0 ]] || models=(student-h32 student-h32-qat)
+for m in "${models[@]}"; do
+  case $m in
+    student-h32)     train student-h32 1 32 60 2e-3 1 ;;
+    student-h32-qat) train student-h32-qat 1 32 8 3e-4 2 --qat --init weights/student-h32/model.safetensors ;;
+    teacher)         train teacher 2 128 60 1e-3 1 ;;
+    *) echo "make-weights: unknown model $m" >&2; exit 2 ;;
+  esac
+  ship "$m"
+done

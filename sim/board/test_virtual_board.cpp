@@ -1,0 +1,319 @@
+// Tests of the board shell (boards/board_top.v with the stand-in core) through its UART, in
+// process (VirtualBoard + UartModel) and end to end through the pty of flimgru_virtual_board.
+// Checks: every good frame gets exactly one correct result, in order, echoing its seq; every bad
+// frame (bad CRC, truncated, garbage, UART framing error, unknown type, bad length, bad magic) gets
+// one error report naming it; the link never loses step.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include "link_protocol.hpp"
+#include "serial_port.hpp"
+#include "virtual_board.hpp"
+
+using namespace flimgru::link;
+using flimgru::sim::VirtualBoard;
+
+namespace {
+
+using Tpsf = std::array<int8_t, kBins>;
+
+// What standin_core computes: y_c[t] = (c+1) x[t].
+Summary standin_expected(const Tpsf& x) {
+  std::vector<std::array<int16_t, 3>> y(kBins);
+  for (int t = 0; t < kBins; ++t)
+    for (int c = 0; c < 3; ++c) y[t][c] = static_cast<int16_t>((c + 1) * x[t]);
+  return summarize(y);
+}
+
+Tpsf random_tpsf(std::mt19937& rng) {
+  Tpsf x;
+  for (auto& v : x) v = static_cast<int8_t>(rng() % 5 == 0 ? 0 : static_cast<int>(rng() % 256) - 128);
+  return x;
+}
+
+struct Received {
+  std::vector<std::pair<uint8_t, Summary>> results;
+  std::vector<ErrorReport> errors;
+  std::vector<Status> statuses;
+  int undecodable = 0;
+};
+
+// The board plus the host-side decoder.
+struct Bench {
+  VirtualBoard board;
+  StreamDecoder dec;
+  Received rx;
+
+  void pump() {
+    auto bytes = board.uart().take_received();
+    dec.feed(bytes.data(), bytes.size());
+    StreamDecoder::Event e;
+    while (dec.pop(e)) {
+      if (e.status != ParseStatus::kOk) {
+        ++rx.undecodable;
+        continue;
+      }
+      if (e.frame.type == kTypeResult) rx.results.push_back({e.frame.seq, decode_result(e.frame)});
+      else if (e.frame.type == kTypeError) rx.errors.push_back(decode_error(e.frame));
+      else if (e.frame.type == kTypeStatus) rx.statuses.push_back(decode_status(e.frame));
+      else ++rx.undecodable;
+    }
+  }
+  // Runs until results/errors/statuses reach the counts (or a generous time-out).
+  bool wait_for(size_t results, size_t errors, size_t statuses = 0) {
+    uint64_t budget = (board.uart().queued() + 64 * (results + errors + statuses) + 400) *
+                      10ull * flimgru::sim::kSimClksPerBit * 2 + 20000;
+    return board.run_until(
+        [&] {
+          pump();
+          return rx.results.size() >= results && rx.errors.size() >= errors &&
+                 rx.statuses.size() >= statuses;
+        },
+        budget);
+  }
+  // Runs a while longer and checks that nothing else arrives.
+  void settle() {
+    board.run(20000);
+    pump();
+  }
+};
+
+}  // namespace
+
+TEST(VirtualBoard, StatusRequest) {
+  Bench b;
+  b.board.uart().send(encode_status_request(5));
+  ASSERT_TRUE(b.wait_for(0, 0, 1));
+  const Status& s = b.rx.statuses.at(0);
+  EXPECT_EQ(s.id, "FLGR");
+  EXPECT_EQ(s.version, kVersion);
+  EXPECT_EQ(s.clk_mhz, flimgru::sim::kSimClkHz / 1000000);
+  EXPECT_EQ(s.baud_100k, flimgru::sim::kSimBaud / 100000);
+  EXPECT_EQ(s.buffer_pixels, 2048 / kBins);
+  EXPECT_EQ(s.seq_depth, 32);
+  EXPECT_EQ(s.good_frames, 1);  // the request itself
+  EXPECT_EQ(s.bad_frames, 0);
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
+TEST(VirtualBoard, GoodFramesAnsweredInOrder) {
+  Bench b;
+  std::mt19937 rng(11);
+  std::vector<Tpsf> sent;
+  for (int i = 0; i < 12; ++i) {
+    sent.push_back(random_tpsf(rng));
+    b.board.uart().send(encode_tpsf(static_cast<uint8_t>(200 + i), sent.back().data()));
+  }
+  ASSERT_TRUE(b.wait_for(sent.size(), 0));
+  b.settle();
+  ASSERT_EQ(b.rx.results.size(), sent.size());
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(b.rx.results[i].first, static_cast<uint8_t>(200 + i)) << "result " << i;
+    EXPECT_EQ(b.rx.results[i].second, standin_expected(sent[i])) << "result " << i;
+  }
+  EXPECT_TRUE(b.rx.errors.empty());
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
+TEST(VirtualBoard, CorruptFramesReportedAndLinkKeepsStep) {
+  Bench b;
+  std::mt19937 rng(12);
+  std::vector<std::pair<uint8_t, Tpsf>> good;
+  auto send_good = [&](uint8_t seq) {
+    Tpsf x = random_tpsf(rng);
+    good.push_back({seq, x});
+    b.board.uart().send(encode_tpsf(seq, x.data()));
+  };
+  auto frame_with = [&](uint8_t type, uint8_t seq, size_t len) {
+    Frame f{type, seq, std::vector<uint8_t>(len, 0x11)};
+    return frame_bytes(f);
+  };
+  auto wire = [](const std::vector<uint8_t>& fb) {
+    std::vector<uint8_t> w = {0};
+    auto c = cobs_encode(fb);
+    w.insert(w.end(), c.begin(), c.end());
+    w.push_back(0);
+    return w;
+  };
+
+  send_good(1);
+  {  // bad CRC: one payload bit flipped after the CRC was computed
+    Tpsf x = random_tpsf(rng);
+    auto fb = frame_bytes(Frame{kTypeTpsf, 2, std::vector<uint8_t>(x.begin(), x.end())});
+    fb[50] ^= 0x04;
+    b.board.uart().send(wire(fb));
+  }
+  send_good(3);
+  b.board.uart().send({0x37, 0x99, 0xF1, 0x01, 0x05, 0x42, 0xAB});  // garbage, no 0x00
+  send_good(4);
+  {  // truncated: the sender stopped 30 bytes early (no closing delimiter)
+    Tpsf x = random_tpsf(rng);
+    auto w = encode_tpsf(5, x.data());
+    w.resize(w.size() - 30);
+    b.board.uart().send(w);
+  }
+  send_good(6);
+  {  // a UART framing error (stop bit 0) inside the payload
+    Tpsf x = random_tpsf(rng);
+    auto w = encode_tpsf(7, x.data());
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (i == 60) b.board.uart().send_bad_stop(w[i]);
+      else b.board.uart().send({w[i]});
+    }
+  }
+  send_good(8);
+  b.board.uart().send(wire(frame_with(0x33, 9, 4)));          // unknown type
+  send_good(10);
+  b.board.uart().send(wire(frame_with(kTypeTpsf, 11, 100)));  // TPSF with 100 bins
+  send_good(12);
+  {  // bad magic
+    auto fb = frame_with(kTypeStatusReq, 13, 0);
+    fb[0] = 0xF2;
+    b.board.uart().send(wire(fb));
+  }
+  send_good(14);
+  b.board.uart().send(encode_status_request(15));
+
+  const std::vector<std::pair<uint8_t, uint8_t>> want_err = {
+      {2, kErrCrc}, {0, 0}, {5, kErrTruncated}, {7, kErrFraming},
+      {9, kErrType}, {11, kErrLength}, {13, kErrMagic}};
+  ASSERT_TRUE(b.wait_for(good.size(), want_err.size(), 1))
+      << b.rx.results.size() << " results, " << b.rx.errors.size() << " errors";
+  b.settle();
+
+  ASSERT_EQ(b.rx.results.size(), good.size());
+  for (size_t i = 0; i < good.size(); ++i) {
+    EXPECT_EQ(b.rx.results[i].first, good[i].first) << "result " << i;
+    EXPECT_EQ(b.rx.results[i].second, standin_expected(good[i].second)) << "result " << i;
+  }
+  ASSERT_EQ(b.rx.errors.size(), want_err.size());
+  for (size_t i = 0; i < want_err.size(); ++i) {
+    if (want_err[i].second == 0) continue;  // the garbage: any code
+    EXPECT_EQ(b.rx.errors[i].code, want_err[i].second)
+        << "error " << i << ": got " << error_name(b.rx.errors[i].code);
+    EXPECT_TRUE(b.rx.errors[i].seq_valid) << "error " << i;
+    EXPECT_EQ(b.rx.errors[i].seq, want_err[i].first) << "error " << i;
+  }
+  ASSERT_EQ(b.rx.statuses.size(), 1u);
+  EXPECT_EQ(b.rx.statuses[0].good_frames, good.size() + 1);
+  EXPECT_EQ(b.rx.statuses[0].bad_frames, want_err.size());
+  EXPECT_EQ(b.rx.statuses[0].dropped_responses, 0);
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
+TEST(VirtualBoard, RandomCorruptionNeverDesynchronizes) {
+  Bench b;
+  std::mt19937 rng(13);
+  std::vector<std::pair<uint8_t, Tpsf>> good;
+  std::vector<uint8_t> bad_seqs;
+  for (int i = 0; i < 40; ++i) {
+    uint8_t seq = static_cast<uint8_t>(i);
+    Tpsf x = random_tpsf(rng);
+    auto w = encode_tpsf(seq, x.data());
+    switch (rng() % 4) {
+      case 0: {  // flip one bit of one byte between the delimiters (keep it non-zero)
+        size_t k = 1 + rng() % (w.size() - 2);
+        uint8_t flipped = w[k] ^ static_cast<uint8_t>(1u << (rng() % 8));
+        if (flipped == 0) flipped = w[k] ^ 0x80;
+        // a flipped COBS code byte can shorten the seq-carrying header: accept any seq then
+        w[k] = flipped;
+        bad_seqs.push_back(k > 4 ? seq : 0xFF);
+        break;
+      }
+      case 1:  // truncated somewhere after the header
+        w.resize(8 + rng() % (w.size() - 10));
+        bad_seqs.push_back(seq);
+        break;
+      default:
+        good.push_back({seq, x});
+        break;
+    }
+    b.board.uart().send(w);
+  }
+  b.board.uart().send({0x00});  // ends a truncated last frame
+  ASSERT_TRUE(b.wait_for(good.size(), bad_seqs.size()))
+      << b.rx.results.size() << " results, " << b.rx.errors.size() << " errors";
+  b.settle();
+  ASSERT_EQ(b.rx.results.size(), good.size());
+  for (size_t i = 0; i < good.size(); ++i) {
+    EXPECT_EQ(b.rx.results[i].first, good[i].first) << "result " << i;
+    EXPECT_EQ(b.rx.results[i].second, standin_expected(good[i].second)) << "result " << i;
+  }
+  ASSERT_EQ(b.rx.errors.size(), bad_seqs.size());
+  for (size_t i = 0; i < bad_seqs.size(); ++i)
+    if (bad_seqs[i] != 0xFF && b.rx.errors[i].seq_valid) {
+      EXPECT_EQ(b.rx.errors[i].seq, bad_seqs[i]) << "error " << i;
+    }
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
+TEST(VirtualBoard, LedsShowHeartbeatAndError) {
+  Bench b;
+  uint32_t before = b.board.leds();
+  b.board.run(flimgru::sim::kSimClkHz / 2 + 10);  // half a second: the heartbeat toggles
+  EXPECT_NE(b.board.leds() & 1u, before & 1u);
+  b.board.uart().send({0x00, 0x05, 0x01, 0x02, 0x00});  // a bad frame lights the error LED
+  ASSERT_TRUE(b.wait_for(0, 1));
+  EXPECT_NE(b.board.leds() & 4u, 0u);
+}
+
+#ifdef FLIMGRU_VIRTUAL_BOARD_EXE
+TEST(VirtualBoard, EndToEndThroughPty) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    execl(FLIMGRU_VIRTUAL_BOARD_EXE, FLIMGRU_VIRTUAL_BOARD_EXE, "--quiet", "--cycles", "200000000",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string path;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') path += c;
+  ASSERT_FALSE(path.empty()) << "the virtual board printed no pty path";
+  {
+    flimgru::SerialPort port(path, 3000000);
+    std::mt19937 rng(14);
+    std::vector<Tpsf> sent;
+    std::vector<uint8_t> bytes = encode_status_request(1);
+    for (int i = 0; i < 4; ++i) {
+      sent.push_back(random_tpsf(rng));
+      auto w = encode_tpsf(static_cast<uint8_t>(10 + i), sent.back().data());
+      bytes.insert(bytes.end(), w.begin(), w.end());
+    }
+    port.write_all(bytes);
+    StreamDecoder dec;
+    std::vector<Frame> frames;
+    uint8_t buf[256];
+    for (int tries = 0; tries < 300 && frames.size() < 5; ++tries) {
+      size_t n = port.read_some(buf, sizeof buf, 100);
+      dec.feed(buf, n);
+      StreamDecoder::Event e;
+      while (dec.pop(e)) {
+        ASSERT_EQ(e.status, ParseStatus::kOk);
+        frames.push_back(e.frame);
+      }
+    }
+    ASSERT_EQ(frames.size(), 5u);
+    EXPECT_EQ(decode_status(frames[0]).id, "FLGR");
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(frames[1 + i].seq, 10 + i);
+      EXPECT_EQ(decode_result(frames[1 + i]), standin_expected(sent[i]));
+    }
+  }
+  kill(pid, SIGTERM);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  close(out[0]);
+}
+#endif

@@ -1,0 +1,93 @@
+// virtual_board: the verilated board on a pseudo-terminal. Prints the pty path; open it like a
+// /dev/ttyUSB (any baud rate: the pty ignores it) and talk the link protocol (docs/protocol.md).
+//   flimgru_virtual_board [--link PATH] [--cycles N] [--quiet]
+// --link makes PATH a symlink to the pty; --cycles stops after N clocks (default: run until
+// SIGINT/SIGTERM). The simulated UART runs at kSimClksPerBit clocks a bit.
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "virtual_board.hpp"
+
+namespace {
+volatile sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string link;
+  unsigned long long max_cycles = 0;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--link" && i + 1 < argc) link = argv[++i];
+    else if (a == "--cycles" && i + 1 < argc) max_cycles = std::stoull(argv[++i]);
+    else if (a == "--quiet") quiet = true;
+    else {
+      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet]\n", argv[0]);
+      return 2;
+    }
+  }
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+    std::fprintf(stderr, "virtual_board: cannot create a pty: %s\n", std::strerror(errno));
+    return 1;
+  }
+  const char* slave_name = ptsname(master);
+  // Keep a slave descriptor open in raw mode: no echo or line editing before the host sets its
+  // own mode, and reads on the master do not fail while no host has the pty open.
+  int slave = open(slave_name, O_RDWR | O_NOCTTY);
+  struct termios t;
+  if (slave < 0 || tcgetattr(slave, &t) != 0) {
+    std::fprintf(stderr, "virtual_board: cannot open %s: %s\n", slave_name, std::strerror(errno));
+    return 1;
+  }
+  cfmakeraw(&t);
+  tcsetattr(slave, TCSANOW, &t);
+  fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  if (!link.empty()) {
+    unlink(link.c_str());
+    if (symlink(slave_name, link.c_str()) != 0) {
+      std::fprintf(stderr, "virtual_board: cannot link %s: %s\n", link.c_str(), std::strerror(errno));
+      return 1;
+    }
+  }
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  std::printf("%s\n", slave_name);
+  std::fflush(stdout);
+  if (!quiet)
+    std::fprintf(stderr, "virtual_board: board_top on %s (%d clocks a bit)\n", slave_name,
+                 flimgru::sim::kSimClksPerBit);
+
+  flimgru::sim::VirtualBoard board;
+  uint8_t buf[256];
+  while (!g_stop && (max_cycles == 0 || board.cycles() < max_cycles)) {
+    board.run(256);
+    if (board.uart().queued() < 64) {
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n > 0) board.uart().send(std::vector<uint8_t>(buf, buf + n));
+    }
+    std::vector<uint8_t> out = board.uart().take_received();
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t w = write(master, out.data() + done, out.size() - done);
+      if (w > 0) done += static_cast<size_t>(w);
+      else if (errno != EAGAIN && errno != EINTR) break;
+    }
+    if (board.uart().idle() && out.empty()) usleep(0);
+  }
+  if (!link.empty()) unlink(link.c_str());
+  if (!quiet) std::fprintf(stderr, "virtual_board: stopped after %llu cycles\n",
+                           static_cast<unsigned long long>(board.cycles()));
+  close(slave);
+  close(master);
+  return 0;
+}

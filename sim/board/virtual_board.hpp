@@ -1,0 +1,41 @@
+// virtual_board: the verilated boards/board_top (stand-in core unless FLIMGRU_REAL_CORE) with
+// the UART far-end model attached: send() bytes to the board, run(), take_received() its bytes.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "uart_model.hpp"
+
+class Vboard_top;
+class VerilatedContext;
+
+namespace flimgru::sim {
+
+// Must match the -G parameters in sim/board/CMakeLists.txt.
+constexpr int kSimClksPerBit = 8;
+constexpr int kSimClkHz = 8000000;
+constexpr int kSimBaud = 1000000;
+
+class VirtualBoard {
+ public:
+  VirtualBoard();
+  ~VirtualBoard();
+  void reset(int cycles = 40);
+  void tick();                       // one clock: UART model, then the design
+  void run(uint64_t cycles);
+  // Runs until done() or max_cycles; returns true if done() became true.
+  bool run_until(const std::function<bool()>& done, uint64_t max_cycles);
+  UartModel& uart() { return uart_; }
+  uint64_t cycles() const { return cycles_; }
+  uint32_t leds() const;
+
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Vboard_top> top_;
+  UartModel uart_{kSimClksPerBit};
+  uint64_t cycles_ = 0;
+};
+
+}  // namespace flimgru::sim

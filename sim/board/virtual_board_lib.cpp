@@ -1,0 +1,48 @@
+// virtual_board_lib: VirtualBoard (see virtual_board.hpp).
+#include "Vboard_top.h"
+#include "verilated.h"
+#include "virtual_board.hpp"
+
+namespace flimgru::sim {
+
+VirtualBoard::VirtualBoard() : ctx_(new VerilatedContext), top_(new Vboard_top(ctx_.get())) {
+  top_->clk_i = 0;
+  top_->rst_btn_i = 1;  // active low: not pressed
+  top_->uart_rx_i = 1;
+  top_->eval();
+  reset();
+}
+
+VirtualBoard::~VirtualBoard() { top_->final(); }
+
+void VirtualBoard::reset(int cycles) {
+  top_->rst_btn_i = 0;
+  run(cycles);
+  top_->rst_btn_i = 1;
+  run(cycles);  // the reset stretcher holds reset for 16 more cycles
+}
+
+void VirtualBoard::tick() {
+  top_->uart_rx_i = uart_.tick(top_->uart_tx_o);
+  top_->clk_i = 1;
+  top_->eval();
+  top_->clk_i = 0;
+  top_->eval();
+  ++cycles_;
+}
+
+void VirtualBoard::run(uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) tick();
+}
+
+bool VirtualBoard::run_until(const std::function<bool()>& done, uint64_t max_cycles) {
+  for (uint64_t i = 0; i < max_cycles; ++i) {
+    if ((i & 63) == 0 && done()) return true;
+    tick();
+  }
+  return done();
+}
+
+uint32_t VirtualBoard::leds() const { return top_->led_o; }
+
+}  // namespace flimgru::sim

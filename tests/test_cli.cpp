@@ -1,0 +1,96 @@
+// The subcommands end to end, in process: simulate -> quantize -> infer/eval, outputs that
+// appear whole, and errors that name the file.
+#include <filesystem>
+
+#include "checkpoint.hpp"
+#include "cli.hpp"
+#include <nlohmann/json.hpp>
+#include "error.hpp"
+#include "npy.hpp"
+#include "test_helpers.hpp"
+
+namespace flimgru {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+
+// Runs `flimgru ARGS...` through the same CLI11 registration as build/flimgru.
+void run(std::vector<std::string> args) {
+  CLI::App app;
+  app.require_subcommand(1);
+  cli::add_simulate(app);
+  cli::add_quantize(app);
+  cli::add_eval(app);
+  cli::add_infer(app);
+  std::reverse(args.begin(), args.end());
+  testing::internal::CaptureStdout();
+  try {
+    app.parse(args);
+  } catch (...) {
+    testing::internal::GetCapturedStdout();
+    throw;
+  }
+  testing::internal::GetCapturedStdout();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  TempDir d;
+  void SetUp() override {
+    Seq2SeqWeights w = Seq2SeqWeights::random(1, 8, 5, 2.0f);
+    save_checkpoint(w, d / "m.safetensors");
+    run({"simulate", "-n", "40", "--seed", "3", "-o", d / "data"});
+  }
+};
+
+TEST_F(Cli, Int8FromCheckpointAndFromRomSetWriteIdenticalCsv) {
+  run({"quantize", d / "m.safetensors", "-o", d / "rom", "--mac-rows", "8"});
+  run({"infer", d / "data", "-o", d / "a.csv", "--model", d / "m.safetensors", "--backend", "int8"});
+  run({"infer", d / "data", "-o", d / "b.csv", "--model", d / "rom", "--backend", "int8"});
+  const std::string a = test::slurp(d / "a.csv");
+  EXPECT_EQ(a, test::slurp(d / "b.csv"));
+  EXPECT_EQ(a.substr(0, a.find('\n')), "tau1_ns,tau2_ns,a,tau_mean_ns");
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 41);
+  EXPECT_FALSE(fs::exists(d / "a.csv.tmp"));
+}
+
+TEST_F(Cli, InferWritesNpyWithTheImageShape) {
+  std::vector<float> img(2 * 3 * kBins);
+  for (size_t i = 0; i < img.size(); ++i) img[i] = float((i * 7) % 50);
+  write_npy(d / "img.npy", {2, 3, kBins}, img.data());
+  run({"infer", d / "img.npy", "-o", d / "out.npy", "--model", d / "m.safetensors", "--backend", "float"});
+  const NpyArray out = read_npy(d / "out.npy");
+  EXPECT_EQ(out.shape, (std::vector<int64_t>{2, 3, 4}));
+}
+
+TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
+  run({"eval", "--data", d / "data", "--model", d / "m.safetensors", "--backend", "float,int8,int16",
+       "--out", d / "eval.json"});
+  const auto j = nlohmann::json::parse(test::slurp(d / "eval.json"));
+  EXPECT_EQ(j["samples"], 40);
+  for (const char* b : {"float", "int8", "int16"}) EXPECT_TRUE(j["results"][b]["channels"]["decay"].contains("rmse"));
+  const double a8 = j["agreement"]["int8_vs_float"]["rmse"];
+  const double a16 = j["agreement"]["int16_vs_float"]["rmse"];
+  EXPECT_GT(a8, 0.0);
+  EXPECT_LT(a16, a8);  // more bits, closer to the float model
+}
+
+TEST_F(Cli, BadInputsAreRefusedAndLeaveNoOutput) {
+  EXPECT_ERROR_MENTIONS(run({"infer", d / "nope.npy", "-o", d / "x.csv", "--model", d / "m.safetensors"}),
+                        "nope.npy");
+  EXPECT_ERROR_MENTIONS(run({"infer", d / "data", "-o", d / "x.txt", "--model", d / "m.safetensors"}), "x.txt",
+                        ".csv or .npy");
+  run({"quantize", d / "m.safetensors", "-o", d / "rom"});
+  EXPECT_ERROR_MENTIONS(run({"infer", d / "data", "-o", d / "x.csv", "--model", d / "rom", "--backend", "float"}),
+                        "rom", "float checkpoint");
+  std::vector<float> bad(kBins, 1.0f);
+  bad[7] = -3;
+  write_npy(d / "neg.npy", {1, kBins}, bad.data());
+  EXPECT_ERROR_MENTIONS(run({"infer", d / "neg.npy", "-o", d / "x.csv", "--model", d / "m.safetensors"}),
+                        "neg.npy", "negative");
+  EXPECT_FALSE(fs::exists(d / "x.csv"));
+}
+
+}  // namespace
+}  // namespace flimgru

@@ -1,0 +1,65 @@
+// Tests of SerialPort on a pseudo-terminal: raw mode (every byte value passes unchanged), a
+// non-standard baud rate (termios2 / BOTHER), read time-outs, and a clear error for a bad path.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "error.hpp"
+#include "serial_port.hpp"
+
+using flimgru::SerialPort;
+
+namespace {
+struct Pty {
+  int master = -1;
+  std::string slave;
+  Pty() {
+    master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return;
+    slave = ptsname(master);
+  }
+  ~Pty() {
+    if (master >= 0) close(master);
+  }
+};
+}  // namespace
+
+TEST(LinkSerial, RawBytesBothWaysAtNonStandardBaud) {
+  Pty pty;
+  ASSERT_FALSE(pty.slave.empty());
+  SerialPort port(pty.slave, 12000000);
+  std::vector<uint8_t> all(256);
+  for (int i = 0; i < 256; ++i) all[i] = static_cast<uint8_t>(i);
+  port.write_all(all);
+  std::vector<uint8_t> got;
+  while (got.size() < all.size()) {
+    struct pollfd p = {pty.master, POLLIN, 0};
+    ASSERT_GT(poll(&p, 1, 2000), 0) << "timeout after " << got.size() << " bytes";
+    uint8_t buf[512];
+    ssize_t n = read(pty.master, buf, sizeof buf);
+    ASSERT_GT(n, 0);
+    got.insert(got.end(), buf, buf + n);
+  }
+  EXPECT_EQ(got, all);
+  ASSERT_EQ(write(pty.master, all.data(), all.size()), 256);
+  got.clear();
+  uint8_t buf[512];
+  while (got.size() < all.size()) {
+    size_t n = port.read_some(buf, sizeof buf, 2000);
+    ASSERT_GT(n, 0u);
+    got.insert(got.end(), buf, buf + n);
+  }
+  EXPECT_EQ(got, all);
+  EXPECT_EQ(port.read_some(buf, sizeof buf, 20), 0u);  // time-out, nothing there
+}
+
+TEST(LinkSerial, BadPathNamed) {
+  try {
+    SerialPort port("/nonexistent/ttyUSB9", 3000000);
+    FAIL() << "no error";
+  } catch (const flimgru::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/ttyUSB9"), std::string::npos);
+  }
+}

@@ -1,0 +1,246 @@
+// Training model tests: gradient check of every tensor, KD α = 0, threading determinism,
+// batched forward vs a double reference, loss decreases.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "train_model.hpp"
+#include "train_test_util.hpp"
+
+using namespace flimgru;
+using namespace flimgru::testutil;
+
+namespace {
+
+struct Problem {
+  int L, H, B, T;
+  Seq2SeqWeights w;
+  std::vector<float> x, tg, te;
+};
+
+Problem make_problem(int L, int H, int B, int T, uint64_t seed) {
+  Problem p{L, H, B, T, Seq2SeqWeights::random(L, H, seed, 1.5f), {}, {}, {}};
+  p.x = uniform(size_t(B) * T, seed + 1, 0.0f, 1.0f);
+  p.tg = uniform(size_t(B) * T * 3, seed + 2, -0.5f, 1.0f);
+  p.te = uniform(size_t(B) * T * 3, seed + 3, -0.5f, 1.0f);
+  return p;
+}
+
+void grad_check(int L, int H, int B, int T, float alpha, int threads) {
+  Problem p = make_problem(L, H, B, T, 42);
+  BatchTrainer bt(L, H, B, T, threads);
+  Seq2SeqWeights g;
+  double loss = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), alpha != 0 ? p.te.data() : nullptr,
+                                 alpha, B, g);
+  WeightsD wd = to_double(p.w);
+  double ref_loss = loss_d(wd, p.x, p.tg, p.te, alpha, B, T);
+  EXPECT_NEAR(loss, ref_loss, 1e-5 * std::abs(ref_loss));
+  auto dt = tensors_of(wd);
+  auto gt = tensors_of(g);
+  ASSERT_EQ(dt.size(), gt.size());
+  const double eps = 1e-5;
+  for (size_t k = 0; k < dt.size(); ++k) {
+    auto& [name, ptr, n] = dt[k];
+    const float* ga = std::get<1>(gt[k]);
+    double max_err = 0, max_g = 0;
+    for (long i = 0; i < n; ++i) {
+      double old = ptr[i];
+      ptr[i] = old + eps;
+      double lp = loss_d(wd, p.x, p.tg, p.te, alpha, B, T);
+      ptr[i] = old - eps;
+      double lm = loss_d(wd, p.x, p.tg, p.te, alpha, B, T);
+      ptr[i] = old;
+      double num = (lp - lm) / (2 * eps);
+      max_err = std::max(max_err, std::abs(num - double(ga[i])));
+      max_g = std::max(max_g, std::abs(num));
+    }
+    // Decoder layer 0 reads zeros: its weight_ih gradient is exactly zero.
+    if (name == "decoder.weight_ih_l0") {
+      EXPECT_EQ(max_g, 0.0) << name;
+    } else {
+      EXPECT_GT(max_g, 0.0) << name;
+    }
+    EXPECT_LE(max_err, 1e-4 * max_g + 1e-7) << name << " max|num|=" << max_g;
+    std::printf("  gradcheck %-22s max|num|=%.3e max|err|=%.3e rel=%.2e\n", name.c_str(), max_g, max_err, max_err / std::max(max_g, 1e-30));
+  }
+}
+
+}  // namespace
+
+TEST(TrainModel, GradCheckTwoLayers) { grad_check(2, 4, 3, 7, 0.0f, 1); }
+TEST(TrainModel, GradCheckThreeLayersTwoThreadsKD) { grad_check(3, 3, 5, 6, 0.3f, 2); }
+TEST(TrainModel, GradCheckOneLayer) { grad_check(1, 5, 2, 9, 0.0f, 2); }
+
+TEST(TrainModel, BatchedForwardMatchesDoubleReference) {
+  for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 16}}) {
+    const int B = 7, T = kBins;
+    Problem p = make_problem(L, H, B, T, 7);
+    BatchTrainer bt(L, H, B, T, 2);
+    std::vector<float> y(size_t(B) * T * 3);
+    bt.forward(p.w, p.x.data(), B, y.data());
+    WeightsD wd = to_double(p.w);
+    std::vector<double> yr;
+    double max_err = 0;
+    for (int b = 0; b < B; ++b) {
+      forward_d(wd, p.x.data() + size_t(b) * T, T, yr);
+      for (int i = 0; i < T * 3; ++i)
+        max_err = std::max(max_err, std::abs(yr[i] - y[size_t(b) * T * 3 + i]));
+    }
+    EXPECT_LT(max_err, 1e-5) << "L=" << L << " H=" << H;
+  }
+}
+
+TEST(TrainModel, KdAlphaZeroIsBitIdenticalToPlainMse) {
+  Problem p = make_problem(2, 8, 6, 20, 3);
+  BatchTrainer bt(2, 8, 6, 20, 2);
+  Seq2SeqWeights g0, g1;
+  double l0 = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 6, g0);
+  double l1 = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), p.te.data(), 0.0f, 6, g1);
+  EXPECT_EQ(l0, l1);
+  auto a = tensors_of(g0), b = tensors_of(g1);
+  for (size_t k = 0; k < a.size(); ++k)
+    EXPECT_EQ(0, std::memcmp(std::get<1>(a[k]), std::get<1>(b[k]), sizeof(float) * std::get<2>(a[k])))
+        << std::get<0>(a[k]);
+}
+
+TEST(TrainModel, ThreadCountDoesNotChangeGradientsBeyondRounding) {
+  Problem p = make_problem(2, 8, 9, 15, 5);
+  BatchTrainer b1(2, 8, 9, 15, 1), b2(2, 8, 9, 15, 2);
+  Seq2SeqWeights g1, g2;
+  double l1 = b1.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 9, g1);
+  double l2 = b2.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 9, g2);
+  EXPECT_NEAR(l1, l2, 1e-7 * l1);  // GEMM blocking differs with the slice size
+  auto a = tensors_of(g1), b = tensors_of(g2);
+  for (size_t k = 0; k < a.size(); ++k)
+    for (long i = 0; i < std::get<2>(a[k]); ++i)
+      EXPECT_NEAR(std::get<1>(a[k])[i], std::get<1>(b[k])[i], 1e-6) << std::get<0>(a[k]);
+  // A smaller batch than the workspace capacity gives the same result as an exact-size one.
+  BatchTrainer big(2, 8, 32, 15, 2);
+  Seq2SeqWeights g3;
+  double l3 = big.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 9, g3);
+  EXPECT_NEAR(l1, l3, 1e-7 * l1);
+}
+
+TEST(TrainModel, QatForwardRunsAndStaysClose) {
+  Problem p = make_problem(1, 16, 4, kBins, 9);
+  BatchTrainer bt(1, 16, 4, kBins, 2);
+  std::vector<float> yf(size_t(4) * kBins * 3), yq(yf.size());
+  bt.forward(p.w, p.x.data(), 4, yf.data());
+  ForwardOptions o;
+  o.qat.enabled = true;
+  bt.forward(p.w, p.x.data(), 4, yq.data(), o);
+  double max_err = 0;
+  for (size_t i = 0; i < yf.size(); ++i) max_err = std::max(max_err, double(std::abs(yf[i] - yq[i])));
+  EXPECT_GT(max_err, 0.0);
+  EXPECT_LT(max_err, 0.1);
+  // Straight-through gradients point the same way as the float gradients.
+  Seq2SeqWeights g, gf;
+  double l = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 4, g, o);
+  bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 4, gf);
+  EXPECT_TRUE(std::isfinite(l));
+  auto a = tensors_of(g), b = tensors_of(gf);
+  double dot = 0, na = 0, nb = 0;
+  for (size_t k = 0; k < a.size(); ++k)
+    for (long i = 0; i < std::get<2>(a[k]); ++i) {
+      const double u = std::get<1>(a[k])[i], v = std::get<1>(b[k])[i];
+      dot += u * v;
+      na += u * u;
+      nb += v * v;
+    }
+  const double cosine = dot / std::sqrt(na * nb);
+  std::printf("  cos(QAT grad, float grad) = %.4f\n", cosine);
+  EXPECT_GT(cosine, 0.9);
+}
+
+#include "float_model.hpp"
+#include "simulator.hpp"
+#include "trainer.hpp"
+
+TEST(TrainModel, BatchedForwardEqualsPlainFloatForward) {
+  for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 128}}) {
+    const int B = 5, T = kBins;
+    Problem p = make_problem(L, H, B, T, 11);
+    p.w = Seq2SeqWeights::random(L, H, 11);  // PyTorch initialisation scale
+    BatchTrainer bt(L, H, B, T, 2);
+    std::vector<float> y(size_t(B) * T * 3), yr(size_t(T) * 3);
+    bt.forward(p.w, p.x.data(), B, y.data());
+    double max_err = 0;
+    for (int b = 0; b < B; ++b) {
+      float_forward(p.w, p.x.data() + size_t(b) * T, yr.data());
+      for (int i = 0; i < T * 3; ++i)
+        max_err = std::max(max_err, double(std::abs(yr[i] - y[size_t(b) * T * 3 + i])));
+    }
+    std::printf("  batched vs float_forward L=%d H=%d: max|diff| = %.3e\n", L, H, max_err);
+    EXPECT_LT(max_err, 1e-5) << "L=" << L << " H=" << H;
+  }
+}
+
+TEST(TrainModel, ParamSpansFollowCheckpointTensorOrder) {
+  auto w = Seq2SeqWeights::random(2, 4, 1);
+  auto spans = param_spans(w);
+  auto tens = w.tensors();
+  ASSERT_EQ(spans.size(), tens.size());
+  for (size_t k = 0; k < spans.size(); ++k) {
+    EXPECT_EQ(spans[k].first, tens[k].second.data()) << tens[k].first;
+    EXPECT_EQ(spans[k].second, size_t(tens[k].second.size())) << tens[k].first;
+  }
+}
+
+TEST(TrainModel, DatasetSourcePreprocessesSimulatedData) {
+  SimConfig sc;
+  sc.seed = 3;
+  Dataset ds = simulate(sc, 6, 1);
+  std::vector<size_t> sub = {4, 1};
+  MemoryDataSource src = dataset_source(ds, &sub);
+  ASSERT_EQ(src.size(), 2u);
+  std::vector<float> x(2 * kBins), y(2 * kBins * kChannels);
+  size_t idx[2] = {0, 1};
+  src.gather(idx, 2, x.data(), y.data());
+  float mx = 0;
+  for (float v : x) {
+    EXPECT_GE(v, 0.0f);
+    mx = std::max(mx, v);
+  }
+  EXPECT_EQ(mx, 1.0f);
+  EXPECT_EQ(y[0], ds.sfd[4 * kBins * kChannels]);
+  EXPECT_EQ(y[kBins * kChannels + 5], ds.sfd[1 * kBins * kChannels + 5]);
+}
+
+#include "int_model.hpp"
+#include "quantizer.hpp"
+
+// The QAT forward is the integer model (docs/numerics.md), bit for bit, for the int8 format.
+TEST(TrainModel, QatForwardIsBitExactWithTheIntegerModel) {
+  for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 16}}) {
+  const int B = 8;
+  Seq2SeqWeights w = Seq2SeqWeights::random(L, H, 21 + L, 2.0f);
+  auto x = uniform(size_t(B) * kBins, 22, 0.0f, 1.0f);
+  BatchTrainer bt(L, H, B, kBins, 2);
+  ForwardOptions o;
+  o.qat.enabled = true;
+  std::vector<float> yq(size_t(B) * kBins * 3), yf(yq.size());
+  bt.forward(w, x.data(), B, yq.data(), o);
+  bt.forward(w, x.data(), B, yf.data());
+  QuantModel qm = quantize(w, QuantFormat::int8());
+  std::vector<int32_t> xq(kBins), yi(size_t(kBins) * 3);
+  double max_qat = 0, max_float = 0;
+  size_t exact = 0;
+  for (int b = 0; b < B; ++b) {
+    quantize_input(qm.fmt, x.data() + size_t(b) * kBins, xq.data());
+    run_int_model(qm, xq.data(), yi.data());
+    for (int i = 0; i < kBins * 3; ++i) {
+      const float yint = dequantize_output(yi[i]);
+      const size_t k = size_t(b) * kBins * 3 + i;
+      max_qat = std::max(max_qat, double(std::abs(yq[k] - yint)));
+      max_float = std::max(max_float, double(std::abs(yf[k] - yint)));
+      exact += yq[k] == yint;
+    }
+  }
+  std::printf("  QAT vs int model: max|diff| %.4g (float model: %.4g), exact %.1f%%\n", max_qat,
+              max_float, 100.0 * exact / (B * kBins * 3));
+  EXPECT_EQ(max_qat, 0.0);
+  EXPECT_EQ(exact, size_t(B) * kBins * 3);
+  }
+}
