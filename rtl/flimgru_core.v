@@ -15,6 +15,7 @@
 module flimgru_core #(
   parameter integer Lanes    = 2,
   parameter integer TagWidth = 16,
+  parameter integer MacRowsExpect = 0,   // if > 0: must equal the header's MAC_ROWS
   parameter         RomDir   = "."
 ) (
   input  wire                   clk_i,
@@ -25,6 +26,7 @@ module flimgru_core #(
   input  wire [7:0]             s_x_data_i,
   input  wire [TagWidth-1:0]    s_x_tag_i,
   input  wire                   s_x_last_i,      // final pixel of a (short) batch
+  input  wire                   s_x_flush_i,     // close a partial batch between pixels
   // SFD samples
   output wire                   m_y_valid_o,
   input  wire                   m_y_ready_i,
@@ -70,7 +72,7 @@ module flimgru_core #(
       TABLE_BITS > 14 || WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM != 1 ||
       ROW_GROUPS != G || ENC_L0_COLS != KEnc0 || DEC_L0_COLS != H ||
       ENC_L0_DEPTH != G * KEnc0 || DEC_L0_DEPTH != G * H || UPPER_COLS != 2 * H ||
-      UPPER_DEPTH != G * 2 * H);
+      UPPER_DEPTH != G * 2 * H || (MacRowsExpect > 0 && MacRowsExpect != MAC_ROWS));
   // Invalid combinations stop elaboration (in every tool) by instantiating a module that does
   // not exist; its name is the message.
   generate
@@ -95,7 +97,7 @@ module flimgru_core #(
   tpsf_loader #(.Lanes(Lanes), .Steps(STEPS), .TagWidth(TagWidth), .StepW(StepW)) u_loader (
     .clk_i(clk_i), .rst_i(rst_i),
     .s_valid_i(s_x_valid_i), .s_ready_o(s_x_ready_o), .s_data_i(s_x_data_i),
-    .s_tag_i(s_x_tag_i), .s_last_i(s_x_last_i),
+    .s_tag_i(s_x_tag_i), .s_last_i(s_x_last_i), .flush_i(s_x_flush_i),
     .x_we_o(x_we), .x_waddr_o(x_waddr), .x_wdata_o(x_wdata),
     .bank_full_o(bank_full), .release_i(bank_release), .rd_bank_i(rd_bank),
     .rd_active_o(rd_active), .rd_tags_o(rd_tags));

@@ -1,7 +1,8 @@
 // tpsf_loader: accepts TPSF bins (x_q, one per beat, Steps beats per pixel) and fills one of two
 //   input banks with up to Lanes pixels (a batch); the sequencer computes on the other bank.
-// A batch closes after Lanes pixels, or earlier when s_last_i is set on a pixel's final bin
-//   (fewer pixels: the remaining lanes are inactive and produce no output).
+// A batch closes after Lanes pixels, or earlier when s_last_i is set on a pixel's final bin or
+//   flush_i is high between pixels (fewer pixels: the remaining lanes are inactive and produce
+//   no output).
 // Interface: valid/ready in; per-lane x write strobes out (x_we_o one-hot per lane);
 //   bank_full_o[b] set when bank b holds a closed batch, cleared by release_i[b].
 // Latency: a bin is written in the cycle it is accepted.
@@ -20,6 +21,7 @@ module tpsf_loader #(
   input  wire [7:0]                s_data_i,
   input  wire [TagWidth-1:0]       s_tag_i,
   input  wire                      s_last_i,
+  input  wire                      flush_i,         // close a partial batch between pixels
   // x buffer writes: address {bank, bin}
   output wire [Lanes-1:0]          x_we_o,
   output wire [StepW:0]            x_waddr_o,
@@ -51,10 +53,12 @@ module tpsf_loader #(
   reg [Lanes-1:0]          active_q [0:1];
   reg [Lanes*TagWidth-1:0] tags_q   [0:1];
 
-  assign s_ready_o = ~full_q[wbank_q];
+  // flush_i closes a batch that holds at least one pixel, at a pixel boundary
+  wire flush_close = flush_i & (bin_q == 0) & (lane_q != 0) & ~full_q[wbank_q];
+  assign s_ready_o = ~full_q[wbank_q] & ~flush_close;
   wire fire      = s_valid_i & s_ready_o;
   wire pixel_end = fire & (bin_q == LastBin);
-  wire batch_end = pixel_end & (s_last_i | (lane_q == LastLane));
+  wire batch_end = (pixel_end & (s_last_i | (lane_q == LastLane))) | flush_close;
 
   genvar l;
   generate
@@ -81,7 +85,7 @@ module tpsf_loader #(
         else active_q[wbank_q] <= active_q[wbank_q] | (Lane0 << lane_q);
       end
     end
-    if (pixel_end) lane_q <= batch_end ? {LaneW{1'b0}} : lane_q + 1'b1;
+    if (pixel_end | flush_close) lane_q <= batch_end ? {LaneW{1'b0}} : lane_q + 1'b1;
     if (batch_end) wbank_q <= ~wbank_q;
     full_q <= (full_q & ~release_i) | ({1'b0, batch_end & ~wbank_q} | {batch_end & wbank_q, 1'b0});
     if (rst_i) begin

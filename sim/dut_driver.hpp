@@ -75,6 +75,9 @@ class DutDriver {
     out_p_ = out_ready_p;
   }
 
+  // drive s_x_flush_i while no bin is queued (closes a partial batch, as a board does when idle)
+  void set_flush_when_idle(bool on) { flush_idle_ = on; }
+
   void reset(int cycles = 4) {
     input_.clear();
     top_->rst_i = 1;
@@ -105,6 +108,7 @@ class DutDriver {
       top_->s_x_tag_i = input_.front().tag;
       top_->s_x_last_i = input_.front().last;
     }
+    top_->s_x_flush_i = flush_idle_ && input_.empty();
     top_->m_y_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
     top_->m_sum_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
     top_->clk_i = 0;
@@ -164,7 +168,7 @@ class DutDriver {
   std::unique_ptr<VerilatedFstC> fst_;
   std::deque<Bin> input_;
   double in_p_ = 1.0, out_p_ = 1.0;
-  bool ce_now_ = false;
+  bool ce_now_ = false, flush_idle_ = false;
   uint64_t cycles_ = 0, ce_cycles_ = 0;
 };
 

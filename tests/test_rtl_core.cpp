@@ -207,6 +207,16 @@ TEST(RtlCore, ShortBatchThenFull) {
   b.run_to_end();
 }
 
+TEST(RtlCore, FlushClosesPartialBatch) {
+  // no s_x_last: the batch of one pixel is closed by s_x_flush_i once the input runs dry
+  Bench<CfgL2P12> b("flush", 18, false);
+  b.dut.set_flush_when_idle(true);
+  std::vector<Pixel> px{make_pixel(Shape::Decay, 7, b.rng)};
+  b.sb.expect_batch(px);
+  b.dut.push_pixel(px[0], false);
+  b.run_to_end();
+}
+
 TEST(RtlCore, ResetInTheMiddleOfAPixel) {
   Bench<CfgL2P12> b("reset", 15, false);
   b.batch({Shape::Random, Shape::Decay});
