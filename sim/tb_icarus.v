@@ -2,7 +2,7 @@
 //   input x_q = bin % 128 (pixel 0) and all zeros (other pixels), prints the first SFD sample of
 //   each pixel, the sample count and each summary. Checks only counts; bit-exactness is the
 //   Verilator harness's job (flimgru_rtl_tests).
-//   iverilog -g2005 -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
+//   iverilog -g2005 -Irtl -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
 //   vvp tb.vvp +rom_dir=ROMDIR
 `default_nettype none
 `timescale 1ns / 1ps
@@ -23,7 +23,7 @@ module tb_icarus;
   wire        dbg_ce, dbg_bs, dbg_we, dbg_dec, dbg_bank;
   wire [7:0]  dbg_step, dbg_unit;
   wire [3:0]  dbg_layer;
-  wire [8*Lanes-1:0] dbg_data;
+  wire [16*Lanes-1:0] dbg_data;
 
   flimgru_core #(.Lanes(Lanes)) dut (
     .clk_i(clk), .rst_i(rst),
