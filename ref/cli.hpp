@@ -11,5 +11,7 @@ void add_infer(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_train(CLI::App& app);
 void add_report(CLI::App& app);
+void add_image(CLI::App& app);
+void add_crlb(CLI::App& app);
 
 }  // namespace flimgru::cli

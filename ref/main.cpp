@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   flimgru::cli::add_train(app);
   flimgru::cli::add_bench(app);
   flimgru::cli::add_report(app);
+  flimgru::cli::add_image(app);
+  flimgru::cli::add_crlb(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what flimgru needs, idempotently: Debian packages (compilers, Eigen,
-# GoogleTest, nlohmann-json, CLI11, OpenSSL, libpng, Verilator, openFPGALoader)
+# GoogleTest, nlohmann-json, CLI11, OpenSSL, libpng, Ceres, Verilator, openFPGALoader)
 # and, with --fpga, the YoWASP ECP5 tools from PyPI. Does nothing when all is present.
 set -euo pipefail
 
 debs=(g++ cmake make pkg-config libeigen3-dev libgtest-dev nlohmann-json3-dev
-      libcli11-dev libssl-dev libpng-dev zlib1g-dev verilator iverilog openfpgaloader)
+      libcli11-dev libssl-dev libpng-dev zlib1g-dev libceres-dev verilator iverilog openfpgaloader)
 
 missing=()
 for p in "${debs[@]}"; do

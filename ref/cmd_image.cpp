@@ -1,0 +1,64 @@
+// flimgru image: a FLIM image (PTU file or .npy cube) to per-pixel lifetimes, maps and a summary.
+#include <iostream>
+
+#include "cli.hpp"
+#include "error.hpp"
+#include "image.hpp"
+
+namespace flimgru::cli {
+
+void add_image(CLI::App& app) {
+  auto o = std::make_shared<ImageOptions>();
+  auto json = std::make_shared<bool>(false);
+  auto quiet = std::make_shared<bool>(false);
+  auto* c = app.add_subcommand(
+      "image",
+      "Lifetime image: reads a PicoQuant .ptu (T3) file or a .npy cube [H,W,135], bins k x k, maps the "
+      "micro-time onto the 135 x 90 ps grid and writes DIR/pixels.csv, PNG maps and DIR/summary.json");
+  c->add_option("input", o->input, "PTU file (.ptu) or .npy image cube [H,W,135]")->required();
+  c->add_option("-o,--out", o->out_dir, "Output directory (written as DIR.tmp, then renamed)")->required();
+  c->add_option("--bin", o->bin, "Spatial binning k: k x k pixels per TPSF")->check(CLI::Range(1, 4096));
+  c->add_option("--method", o->method, "nn (the network) or fit (maximum-likelihood fit, the baseline)")
+      ->check(CLI::IsMember({"nn", "fit"}));
+  c->add_option("--backend", o->backend, "For nn: float, int8 or int16")->check(CLI::IsMember({"float", "int8", "int16"}));
+  c->add_option("--model", o->model, "For nn: checkpoint (.safetensors) or ROM set directory");
+  c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons get no lifetimes (NaN)")
+      ->check(CLI::Range(0.0, 1e18));
+  c->add_option("--irf", o->irf_file, "For fit: measured IRF (135 values on the model grid, see docs/formats.md); "
+                                      "default: a Gaussian IRF estimated from the image's summed decay");
+  c->add_option("--window-start", o->window_start_ns,
+                "PTU: micro-time (ns) where the 135 x 90 ps window starts (default 0, the laser sync)");
+  c->add_option("--frame", o->frame, "PTU: use only this frame (0-based; default: all frames summed)")
+      ->check(CLI::Range(0, 1 << 30));
+  auto period = std::make_shared<std::string>("0");
+  c->add_option("--period", *period,
+                "For fit: laser period (ns) to include the decay tails of earlier pulses, or 'sync' for the PTU "
+                "header's sync period; 0 (default) = a single pulse, as the simulator");
+  c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
+  c->add_flag("--quiet", *quiet, "No progress bar");
+  c->add_flag("--json", *json, "Print the summary as JSON");
+  c->callback([o, json, quiet, period]() {
+    o->progress = !*quiet;
+    if (*period == "sync") {
+      o->period_ns = -1;
+    } else {
+      try {
+        size_t used = 0;
+        o->period_ns = std::stod(*period, &used);
+        if (used != period->size() || !(o->period_ns >= 0)) throw std::invalid_argument("");
+      } catch (const std::logic_error&) {
+        throw Error("--period must be a number of ns >= 0 or 'sync', not '" + *period + "'");
+      }
+    }
+    const nlohmann::json s = run_image(*o);
+    if (*json) {
+      std::cout << s.dump(2) << "\n";
+    } else {
+      std::cout << "wrote " << s["image"]["height"] << "x" << s["image"]["width"] << " pixels ("
+                << s["pixels_estimated"] << " with lifetimes, method " << o->method << ", median tau_int "
+                << s["median"]["tau_int_ns"] << " ns) to " << o->out_dir << "\n";
+    }
+  });
+}
+
+}  // namespace flimgru::cli

@@ -1,0 +1,394 @@
+// image: FLIM image → binned TPSFs → lifetimes (nn or fit) → pixels.csv, maps, summary (image.hpp).
+#include "image.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "backend.hpp"
+#include "dataset.hpp"
+#include "error.hpp"
+#include "fit.hpp"
+#include "lifetimes.hpp"
+#include "png_maps.hpp"
+#include "preprocess.hpp"
+#include "ptu.hpp"
+#include "simulator.hpp"
+
+namespace flimgru {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A progress bar on stderr, redrawn every 0.2 s from its own thread while `done` grows.
+class ProgressBar {
+ public:
+  ProgressBar(const std::string& label, size_t total, const std::atomic<size_t>& done, bool enabled)
+      : label_(label), total_(total), done_(done) {
+    if (enabled && total > 0) th_ = std::thread([this] { loop(); });
+  }
+  ~ProgressBar() { finish(); }
+  void finish() {
+    if (!th_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> l(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    th_.join();
+    draw();
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  void draw() const {
+    const size_t d = std::min(done_.load(), total_);
+    const int width = 30, fill = int(double(d) / double(total_) * width);
+    std::fprintf(stderr, "\r%s [%s%s] %3d%% %zu/%zu", label_.c_str(), std::string(size_t(fill), '#').c_str(),
+                 std::string(size_t(width - fill), '.').c_str(), int(100.0 * double(d) / double(total_)), d, total_);
+    std::fflush(stderr);
+  }
+  void loop() {
+    std::unique_lock<std::mutex> l(m_);
+    while (!stop_) {
+      draw();
+      cv_.wait_for(l, std::chrono::milliseconds(200));
+    }
+  }
+  std::string label_;
+  size_t total_;
+  const std::atomic<size_t>& done_;
+  std::thread th_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+};
+
+struct Tpsfs {
+  int height = 0, width = 0;
+  std::vector<float> counts;    // [H*W][kBins] on the model grid
+  std::vector<double> photons;  // every photon of the pixel
+  nlohmann::json facts;
+  double read_seconds = 0;
+  double period_ns = 0;  // laser period (PTU), 0 if unknown
+};
+
+Tpsfs load_ptu(const ImageOptions& o) {
+  Tpsfs t;
+  const auto t0 = Clock::now();
+  PtuOptions po;
+  po.bin = o.bin;
+  po.separate_frames = o.frame >= 0;
+  const PtuImage img = read_ptu(o.input, po);
+  t.read_seconds = since(t0);
+  t.facts = img.facts();
+  t.facts["decode_seconds"] = t.read_seconds;
+  t.facts["records_per_second"] = double(img.records) / std::max(t.read_seconds, 1e-9);
+  if (o.frame >= img.frames)
+    throw file_error(o.input, "--frame " + std::to_string(o.frame) + " but the file holds " +
+                                  std::to_string(img.frames) + " frames");
+  const GridMapping m = make_grid_mapping(o.input, img.micro_bin_ns, img.header.sync_period_ns, img.micro_bins,
+                                          o.window_start_ns);
+  t.height = img.height;
+  t.width = img.width;
+  t.period_ns = img.header.sync_period_ns;
+  const size_t n = size_t(t.height) * t.width, stride = img.pixel_stride();
+  t.counts.resize(n * kBins);
+  t.photons.resize(n);
+  const uint32_t* base = img.counts.data() + (o.frame >= 0 ? size_t(o.frame) * n * stride : 0);
+  double in_window = 0;
+  uint64_t all = 0;
+  for (size_t p = 0; p < n; ++p) {
+    const uint32_t* src = base + p * stride;
+    uint64_t s = 0;
+    for (size_t j = 0; j < stride; ++j) s += src[j];
+    t.photons[p] = double(s);
+    all += s;
+    in_window += resample_to_grid(m, src, &t.counts[p * kBins]);
+  }
+  t.facts["grid"] = {{"bins", kBins},
+                     {"bin_ns", kBinNs},
+                     {"window_start_ns", o.window_start_ns},
+                     {"window_end_ns", o.window_start_ns + kBins * kBinNs},
+                     {"alignment", "window start at the given micro-time (default 0 = the laser sync)"},
+                     {"source_bin_ns", img.micro_bin_ns},
+                     {"source_bins", img.micro_bins},
+                     {"resampling", "overlap-weighted shares, kept fractional"},
+                     {"photons_in_window", in_window},
+                     {"photons_outside_window", double(all) - in_window}};
+  t.facts["frame"] = o.frame >= 0 ? nlohmann::json(o.frame) : nlohmann::json("all (summed)");
+  return t;
+}
+
+Tpsfs load_npy(const ImageOptions& o) {
+  Tpsfs t;
+  const auto t0 = Clock::now();
+  const TpsfInput in = load_tpsf_input(o.input);
+  if (in.image_shape.size() != 2)
+    throw file_error(o.input, "is a list of histograms; `image` needs an image cube [H,W," + std::to_string(kBins) + "]");
+  const int H = int(in.image_shape[0]), W = int(in.image_shape[1]), k = o.bin;
+  t.height = (H + k - 1) / k;
+  t.width = (W + k - 1) / k;
+  const size_t n = size_t(t.height) * t.width;
+  t.counts.assign(n * kBins, 0.f);
+  t.photons.assign(n, 0.0);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      const size_t p = size_t(y / k) * t.width + size_t(x / k);
+      const float* src = &in.counts[(size_t(y) * W + x) * kBins];
+      for (int b = 0; b < kBins; ++b) {
+        t.counts[p * kBins + b] += src[b];
+        t.photons[p] += src[b];
+      }
+    }
+  t.read_seconds = since(t0);
+  t.facts = {{"format", "npy"}, {"shape", {H, W, kBins}}, {"read_seconds", t.read_seconds}};
+  return t;
+}
+
+std::pair<double, double> percentile_range(const std::vector<double>& v, double plo, double phi) {
+  std::vector<double> f;
+  for (double x : v)
+    if (std::isfinite(x)) f.push_back(x);
+  if (f.empty()) return {0, 1};
+  std::sort(f.begin(), f.end());
+  auto at = [&](double p) { return f[size_t(std::lround(p * double(f.size() - 1)))]; };
+  double lo = at(plo), hi = at(phi);
+  if (!(hi > lo)) hi = lo + 0.1;
+  return {lo, hi};
+}
+
+double median(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
+  if (v.empty()) return NAN;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
+                      const std::vector<double>& ti) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw file_error(path, "cannot open for writing");
+  std::fputs("row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns\n", f);
+  auto num = [&](double v, const char* sep) {
+    if (std::isnan(v)) std::fprintf(f, "nan%s", sep);
+    else std::fprintf(f, "%.6f%s", v, sep);
+  };
+  for (int y = 0; y < t.height; ++y)
+    for (int x = 0; x < t.width; ++x) {
+      const size_t p = size_t(y) * t.width + x;
+      std::fprintf(f, "%d,%d,%.0f,", y, x, t.photons[p]);
+      num(lt[p].tau1_ns, ",");
+      num(lt[p].tau2_ns, ",");
+      num(lt[p].a, ",");
+      num(lt[p].tau_mean_ns, ",");
+      num(ti[p], "\n");
+    }
+  if (std::fclose(f) != 0) throw file_error(path, "write failed");
+}
+
+}  // namespace
+
+nlohmann::json run_image(const ImageOptions& o) {
+  const auto t_start = Clock::now();
+  if (o.bin < 1) throw Error("--bin must be >= 1");
+  if (o.method != "nn" && o.method != "fit") throw Error("--method must be nn or fit");
+  if (o.out_dir.empty()) throw Error("no output directory given");
+  std::string out = o.out_dir;
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  if (fs::exists(out) && !(fs::is_directory(out) && fs::exists(fs::path(out) / "summary.json")))
+    throw file_error(out, "exists and is not an earlier `flimgru image` output; not overwriting it");
+  if (!fs::exists(o.input)) throw file_error(o.input, "no such file");
+
+  std::unique_ptr<Backend> backend;  // fail early on a bad model, before the slow part
+  if (o.method == "nn") backend = make_backend(o.backend, o.model, o.threads);
+  std::vector<double> irf_counts;
+  if (o.method == "fit" && !o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
+
+  const bool is_ptu = ends_with(o.input, ".ptu") || ends_with(o.input, ".PTU");
+  Tpsfs t = is_ptu ? load_ptu(o) : load_npy(o);
+  const size_t n = size_t(t.height) * t.width;
+
+  std::vector<Lifetimes> lt(n, Lifetimes{NAN, NAN, NAN, NAN});
+  std::vector<double> ti(n, NAN), com(n, NAN);
+  nlohmann::json model;
+  std::atomic<size_t> done{0};
+  const bool show = o.progress && n >= 2048;
+  size_t estimated = 0;
+  const auto t_est = Clock::now();
+  if (o.method == "nn") {
+    model = backend->describe();
+    // Only the pixels with enough photons go through the network.
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < n; ++i)
+      if (t.photons[i] >= o.min_photons && t.photons[i] > 0) idx.push_back(i);
+    const size_t m = idx.size();
+    std::vector<float> sel(m * kBins);
+    for (size_t j = 0; j < m; ++j)
+      std::copy_n(&t.counts[idx[j] * kBins], kBins, &sel[j * kBins]);
+    const std::vector<float> x = preprocess_batch(sel.data(), m);
+    std::vector<float> y(m * kBins * kChannels);
+    ProgressBar bar("flimgru image (nn)", m, done, show && m >= 2048);
+    const size_t chunk = 1024;
+    for (size_t b = 0; b < m; b += chunk) {
+      const size_t c = std::min(chunk, m - b);
+      backend->run(&x[b * kBins], &y[b * kBins * kChannels], c);
+      done += c;
+    }
+    bar.finish();
+    for (size_t j = 0; j < m; ++j) {
+      const size_t i = idx[j];
+      lt[i] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
+      ti[i] = tau_int(lt[i].tau1_ns, lt[i].tau2_ns, lt[i].a);
+      ++estimated;
+    }
+  } else {
+    std::vector<double> summed(kBins, 0.0);
+    for (size_t i = 0; i < n; ++i)
+      for (int k = 0; k < kBins; ++k) summed[k] += t.counts[i * kBins + k];
+    Irf irf;
+    FitResult global;
+    const double period = o.period_ns >= 0 ? o.period_ns : t.period_ns;
+    if (o.period_ns < 0 && !(t.period_ns > 0))
+      throw file_error(o.input, "--period sync needs a PTU file (the laser period is not known)");
+    if (period > 0 && period < kBins * kBinNs)
+      throw Error("--period " + std::to_string(period) + " ns is shorter than the 135 x 90 ps window");
+    if (!irf_counts.empty()) {
+      irf = Irf::from_grid(irf_counts, o.irf_file);
+      irf.period_ns = period;
+      std::vector<float> s(summed.begin(), summed.end());
+      global = fit_pixel(irf, s.data(), FitStart{});
+    } else {
+      const IrfEstimate e = estimate_irf(summed, period);
+      irf = e.irf;
+      global = e.fit;
+    }
+    const FitStart start{global.ok ? global.tau1 : 0.5, global.ok ? global.tau2 : 2.5, global.ok ? global.a : 0.5};
+    std::vector<FitResult> fits;
+    {
+      ProgressBar bar("flimgru image (fit)", n, done, show);
+      fits = fit_pixels(irf, t.counts.data(), n, start, std::max(o.min_photons, 1.0), o.threads, &done);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (!fits[i].ok || t.photons[i] < o.min_photons) continue;
+      lt[i] = Lifetimes{fits[i].tau1, fits[i].tau2, fits[i].a, fits[i].tau_mean};
+      ti[i] = fits[i].tau_int;
+      com[i] = com_lifetime(irf, &t.counts[i * kBins]);
+      ++estimated;
+    }
+    model = {{"method", "maximum-likelihood fit (Poisson deviance, Ceres)"},
+             {"model", "bi-exponential * IRF + constant background"},
+             {"irf", irf.to_json()},
+             {"summed_decay_fit",
+              {{"tau1_ns", global.tau1}, {"tau2_ns", global.tau2}, {"a", global.a},
+               {"tau_int_ns", global.tau_int}, {"deviance", global.deviance}}},
+             {"median_tau_com_ns", median(com)}};
+  }
+  const double est_secs = since(t_est);
+
+  // Maps and files, into DIR.tmp.
+  const std::string tmp = out + ".tmp";
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  nlohmann::json summary;
+  try {
+    fs::create_directories(tmp);
+    write_pixels_csv(tmp + "/pixels.csv", t, lt, ti);
+    auto col = [&](auto get) {
+      std::vector<double> v(n);
+      for (size_t i = 0; i < n; ++i) v[i] = get(i);
+      return v;
+    };
+    nlohmann::json scales;
+    auto map = [&](const std::string& name, std::vector<double> v, const std::string& unit, bool gray,
+                   std::vector<double> bright, std::pair<double, double> range) {
+      MapSpec m;
+      m.height = t.height;
+      m.width = t.width;
+      m.values = std::move(v);
+      m.lo = range.first;
+      m.hi = range.second;
+      m.unit = unit;
+      m.gray = gray;
+      m.brightness = std::move(bright);
+      write_map_png(tmp + "/" + name, m);
+      scales[name] = {range.first, range.second, unit};
+    };
+    const auto v1 = col([&](size_t i) { return lt[i].tau1_ns; });
+    const auto v2 = col([&](size_t i) { return lt[i].tau2_ns; });
+    const auto vm = col([&](size_t i) { return lt[i].tau_mean_ns; });
+    map("tau1.png", v1, "ns", false, {}, percentile_range(v1, 0.02, 0.98));
+    map("tau2.png", v2, "ns", false, {}, percentile_range(v2, 0.02, 0.98));
+    map("tau_mean.png", vm, "ns", false, {}, percentile_range(vm, 0.02, 0.98));
+    const auto ti_range = percentile_range(ti, 0.02, 0.98);
+    map("tau_int.png", ti, "ns", false, {}, ti_range);
+    const double pmax = std::max(1.0, percentile_range(t.photons, 0.0, 0.99).second);
+    map("intensity.png", t.photons, "ph", true, {}, {0.0, pmax});
+    const double p95 = std::max(1.0, percentile_range(t.photons, 0.0, 0.95).second);
+    const auto bright = col([&](size_t i) { return t.photons[i] / p95; });
+    map("tau_int_intensity.png", ti, "ns", false, bright, ti_range);
+
+    double photons = 0;
+    for (double p : t.photons) photons += p;
+    summary["input"] = o.input;
+    summary["file"] = t.facts;
+    summary["image"] = {{"height", t.height}, {"width", t.width}, {"bin", o.bin}, {"pixels", n}};
+    summary["photons"] = photons;
+    summary["min_photons"] = o.min_photons;
+    summary["pixels_estimated"] = estimated;
+    summary["method"] = o.method;
+    summary["model"] = model;
+    summary["median"] = {{"tau1_ns", median(v1)}, {"tau2_ns", median(v2)}, {"tau_mean_ns", median(vm)},
+                         {"tau_int_ns", median(ti)}, {"photons", median(t.photons)}};
+    summary["map_scales"] = scales;
+    summary["seconds"] = {{"read", t.read_seconds}, {"lifetimes", est_secs}, {"total", since(t_start)}};
+    summary["pixels_per_second"] = double(n) / std::max(est_secs, 1e-9);
+    summary["threads"] = o.threads;
+    {
+      const std::string p = tmp + "/summary.json";
+      FILE* f = std::fopen(p.c_str(), "w");
+      if (!f) throw file_error(p, "cannot open for writing");
+      const std::string s = summary.dump(2) + "\n";
+      const bool ok = std::fwrite(s.data(), 1, s.size(), f) == s.size();
+      if (std::fclose(f) != 0 || !ok) throw file_error(p, "write failed");
+    }
+    if (fs::exists(out)) {  // replace an earlier output: move it aside, move the new one in
+      const std::string old = out + ".old";
+      fs::remove_all(old, ec);
+      fs::rename(out, old);
+      try {
+        fs::rename(tmp, out);
+      } catch (...) {
+        fs::rename(old, out, ec);  // put the earlier output back
+        throw;
+      }
+      fs::remove_all(old, ec);
+    } else {
+      fs::rename(tmp, out);
+    }
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(tmp, ec);
+    throw file_error(out, std::string("cannot write the output: ") + e.what());
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  return summary;
+}
+
+}  // namespace flimgru

@@ -1,0 +1,44 @@
+// image: a FLIM image (PTU file or .npy cube [H,W,135]) to per-pixel lifetimes, maps and a
+// summary (what `flimgru image FILE -o DIR` does).
+//
+// Input → binned TPSFs on the model grid (PTU: decode, k × k binning, micro-time resampling with
+// the window at micro-time `window_start_ns`; .npy: k × k sums of the cube) → lifetimes by the
+// network (`nn`, any backend) or by the maximum-likelihood fit (`fit`, fit.hpp) → DIR with
+//   pixels.csv   row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns (one row per binned
+//                pixel; photons = every photon of the pixel, also those outside the window;
+//                lifetimes NaN below --min-photons)
+//   tau1.png, tau2.png, tau_mean.png, tau_int.png   lifetime maps with colour bar (ns)
+//   intensity.png                                   photons per binned pixel (grey, "ph",
+//                                                   scale 0 … 99th percentile)
+//   tau_int_intensity.png                           τ_int colour, brightness ∝ photons (full
+//                                                   at the 95th percentile of the photons)
+//   summary.json                                    input facts, photons, timings, method/model
+// DIR is written as DIR.tmp and renamed; an existing DIR is replaced only if it holds a
+// summary.json (an earlier output), else it is an error. On any error nothing is left behind.
+#pragma once
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace flimgru {
+
+struct ImageOptions {
+  std::string input, out_dir;
+  int bin = 1;
+  std::string method = "fit";     // "nn" or "fit"
+  std::string backend = "int8";   // for nn: float, int8, int16
+  std::string model;              // for nn: checkpoint or ROM set (empty: the default model)
+  double min_photons = 100;       // pixels with fewer photons get NaN lifetimes
+  std::string irf_file;           // for fit: measured IRF (135 values on the grid), else estimated
+  double window_start_ns = 0;     // PTU: micro-time at which the 135 × 90 ps window starts
+  int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)
+  double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;
+                                  // 0 = a single pulse (as the simulator), -1 = the PTU's sync period
+  int threads = 2;
+  bool progress = true;           // progress bar on stderr for images of >= 2048 pixels
+};
+
+// Runs the whole pipeline and returns the summary (also written to DIR/summary.json).
+nlohmann::json run_image(const ImageOptions& opt);
+
+}  // namespace flimgru
