@@ -2,10 +2,10 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
-// Latency: row at G0 (cycle e) -> state write in cycle e+8 (visible to reads from e+9).
+// Latency: row at G0 (cycle e) -> state write in cycle e+9 (visible to reads from e+10).
 //   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 sum*M (unit ROM
 //   word) | G3 rshr+bias+sat | G4 σ read, r*hn | G5 r/z capture, p_n | G6 tanh read, h_old read
-//   | G7 z*(h-n) | G8 h' write. Throughput one row per cycle; r and z of a unit must
+//   | G7 d = h - n (block-RAM outputs go to a register, not a multiplier) | G8 z*d | G9 h' write. Throughput one row per cycle; r and z of a unit must
 //   arrive at least 2 and 1 cycles before its n row (always true in r,z,n order).
 // Interface: units_g2_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+2;
 //   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o.
@@ -89,17 +89,17 @@ module gru_gate_unit #(
 
   // ---- meta pipeline (valid, gate, unit, layer, bank, hzero, debug tag) ----------------------
   localparam integer MW = 1 + 2 + UnitW + LayerW + 1 + 1 + MetaW;
-  reg [MW-1:0] meta_q [1:8];
+  reg [MW-1:0] meta_q [1:9];
   wire [MW-1:0] meta_g0 = {row_v_i, row_gate_i, row_unit_i, row_layer_i, row_wbank_i,
                            row_hzero_i, row_meta_i};
   integer s;
   always @(posedge clk_i) begin
     if (ce_i) begin
       meta_q[1] <= meta_g0;
-      for (s = 2; s <= 8; s = s + 1) meta_q[s] <= meta_q[s-1];
+      for (s = 2; s <= 9; s = s + 1) meta_q[s] <= meta_q[s-1];
     end
     if (rst_i) begin
-      for (s = 1; s <= 8; s = s + 1) meta_q[s][MW-1] <= 1'b0;
+      for (s = 1; s <= 9; s = s + 1) meta_q[s][MW-1] <= 1'b0;
     end
   end
   `define GV(st)  meta_q[st][MW-1]
@@ -108,9 +108,9 @@ module gru_gate_unit #(
   wire [LayerW-1:0] layer_g6 = meta_q[6][MW-4-UnitW -: LayerW];
   wire              wbank_g6 = meta_q[6][MetaW+1];
   wire              hzero_g7 = meta_q[7][MetaW];
-  wire [UnitW-1:0]  unit_g8  = meta_q[8][MW-4 -: UnitW];
-  wire [LayerW-1:0] layer_g8 = meta_q[8][MW-4-UnitW -: LayerW];
-  wire              wbank_g8 = meta_q[8][MetaW+1];
+  wire [UnitW-1:0]  unit_g9  = meta_q[9][MW-4 -: UnitW];
+  wire [LayerW-1:0] layer_g9 = meta_q[9][MW-4-UnitW -: LayerW];
+  wire              wbank_g9 = meta_q[9][MetaW+1];
 
   // ---- G1: sum of the partial sums; G2 waits for the unit ROM word --------------------------
   reg signed [SumW-1:0] sum_q, ain_q, sum2_q, ain2_q;
@@ -196,26 +196,36 @@ module gru_gate_unit #(
   assign h_re_o    = ce_i;
   assign h_raddr_o = {layer_g6, ~wbank_g6, unit_g6};
 
-  // ---- G7: z * (h - n) ----------------------------------------------------------------------
+  // ---- G7: d = h - n -------------------------------------------------------------------------
   wire signed [15:0] h_old = hzero_g7 ? 16'sd0 : h_rdata_i;
-  wire signed [16:0] d     = {h_old[15], h_old} - {tanh_data[15], tanh_data};    // h - n
-  reg signed [33:0]  prod_zd_q;
-  reg signed [15:0]  n_q;
+  reg signed [16:0]  d_q;
+  reg signed [15:0]  n_q, z7_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_zd_q <= {{18{z6_q[15]}}, z6_q} * {{17{d[16]}}, d};
-      n_q       <= tanh_data;
+      d_q  <= {h_old[15], h_old} - {tanh_data[15], tanh_data};
+      n_q  <= tanh_data;
+      z7_q <= z6_q;
     end
   end
 
-  // ---- G8: h' = sat16(n + rshr(z*d, 14)) ------------------------------------------------------
+  // ---- G8: z * d ------------------------------------------------------------------------------
+  reg signed [33:0]  prod_zd_q;
+  reg signed [15:0]  n8_q;
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      prod_zd_q <= {{18{z7_q[15]}}, z7_q} * {{17{d_q[16]}}, d_q};
+      n8_q      <= n_q;
+    end
+  end
+
+  // ---- G9: h' = sat16(n + rshr(z*d, 14)) ------------------------------------------------------
   wire signed [34:0] zd_ext = {prod_zd_q[33], prod_zd_q};
   wire signed [34:0] zd_rnd = ((zd_ext <<< 1) + 35'sd16384) >>> 15;
-  wire signed [34:0] hq     = zd_rnd + {{19{n_q[15]}}, n_q};
+  wire signed [34:0] hq     = zd_rnd + {{19{n8_q[15]}}, n8_q};
   assign h_wdata_o = (hq > 35'sd32767) ? 16'sh7fff : ((hq < -35'sd32768) ? 16'sh8000 : hq[15:0]);
-  assign h_we_o    = ce_i & `GV(8) & (`GG(8) == 2'd2);
-  assign h_waddr_o = {layer_g8, wbank_g8, unit_g8};
-  assign h_meta_o  = meta_q[8][MetaW-1:0];
+  assign h_we_o    = ce_i & `GV(9) & (`GG(9) == 2'd2);
+  assign h_waddr_o = {layer_g9, wbank_g9, unit_g9};
+  assign h_meta_o  = meta_q[9][MetaW-1:0];
   `undef GV
   `undef GG
 endmodule
