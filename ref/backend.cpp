@@ -11,6 +11,7 @@
 #include "int_model.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
+#include "train_model.hpp"
 
 #ifndef FLIMGRU_SOURCE_DIR
 #define FLIMGRU_SOURCE_DIR "."
@@ -42,10 +43,14 @@ class FloatBackend : public Backend {
  public:
   FloatBackend(Seq2SeqWeights w, std::string src, int threads)
       : w_(std::move(w)), src_(std::move(src)), threads_(threads) {}
+  // Batched GEMMs (the trainer's forward, tested equal to float_forward) in chunks.
   void run(const float* x, float* y, size_t n) override {
-    parallel_for(n, threads_, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) float_forward(w_, x + i * kBins, y + i * kBins * kChannels);
-    });
+    constexpr int kChunk = 256;
+    BatchTrainer bt(w_.layers, w_.hidden, kChunk, kBins, threads_);
+    for (size_t i = 0; i < n; i += kChunk) {
+      const int b = int(std::min<size_t>(kChunk, n - i));
+      bt.forward(w_, x + i * kBins, b, y + i * kBins * kChannels);
+    }
   }
   nlohmann::json describe() const override {
     return {{"backend", "float"}, {"model", src_}, {"layers", w_.layers}, {"hidden", w_.hidden},
