@@ -1,0 +1,81 @@
+// flimgru_board_core: flimgru_core behind the stream interface of boards/board_top.v (the one
+//   boards/standin_core.v has): TPSF bytes in, one 120-bit summary per pixel out, in input order.
+// What: pixels are numbered by a 16-bit counter (the core's tag); the SFD sample stream is not
+//   needed on the board and is accepted and dropped. A partial batch (fewer than Lanes pixels) is
+//   closed when no bin has arrived for IdleFlush cycles, so the last pixels of a stream finish.
+// Latency: the core's (one batch of Lanes pixels per batch_cycles, docs/architecture.md).
+// Interface: s_tpsf_* valid/ready/data/last (135 beats a pixel; last is not needed: the core
+//   counts bins); m_sum_* valid/ready, 3 x {y0[15:0], sum[23:0]}, channel 0 in the low bits.
+`default_nettype none
+module flimgru_board_core #(
+  parameter integer Lanes     = 1,
+  parameter integer MacRows   = 0,       // 0: any; else must equal the ROM set's MAC_ROWS
+  parameter integer IdleFlush = 4096,
+  parameter         RomDir    = "."
+) (
+  input  wire         clk_i,
+  input  wire         rst_i,
+  input  wire         s_tpsf_valid_i,
+  output wire         s_tpsf_ready_o,
+  input  wire [7:0]   s_tpsf_data_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire         s_tpsf_last_i,     // redundant with the core's bin counter
+  /* verilator lint_on UNUSEDSIGNAL */
+  output wire         m_sum_valid_o,
+  input  wire         m_sum_ready_i,
+  output wire [119:0] m_sum_data_o
+);
+  reg [15:0] tag_q;
+  reg [15:0] bin_q;
+  reg [31:0] idle_q;
+
+  wire fire = s_tpsf_valid_i & s_tpsf_ready_o;
+  always @(posedge clk_i) begin
+    if (fire) begin
+      bin_q <= (bin_q == 16'd134) ? 16'd0 : bin_q + 1'b1;
+      if (bin_q == 16'd134) tag_q <= tag_q + 1'b1;
+    end
+    idle_q <= s_tpsf_valid_i ? 32'd0 : ((idle_q == IdleFlush) ? idle_q : idle_q + 1'b1);
+    if (rst_i) begin
+      tag_q  <= 16'd0;
+      bin_q  <= 16'd0;
+      idle_q <= 32'd0;
+    end
+  end
+  /* verilator lint_off WIDTH */
+  wire flush = (idle_q == IdleFlush);
+  /* verilator lint_on WIDTH */
+
+  wire [71:0] sums;
+  wire [47:0] firsts;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        y_valid;
+  wire [47:0] y_data;
+  wire [15:0] y_tag, sum_tag;
+  wire [7:0]  y_step;
+  wire        d_ce, d_bs, d_we, d_dec, d_bank;
+  wire [7:0]  d_step, d_unit;
+  wire [3:0]  d_layer;
+  wire [16*Lanes-1:0] d_data;
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  flimgru_core #(.Lanes(Lanes), .TagWidth(16), .MacRowsExpect(MacRows), .RomDir(RomDir)) u_core (
+    .clk_i(clk_i), .rst_i(rst_i),
+    .s_x_valid_i(s_tpsf_valid_i), .s_x_ready_o(s_tpsf_ready_o), .s_x_data_i(s_tpsf_data_i),
+    .s_x_tag_i(tag_q), .s_x_last_i(1'b0), .s_x_flush_i(flush),
+    .m_y_valid_o(y_valid), .m_y_ready_i(1'b1), .m_y_data_o(y_data), .m_y_tag_o(y_tag),
+    .m_y_step_o(y_step),
+    .m_sum_valid_o(m_sum_valid_o), .m_sum_ready_i(m_sum_ready_i), .m_sum_tag_o(sum_tag),
+    .m_sum_data_o(sums), .m_sum_first_o(firsts),
+    .dbg_ce_o(d_ce), .dbg_batch_start_o(d_bs), .dbg_h_we_o(d_we), .dbg_h_dec_o(d_dec),
+    .dbg_h_step_o(d_step), .dbg_h_layer_o(d_layer), .dbg_h_bank_o(d_bank), .dbg_h_unit_o(d_unit),
+    .dbg_h_data_o(d_data));
+
+  genvar c;
+  generate
+    for (c = 0; c < 3; c = c + 1) begin : g_ch
+      assign m_sum_data_o[40*c +: 40] = {firsts[16*c +: 16], sums[24*c +: 24]};
+    end
+  endgenerate
+endmodule
+`default_nettype wire

@@ -1,0 +1,88 @@
+// Scoreboard: expected values of the RTL core from the bit-exact integer model
+// (ref/int_model.hpp run_int_model with IntTrace) and the cycle formula of docs/architecture.md.
+// The DutDriver reports every state write, output beat and batch start; the scoreboard checks
+// value, order and (for state writes) the exact enabled-cycle, and reports failures with seed,
+// pixel tag, step, lane, layer, unit and both values.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "int_model.hpp"
+
+namespace flimgru::sim {
+
+struct Pixel {
+  std::vector<int32_t> x;  // [kBins] x_q
+  uint32_t tag = 0;
+};
+
+// Schedule of docs/architecture.md for a core of `mac_rows` rows and the model's H, L.
+struct Schedule {
+  int hidden, layers, mac_rows, groups;
+  Schedule(int hidden, int layers, int mac_rows);
+  int cols(bool dec, int layer) const;          // K of a layer-step
+  int drain(int k) const;                       // Drain(K)
+  int layer_step_cycles(bool dec, int layer) const { return groups * cols(dec, layer) + drain(cols(dec, layer)); }
+  int64_t batch_cycles() const;                 // enabled cycles between batch starts
+  // enabled cycle of the state write of (dec, step, layer, unit), from the batch start
+  int64_t write_offset(bool dec, int step, int layer, int unit) const;
+  // cycle of the SFD beat of decoder step t, lane 0, from the batch start, with the sinks
+  // always ready: the head starts with the layer-step after step t, runs H cycles, needs 8
+  // more for products, accumulation and requantization, then FIFO and skid buffer (+2); lane n
+  // follows n cycles later (at the last step each earlier lane's summary beat adds one).
+  int64_t sample_offset(int step) const;
+};
+
+class Scoreboard {
+ public:
+  Scoreboard(const QuantModel& m, int lanes, int mac_rows, uint64_t seed);
+
+  // Expectations: pixels in input order; a batch is `lanes` pixels or ends at `last`.
+  void expect_batch(const std::vector<Pixel>& pixels);
+  void clear();  // forget everything pending (after a reset)
+
+  // Observations from the DutDriver (cycle = count of enabled cycles since construction).
+  void on_batch_start(uint64_t ce_cycle);
+  void on_state_write(uint64_t ce_cycle, bool dec, int step, int layer, int unit,
+                      const std::vector<int32_t>& lane_values);
+  void on_sample(uint64_t ce_cycle, uint32_t tag, int step, const std::array<int32_t, 3>& y);
+  // also check the cycle of every SFD beat (only meaningful when the sinks never stall)
+  void set_exact_output_timing(bool on) { exact_outputs_ = on; }
+  void on_summary(uint32_t tag, const std::array<int64_t, 3>& sum, const std::array<int32_t, 3>& first);
+
+  bool done() const { return pending_samples_.empty() && pending_summaries_.empty() && write_batch_ == batches_.size(); }
+  int failures() const { return failures_; }
+  const std::vector<uint64_t>& batch_starts() const { return starts_; }
+  const Schedule& schedule() const { return sched_; }
+  int64_t writes_checked() const { return writes_checked_; }
+  int64_t samples_checked() const { return samples_checked_; }
+
+ private:
+  struct Batch {
+    std::vector<Pixel> pixels;
+    std::vector<IntTrace> traces;
+    std::vector<std::vector<int32_t>> y;  // [lane][kBins*3]
+  };
+  struct Sample { uint32_t tag; int step; std::array<int32_t, 3> y; size_t batch; int lane; };
+  struct Summary { uint32_t tag; std::array<int64_t, 3> sum; std::array<int32_t, 3> first; };
+  void fail(const std::string& what);
+
+  const QuantModel& m_;
+  int lanes_;
+  uint64_t seed_;
+  Schedule sched_;
+  std::vector<Batch> batches_;
+  std::deque<Sample> pending_samples_;
+  std::deque<Summary> pending_summaries_;
+  std::vector<uint64_t> starts_;
+  size_t write_batch_ = 0;     // batch the next state write belongs to
+  int64_t write_index_ = 0;    // index of the next write within that batch
+  int failures_ = 0;
+  bool exact_outputs_ = false;
+  int64_t writes_checked_ = 0, samples_checked_ = 0;
+};
+
+}  // namespace flimgru::sim

