@@ -25,10 +25,10 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest)
-	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/board/flimgru_board_tests
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(CMAKE_DIR)/sim/board/flimgru_board_tests
 
 regress: tools ## The long regression (everything in test, plus long randomized runs)
-	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/board/flimgru_board_tests
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(CMAKE_DIR)/sim/board/flimgru_board_tests
 
 bench: tools ## Throughput tables (simulator, inference)
 	@$(FLIMGRU) bench
@@ -39,8 +39,9 @@ weights: tools ## Retrain the shipped models (hours; resumable; never run by CI)
 results: tools ## docs/results.md: evaluate every shipped model on the held-out test set
 	@scripts/make-results.sh
 
-lint: ## Verilator lint of the RTL, warnings on
-	@if ls rtl/*.v >/dev/null 2>&1; then verilator --lint-only -Wall -Irtl rtl/*.v; else echo "no RTL yet"; fi
+lint: $(CMAKE_DIR)/Makefile ## Verilator (-Wall) and Icarus lint of the core and the board shell
+	@sim/lint.sh $(CMAKE_DIR)/sim/params_l2p12
+	@$(MAKE) --no-print-directory board-lint
 
 clean: ## Remove build output
 	rm -rf $(BUILD)
