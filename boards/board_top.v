@@ -3,7 +3,7 @@
 //   -> system clock; power-on / button / PLL-lock reset synchronizer; uart_rx -> link_rx ->
 //   core -> link_tx -> uart_tx (frames: docs/protocol.md); LEDs: 0 heartbeat (~1 Hz),
 //   1 busy (frames in flight or sending), 2 error (lit 1/4 s after a bad frame), 3.. count good
-//   frames. The core is standin_core unless FLIMGRU_REAL_CORE is defined (then flimgru_core,
+//   frames. The core is standin_core unless FLIMGRU_REAL_CORE is defined (then flimgru_board_core,
 //   with the same stream ports).
 // Latency: see link_rx / core / link_tx; a TPSF frame is answered once the core is done.
 // Interface: clk_i (board oscillator), rst_btn_i (reset button, polarity RstActiveLow),
@@ -23,7 +23,8 @@ module board_top #(
   parameter integer MacRows      = 28,
   parameter integer BufBytes     = 2048,
   parameter integer SeqDepth     = 32,
-  parameter integer CoreLatency  = 64          // standin_core only
+  parameter integer CoreLatency  = 64,         // standin_core only
+  parameter         RomDir       = "."         // the core's ROM set (its model_params.vh on the include path)
 ) (
   input  wire                clk_i,
   input  wire                rst_btn_i,
@@ -106,7 +107,7 @@ module board_top #(
   wire         sum_valid, sum_ready;
   wire [119:0] sum_data;
 `ifdef FLIMGRU_REAL_CORE
-  flimgru_core #(.Lanes(Lanes), .MacRows(MacRows)) u_core (
+  flimgru_board_core #(.Lanes(Lanes), .MacRows(MacRows), .RomDir(RomDir)) u_core (
 `else
   standin_core #(.Lanes(Lanes), .MacRows(MacRows), .LatencyCycles(CoreLatency)) u_core (
 `endif

@@ -1,6 +1,6 @@
 # boards.mk: bitstreams and programming, included by the top Makefile (`include boards/boards.mk`).
 # The board table is boards/boards.tsv; the flow is boards/flow.sh.
-BOARD ?= ulx3s-25f
+BOARD ?= ulx3s-85f
 
 .PHONY: synth prog synth-all boards board-lint board-test virtual-board
 

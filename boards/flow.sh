@@ -64,17 +64,28 @@ CPB=$(( CLK_HZ / BAUD ))
 
 # ---- synthesis ------------------------------------------------------------------------------
 LINK_RTL="rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v"
+ROM_SET=""
 if [[ "$CORE" == real ]]; then
   CORE_RTL=$(ls rtl/*.v | grep -v -E '/(uart_rx|uart_tx|crc16|sync_fifo|tpsf_buffer|link_rx|link_tx)\.v$' | tr '\n' ' ')
   DEFS="-DFLIMGRU_REAL_CORE"
+  # The weights: ROM images of the model (default: the shipped default) laid out for this
+  # board's MAC array; the core reads their model_params.vh and .hex files.
+  MODEL=${MODEL:-weights/default/model.safetensors}
+  ROM_SET="$OUT/rom"
+  build/flimgru quantize "$MODEL" -o "$ROM_SET" --mac-rows "$MAC_ROWS" >"$OUT/quantize.log" 2>&1 ||
+    die "cannot quantize $MODEL for mac_rows $MAC_ROWS (see $OUT/quantize.log)"
+  DEFS="$DEFS -I$ROM_SET"
 else
   CORE_RTL="boards/standin_core.v"
   DEFS=""
 fi
+ROM_PARAM=""
+[[ -n $ROM_SET ]] && ROM_PARAM="chparam -set RomDir \"$ROM_SET\" board_top"
 PLL_RTL=""
 [[ $USE_PLL == 1 ]] && PLL_RTL="$OUT/pll.v"
 cat >"$OUT/synth.ys" <<YS
-read_verilog -Irtl $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
+read_verilog -defer -Irtl $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
+$ROM_PARAM
 hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS
 synth_ecp5 -top board_top -json $OUT/flimgru.json
 check -assert
