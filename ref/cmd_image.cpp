@@ -22,6 +22,9 @@ void add_image(CLI::App& app) {
       ->check(CLI::IsMember({"nn", "fit"}));
   c->add_option("--backend", o->backend, "For nn: float, int8 or int16")->check(CLI::IsMember({"float", "int8", "int16"}));
   c->add_option("--model", o->model, "For nn: checkpoint (.safetensors) or ROM set directory");
+  c->add_option("--tau-range", o->tau_range, "LO,HI: one lifetime colour scale (ns) for every map, e.g. to "
+                                             "compare methods side by side (default: percentiles per map)")
+      ->delimiter(',')->expected(2);
   c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons get no lifetimes (NaN)")
       ->check(CLI::Range(0.0, 1e18));
   c->add_option("--irf", o->irf_file, "For fit: measured IRF (135 values on the model grid, see docs/formats.md); "

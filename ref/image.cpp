@@ -332,10 +332,14 @@ nlohmann::json run_image(const ImageOptions& o) {
     const auto v1 = col([&](size_t i) { return lt[i].tau1_ns; });
     const auto v2 = col([&](size_t i) { return lt[i].tau2_ns; });
     const auto vm = col([&](size_t i) { return lt[i].tau_mean_ns; });
-    map("tau1.png", v1, "ns", false, {}, percentile_range(v1, 0.02, 0.98));
-    map("tau2.png", v2, "ns", false, {}, percentile_range(v2, 0.02, 0.98));
-    map("tau_mean.png", vm, "ns", false, {}, percentile_range(vm, 0.02, 0.98));
-    const auto ti_range = percentile_range(ti, 0.02, 0.98);
+    auto scale = [&](const std::vector<double>& v) {
+      return o.tau_range.size() == 2 ? std::make_pair(o.tau_range[0], o.tau_range[1])
+                                       : percentile_range(v, 0.02, 0.98);
+    };
+    map("tau1.png", v1, "ns", false, {}, scale(v1));
+    map("tau2.png", v2, "ns", false, {}, scale(v2));
+    map("tau_mean.png", vm, "ns", false, {}, scale(vm));
+    const auto ti_range = scale(ti);
     map("tau_int.png", ti, "ns", false, {}, ti_range);
     const double pmax = std::max(1.0, percentile_range(t.photons, 0.0, 0.99).second);
     map("intensity.png", t.photons, "ph", true, {}, {0.0, pmax});

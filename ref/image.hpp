@@ -17,6 +17,7 @@
 // summary.json (an earlier output), else it is an error. On any error nothing is left behind.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,8 @@ struct ImageOptions {
   int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)
   double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;
                                   // 0 = a single pulse (as the simulator), -1 = the PTU's sync period
+  std::vector<double> tau_range; // {lo, hi} ns: one colour scale for every lifetime map (empty:
+                                  // each map from its 2nd to 98th percentile)
   int threads = 2;
   bool progress = true;           // progress bar on stderr for images of >= 2048 pixels
 };

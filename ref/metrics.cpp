@@ -52,6 +52,8 @@ void MetricsAccumulator::add(const float* p, const float* t, const SampleTruth& 
       const double d = double(p[k * kChannels + c]) - t[k * kChannels + c];
       sq += d * d;
       tot += (t[k * kChannels + c] - mean) * (t[k * kChannels + c] - mean);
+      sum_t_[c] += t[k * kChannels + c];
+      sum_t2_[c] += double(t[k * kChannels + c]) * t[k * kChannels + c];
     }
     sq_[c] += sq;
     l2_[c] += std::sqrt(sq);
@@ -72,6 +74,7 @@ void MetricsAccumulator::merge(const MetricsAccumulator& o) {
   n_ += o.n_;
   for (int c = 0; c < kChannels; ++c) {
     sq_[c] += o.sq_[c]; r2_[c] += o.r2_[c]; l2_[c] += o.l2_[c]; dtw_[c] += o.dtw_[c];
+    sum_t_[c] += o.sum_t_[c]; sum_t2_[c] += o.sum_t2_[c];
     r2_n_[c] += o.r2_n_[c];
   }
   tau1_.merge(o.tau1_); tau2_.merge(o.tau2_); a_.merge(o.a_); tau_mean_.merge(o.tau_mean_);
@@ -86,6 +89,7 @@ nlohmann::json MetricsAccumulator::result() const {
     j["channels"][names[c]] = {{"rmse", std::sqrt(sq_[c] / (n * kBins))},
                                {"r2", r2_n_[c] ? r2_[c] / double(r2_n_[c]) : std::numeric_limits<double>::quiet_NaN()},
                                {"r2_samples", r2_n_[c]},
+                               {"r2_pooled", 1.0 - sq_[c] / (sum_t2_[c] - sum_t_[c] * sum_t_[c] / (n * kBins))},
                                {"l2", l2_[c] / n},
                                {"dtw", dtw_[c] / n}};
   }

@@ -1,6 +1,7 @@
 // metrics: accuracy of predicted SFDs and lifetimes against the simulator's ground truth.
 //   RMSE pooled over samples and bins; R² per sample, then averaged (samples whose true
-//   channel is constant are skipped); L2 per sample, averaged; DTW distance (|a−b| cost),
+//   channel is constant are skipped), and also pooled (1 − SS_res/SS_tot over every bin of
+//   every sample, robust to samples whose channel is nearly constant); L2 per sample, averaged; DTW distance (|a−b| cost),
 //   averaged — each per SFD channel. Lifetime errors (bias, MAE, mean relative error) for
 //   tau1, tau2 (over samples whose component has amplitude >= kMinAmplitude, where it is
 //   identifiable), a and the amplitude-weighted mean lifetime.
@@ -42,7 +43,7 @@ class MetricsAccumulator {
     nlohmann::json json() const;
   };
   int64_t n_ = 0;
-  std::array<double, kChannels> sq_{}, r2_{}, l2_{}, dtw_{};
+  std::array<double, kChannels> sq_{}, r2_{}, l2_{}, dtw_{}, sum_t_{}, sum_t2_{};
   std::array<int64_t, kChannels> r2_n_{};
   Err tau1_, tau2_, a_, tau_mean_;
 };

@@ -17,4 +17,16 @@ for dir in weights/*/; do
     --name "$name" --out "$m/eval.json"
   evals+=("$m/eval.json")
 done
-$F report "${evals[@]}" -o docs/results.md --title "Results on the held-out simulated test set"
+# Real data: a hazelnut slice (../shared/data/hazelnut) through the default int8 network and the fit.
+images=()
+Z10=../shared/data/hazelnut/hazelnut_z10.ptu
+if [[ -f $Z10 ]]; then
+  for method in fit nn; do
+    out=build/results/hazelnut_z10_$method
+    $F image "$Z10" -o "$out" --bin 4 --method "$method" --backend int8 --min-photons 100 \
+      --tau-range 0.7,1.7 --quiet
+    images+=("$out")
+  done
+fi
+$F report "${evals[@]}" -o docs/results.md --title "Results on the held-out simulated test set" \
+  ${images:+--images "$(IFS=,; echo "${images[*]}")"}

@@ -28,6 +28,7 @@ TEST(Metrics, PerfectPredictionIsPerfect) {
   for (const char* ch : {"decay", "tau1_part", "tau2_part"}) {
     EXPECT_EQ(r["channels"][ch]["rmse"].get<double>(), 0.0);
     EXPECT_EQ(r["channels"][ch]["r2"].get<double>(), 1.0);
+    EXPECT_EQ(r["channels"][ch]["r2_pooled"].get<double>(), 1.0);
     EXPECT_EQ(r["channels"][ch]["dtw"].get<double>(), 0.0);
   }
   EXPECT_NEAR(r["lifetimes"]["tau1_ns"]["mae"].get<double>(), 0.0, 1e-5);
@@ -45,6 +46,11 @@ TEST(Metrics, ConstantOffsetGivesKnownRmseAndL2) {
   EXPECT_NEAR(r["channels"]["decay"]["rmse"].get<double>(), 0.01 / std::sqrt(2.0), 1e-6);
   EXPECT_NEAR(r["channels"]["decay"]["l2"].get<double>(), 0.01 * std::sqrt(double(kBins)) / 2, 1e-6);
   EXPECT_LT(r["channels"]["decay"]["r2"].get<double>(), 1.0);
+  // Pooled: SS_res = 135·0.01² over SS_tot of both (identical) truths around their common mean.
+  double s = 0, s2 = 0;
+  for (int k = 0; k < kBins; ++k) { s += 2 * t[k * 3]; s2 += 2 * double(t[k * 3]) * t[k * 3]; }
+  const double ss_tot = s2 - s * s / (2 * kBins), ss_res = kBins * 1e-4;
+  EXPECT_NEAR(r["channels"]["decay"]["r2_pooled"].get<double>(), 1 - ss_res / ss_tot, 1e-4);
 }
 
 TEST(Metrics, DtwForgivesTimeShiftsThatL1Punishes) {
