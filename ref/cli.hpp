@@ -13,5 +13,6 @@ void add_train(CLI::App& app);
 void add_report(CLI::App& app);
 void add_image(CLI::App& app);
 void add_crlb(CLI::App& app);
+void add_precision(CLI::App& app);
 
 }  // namespace flimgru::cli

@@ -28,5 +28,8 @@ if [[ -f $Z10 ]]; then
     images+=("$out")
   done
 fi
+# Precision at fixed parameters against the Cramér–Rao bound (networks, fit, centre of mass).
+mkdir -p build/results
+$F precision --out build/results/precision.json -M 400
 $F report "${evals[@]}" -o docs/results.md --title "Results on the held-out simulated test set" \
-  ${images:+--images "$(IFS=,; echo "${images[*]}")"}
+  ${images:+--images "$(IFS=,; echo "${images[*]}")"} --precision build/results/precision.json
