@@ -2,7 +2,8 @@
 //   flimgru_rtl_bench [--pixels N] [--json]   cycles per TPSF and per step, lanes, multipliers,
 //       MAC utilization (docs/architecture.md formula for several LANES x MAC_ROWS, measured
 //       for the compiled default core), and simulated cycles per second of the harness
-//   flimgru_rtl_bench --trace FILE.fst [--pixels N]   one short traced run of the default model
+//   flimgru_rtl_bench --sim [--trace FILE.fst] [--pixels N]   one short run of the default model
+//       (one batch), compared with the integer model, optionally traced (FST)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -48,20 +49,21 @@ struct Row {
 int main(int argc, char** argv) {
   size_t pixels = 0;
   std::string trace;
-  bool json = false;
+  bool json = false, sim_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--pixels" && i + 1 < argc) pixels = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--trace" && i + 1 < argc) trace = argv[++i];
     else if (a == "--json") json = true;
+    else if (a == "--sim") sim_only = true;
     else {
-      std::fprintf(stderr, "usage: %s [--pixels N] [--json] [--trace FILE.fst]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--pixels N] [--json] [--sim] [--trace FILE.fst]\n", argv[0]);
       return 2;
     }
   }
   const RtlDefault def = rtl_default();
   const QuantModel m = load_rom_set(def.rom_dir);
-  if (!trace.empty()) {
+  if (sim_only || !trace.empty()) {
     const size_t n = pixels ? pixels : size_t(def.lanes);
     const auto xq = simulated_xq(m, n);
     std::vector<int32_t> y(n * kBins * kChannels), ref(kBins * kChannels);
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
     std::printf("traced %zu pixels of %s (%d lanes, MAC_ROWS %d): %llu cycles, %s integer model\n", n,
                 def.checkpoint.c_str(), def.lanes, def.mac_rows, (unsigned long long)st.cycles,
                 bad ? "DIFFERS FROM the" : "identical to the");
-    std::printf("FST: %s\n", trace.c_str());
+    if (!trace.empty()) std::printf("FST: %s\n", trace.c_str());
     return bad ? 1 : 0;
   }
 

@@ -30,9 +30,13 @@ bool regress_on() {
   const char* e = std::getenv("REGRESS");
   return e && std::string(e) == "1";
 }
+// REGRESS_SEED, or a fresh one per run (printed with every case)
 uint64_t base_seed() {
-  const char* e = std::getenv("REGRESS_SEED");
-  return e ? std::strtoull(e, nullptr, 10) : 20261126ull;
+  static const uint64_t s = [] {
+    const char* e = std::getenv("REGRESS_SEED");
+    return e ? std::strtoull(e, nullptr, 10) : uint64_t(std::random_device{}()) % 1000000000ull;
+  }();
+  return s;
 }
 double regress_scale() {  // REGRESS_SCALE=0.1 for a shorter run
   const char* e = std::getenv("REGRESS_SCALE");
@@ -167,7 +171,7 @@ size_t scaled(size_t n) { return std::max<size_t>(rtl_default().lanes, size_t(do
 TEST(RtlRegress, DefaultModelSimulatedTpsfsBackToBack) {
   REQUIRE_REGRESS();
   const uint64_t seed = case_seed("DefaultModelSimulatedTpsfsBackToBack", 1);
-  const size_t total = scaled(3000), chunk = 200;
+  const size_t total = scaled(12000), chunk = 200;
   size_t done = 0;
   for (int c = 0; done < total; ++c) {
     const size_t n = std::min(chunk, total - done);
@@ -200,7 +204,8 @@ TEST(RtlRegress, DefaultModelCornerInputs) {
 
 TEST(RtlRegress, MaximalWeightsModel) {
   REQUIRE_REGRESS();
-  for (int i = 0; i < 4; ++i) {
+  const int cases = int(std::max<size_t>(2, size_t(8 * regress_scale())));
+  for (int i = 0; i < cases; ++i) {
     const uint64_t seed = case_seed("MaximalWeightsModel", 10 + i);
     SCOPED_TRACE("seed " + std::to_string(seed));
     QuantModel m = random_quant_model(compiled_model().layers, compiled_model().hidden, seed, /*extreme=*/true);
@@ -209,8 +214,8 @@ TEST(RtlRegress, MaximalWeightsModel) {
     CoreRun r(std::move(m), roms, true, seed, "max");
     r.dut.set_stalls(i % 2 ? 0.7 : 1.0, i % 2 ? 0.3 : 1.0);
     auto px = corners(rng);
-    px.resize(24);
-    auto sim = simulated(r.model, 16, seed);
+    px.resize(40);
+    auto sim = simulated(r.model, 60, seed);
     px.insert(px.end(), sim.begin(), sim.end());
     r.push(px);
     r.finish(px.size());
@@ -220,7 +225,7 @@ TEST(RtlRegress, MaximalWeightsModel) {
 
 TEST(RtlRegress, RandomModelsAndStallsBothSides) {
   REQUIRE_REGRESS();
-  const int cases = int(std::max<size_t>(2, size_t(12 * regress_scale())));
+  const int cases = int(std::max<size_t>(2, size_t(24 * regress_scale())));
   for (int i = 0; i < cases; ++i) {
     const uint64_t seed = case_seed("RandomModelsAndStallsBothSides", 100 + i);
     SCOPED_TRACE("seed " + std::to_string(seed));
@@ -233,7 +238,7 @@ TEST(RtlRegress, RandomModelsAndStallsBothSides) {
     const double in_p = p(rng), out_p = i % 3 == 0 ? 0.01 + 0.05 * p(rng) : p(rng);
     std::printf("[regress]   valid p %.3f, ready p %.3f\n", in_p, out_p);
     r.dut.set_stalls(in_p, out_p);
-    const size_t n = 4 * rtl_default().lanes + size_t(rng() % rtl_default().lanes);  // last batch short
+    const size_t n = 8 * rtl_default().lanes + size_t(rng() % rtl_default().lanes);  // last batch short
     r.push(simulated(r.model, n, seed));
     r.finish(n);
     if (HasFailure()) break;
@@ -242,7 +247,7 @@ TEST(RtlRegress, RandomModelsAndStallsBothSides) {
 
 TEST(RtlRegress, ResetInTheMiddleOfAPixel) {
   REQUIRE_REGRESS();
-  const int cases = int(std::max<size_t>(3, size_t(16 * regress_scale())));
+  const int cases = int(std::max<size_t>(3, size_t(32 * regress_scale())));
   const QuantModel def = compiled_model();
   const int64_t batch = Schedule(def.hidden, def.layers, rtl_default().mac_rows).batch_cycles();
   for (int i = 0; i < cases; ++i) {
