@@ -53,6 +53,7 @@ uint64_t case_seed(const char* name, int index) {
   const uint64_t s = base_seed() * 1000003ull + uint64_t(index);
   std::printf("[regress] %s: seed %llu (replay: REGRESS=1 REGRESS_SEED=%llu --gtest_filter=RtlRegress.%s)\n", name,
               (unsigned long long)s, (unsigned long long)base_seed(), name);
+  std::fflush(stdout);
   return s;
 }
 
@@ -171,7 +172,7 @@ size_t scaled(size_t n) { return std::max<size_t>(rtl_default().lanes, size_t(do
 TEST(RtlRegress, DefaultModelSimulatedTpsfsBackToBack) {
   REQUIRE_REGRESS();
   const uint64_t seed = case_seed("DefaultModelSimulatedTpsfsBackToBack", 1);
-  const size_t total = scaled(12000), chunk = 200;
+  const size_t total = scaled(24000), chunk = 200;
   size_t done = 0;
   for (int c = 0; done < total; ++c) {
     const size_t n = std::min(chunk, total - done);
