@@ -62,10 +62,15 @@ QuantModel rtl_check_model(const std::string& model_in) {
   if (!diff.empty()) {
     std::string names;
     for (const auto& n : diff) names += (names.empty() ? "" : ", ") + n;
+    std::string what = "this model's int8 ROM set differs in " + names;
+    if (other.value("mac_rows", def.mac_rows) != def.mac_rows)
+      what = "this ROM set is laid out for MAC_ROWS " + std::to_string(other.value("mac_rows", 0)) + " (" + what + ")";
+    else if (other.value("number_format", std::string("int8")) != "int8")
+      what = "this is a " + other.value("number_format", std::string()) + " ROM set";
     throw Error(model + ": the RTL backend runs only the model its core was compiled for (" + def.checkpoint +
                 ", ROM set " + def.rom_dir + ", MAC_ROWS " + std::to_string(def.mac_rows) + ", " +
-                std::to_string(def.lanes) + " lanes); this model's int8 ROM set differs in " + names +
-                ". Use --backend int8, or rebuild with cmake -DFLIMGRU_RTL_CHECKPOINT=" + model);
+                std::to_string(def.lanes) + " lanes); " + what +
+                ". Use --backend int8, or rebuild with cmake -DFLIMGRU_RTL_CHECKPOINT=CHECKPOINT.safetensors");
   }
   return m;
 }
