@@ -5,8 +5,9 @@ JOBS  ?= $(shell nproc)
 CMAKE_DIR := $(BUILD)/cmake
 FLIMGRU := $(BUILD)/flimgru
 TESTS := $(CMAKE_DIR)/flimgru_tests
+RTL_DEFAULT_TESTS := $(CMAKE_DIR)/sim/flimgru_rtl_default_tests
 
-.PHONY: all help deps tools test regress lint bench clean weights results
+.PHONY: all help deps tools test regress sim lint bench clean weights results
 
 all: tools ## The main job (builds the tools; later: ROMs, RTL check, bitstream)
 	@echo "== flimgru built: $(FLIMGRU) =="
@@ -25,13 +26,24 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest)
-	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(CMAKE_DIR)/sim/board/flimgru_board_tests
+	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(RTL_DEFAULT_TESTS) \
+	  $(CMAKE_DIR)/sim/board/flimgru_board_tests
 
-regress: tools ## The long regression (everything in test, plus long randomized runs)
-	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(CMAKE_DIR)/sim/board/flimgru_board_tests
+regress: tools ## The quick tests, then the long regression of the default core (REGRESS_SEED=S replays)
+	@$(MAKE) --no-print-directory test
+	@echo "== long regression of the default model's core (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
+	@start=$$(date +%s); REGRESS=1 GTEST_FLAGS="--gtest_filter=RtlRegress.*" scripts/run-tests.sh $(RTL_DEFAULT_TESTS); \
+	  rc=$$?; echo "regress: $$(( $$(date +%s) - start )) s"; exit $$rc
 
-bench: tools ## Throughput tables (simulator, inference)
+sim: tools ## One short simulation of the default model's core (TRACE=1 writes build/sim/flimgru_default.fst)
+	@mkdir -p $(BUILD)/sim
+	@$(CMAKE_DIR)/sim/flimgru_rtl_bench --sim $(if $(filter 1,$(TRACE)),--trace $(abspath $(BUILD))/sim/flimgru_default.fst)
+
+bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, training samples/s)
 	@$(FLIMGRU) bench
+	@$(CMAKE_DIR)/sim/flimgru_rtl_bench
+	@echo; echo "Training throughput (bench/bench_train.cpp, batch 256, fwd + bwd + Adam):"
+	@$(CMAKE_DIR)/bench_train
 
 weights: tools ## Retrain the shipped models (hours; resumable; never run by CI)
 	@scripts/make-weights.sh

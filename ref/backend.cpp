@@ -2,6 +2,7 @@
 #include "backend.hpp"
 
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -35,6 +36,23 @@ void parallel_for(size_t n, int threads, const std::function<void(size_t, size_t
 
 std::string default_model_path() {
   return std::string(FLIMGRU_SOURCE_DIR) + "/weights/default/model.safetensors";
+}
+
+namespace {
+
+std::map<std::string, BackendFactory>& registry() {
+  static std::map<std::string, BackendFactory> r;
+  return r;
+}
+
+}  // namespace
+
+void register_backend(const std::string& name, BackendFactory factory) { registry()[name] = std::move(factory); }
+
+std::vector<std::string> backend_names() {
+  std::vector<std::string> v{"float", "int8", "int16"};
+  for (const auto& [name, f] : registry()) v.push_back(name);
+  return v;
 }
 
 namespace {
@@ -100,6 +118,7 @@ class IntBackend : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> make_backend(const std::string& backend, const std::string& model_in, int threads) {
+  if (auto it = registry().find(backend); it != registry().end()) return it->second(model_in, threads);
   const std::string model = model_in.empty() ? default_model_path() : model_in;
   if (model_in.empty() && !fs::exists(model))
     throw Error("no default model: " + model + " does not exist yet (pass --model CHECKPOINT|ROMDIR)");
@@ -118,7 +137,9 @@ std::unique_ptr<Backend> make_backend(const std::string& backend, const std::str
     }
     return std::make_unique<IntBackend>(quantize(load_checkpoint(model), fmt), model, threads);
   }
-  throw Error("unknown backend '" + backend + "' (float, int8, int16)");
+  std::string names;
+  for (const auto& n : backend_names()) names += (names.empty() ? "" : ", ") + n;
+  throw Error("unknown backend '" + backend + "' (this build has: " + names + ")");
 }
 
 }  // namespace flimgru

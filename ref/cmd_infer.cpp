@@ -58,7 +58,18 @@ void add_infer(CLI::App& app) {
   c->add_option("-o,--out", o->out, "Output: .csv (header tau1_ns,tau2_ns,a,tau_mean_ns) or .npy ([pixels,4] "
                                     "or [H,W,4] float32)")->required();
   c->add_option("--model", o->model, "Checkpoint (.safetensors) or ROM set directory (default: shipped model)");
-  c->add_option("--backend", o->backend, "float, int8 or int16")->check(CLI::IsMember({"float", "int8", "int16"}));
+  c->add_option("--backend", o->backend,
+                "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
+                "identical output to int8)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            for (const auto& n : backend_names())
+              if (n == v) return std::string();
+            std::string names;
+            for (const auto& n : backend_names()) names += (names.empty() ? "" : ", ") + n;
+            return "unknown backend '" + v + "' (this build has: " + names + ")";
+          },
+          "BACKEND"));
   c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->callback([o]() {
