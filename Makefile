@@ -9,8 +9,9 @@ RTL_DEFAULT_TESTS := $(CMAKE_DIR)/sim/flimgru_rtl_default_tests
 
 .PHONY: all help deps tools test regress sim lint bench clean weights results
 
-all: tools ## The main job (builds the tools; later: ROMs, RTL check, bitstream)
-	@echo "== flimgru built: $(FLIMGRU) =="
+all: tools ## The main job: ROMs of the default model, a 32x32 image through the RTL (bit-exact check), the default board's bitstream, a summary
+	@scripts/install-deps.sh --fpga
+	@scripts/main-job.sh $(BOARD)
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | column -t -s $$'\t'
