@@ -19,6 +19,10 @@ data test20k 20000 777
 
 train() {  # run-name layers hidden epochs lr seed [extra args...]
   local name=$1 layers=$2 hidden=$3 epochs=$4 lr=$5 seed=$6; shift 6
+  # A run that a session could not finish is committed under weights/runs/: continue it.
+  if [[ ! -d $R/$name && -f weights/runs/$name/trainer_state.bin ]]; then
+    mkdir -p "$R" && cp -r "weights/runs/$name" "$R/$name"
+  fi
   $F train --data $D/train300k --val $D/val10k -o "$R/$name" --layers "$layers" --hidden "$hidden" \
     --epochs "$epochs" --lr "$lr" --seed "$seed" --progress 400 "$@"
 }
