@@ -4,6 +4,8 @@
 //   Verilator harness's job (flimgru_rtl_tests).
 //   iverilog -g2005 -Irtl -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
 //   vvp tb.vvp +rom_dir=ROMDIR
+//   -DPOSTSYNTH: the DUT is a synthesized netlist of flimgru_core (sim/postsynth.sh): no
+//   parameters to set (Lanes and the ROM contents are baked in).
 `default_nettype none
 `timescale 1ns / 1ps
 module tb_icarus;
@@ -25,7 +27,11 @@ module tb_icarus;
   wire [3:0]  dbg_layer;
   wire [16*Lanes-1:0] dbg_data;
 
+`ifdef POSTSYNTH
+  flimgru_core dut (
+`else
   flimgru_core #(.Lanes(Lanes)) dut (
+`endif
     .clk_i(clk), .rst_i(rst),
     .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(x_data), .s_x_tag_i(x_tag),
     .s_x_last_i(1'b0), .s_x_flush_i(1'b0),
