@@ -26,12 +26,12 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 
 test: tools ## The quick test suite (GoogleTest)
 	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(CMAKE_DIR)/sim/board/flimgru_board_tests \
-	  $(wildcard $(CMAKE_DIR)/sim/board/flimgru_real_board_tests)
+	  $(CMAKE_DIR)/sim/board/flimgru_real_board_tests
 
 regress: tools ## The long regression (everything in test, plus the post-synthesis simulation)
 	@sim/postsynth.sh 2 1 16 8
 	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(CMAKE_DIR)/sim/board/flimgru_board_tests \
-	  $(wildcard $(CMAKE_DIR)/sim/board/flimgru_real_board_tests)
+	  $(CMAKE_DIR)/sim/board/flimgru_real_board_tests
 
 bench: tools ## Throughput tables (simulator, inference)
 	@$(FLIMGRU) bench

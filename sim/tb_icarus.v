@@ -1,10 +1,11 @@
 // tb_icarus: Icarus Verilog smoke bench of flimgru_core: one batch of Lanes pixels with the
 //   input x_q = bin % 128 (pixel 0) and all zeros (other pixels), prints the first SFD sample of
 //   each pixel, the sample count and each summary. Checks only counts; bit-exactness is the
-//   Verilator harness's job (flimgru_rtl_tests).
+//   job of the Verilator harness (flimgru_rtl_tests).
 //   iverilog -g2005 -Irtl -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
 //   vvp tb.vvp +rom_dir=ROMDIR
-//   -DPOSTSYNTH: the DUT is a synthesized netlist of flimgru_core (sim/postsynth.sh): no
+//   -DPOSTSYNTH: the DUT is flimgru_core_netlist, a synthesized netlist of flimgru_core
+//   (sim/postsynth.sh): no
 //   parameters to set (Lanes and the ROM contents are baked in).
 `default_nettype none
 `timescale 1ns / 1ps
@@ -28,7 +29,7 @@ module tb_icarus;
   wire [16*Lanes-1:0] dbg_data;
 
 `ifdef POSTSYNTH
-  flimgru_core dut (
+  flimgru_core_netlist dut (
 `else
   flimgru_core #(.Lanes(Lanes)) dut (
 `endif
