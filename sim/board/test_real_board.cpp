@@ -17,6 +17,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "int_model.hpp"
 #include "link_protocol.hpp"
 #include "npy.hpp"
@@ -210,23 +212,26 @@ std::string slurp(const std::string& p) {
 }
 }  // namespace
 
-// flimgru infer --device on the virtual board's pty: the CSV equals the int8 backend's, byte for
-// byte (an image of 6 x 5 simulated pixels).
-TEST(RealBoard, InferDeviceMatchesInt8Backend) {
-  const fs::path dir = fs::temp_directory_path() / ("flimgru_real_board_" + std::to_string(getpid()));
+// flimgru infer --device on the virtual board's pty (an image of 6 x 5 simulated pixels): the CSV
+// equals the int8 backend's, byte for byte. corrupt_every > 0: the virtual board flips a bit of
+// every Nth byte from the host, so frames fail their CRC and the host must resend them.
+void infer_on_virtual_board(unsigned corrupt_every) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("flimgru_real_board_" + std::to_string(getpid()) + "_" + std::to_string(corrupt_every));
   fs::create_directories(dir);
   const std::vector<float> counts = simulated_counts(30, 91);
   write_npy((dir / "img.npy").string(), {6, 5, kBins}, counts.data());
 
   int out[2];
   ASSERT_EQ(pipe(out), 0);
+  const std::string every = std::to_string(corrupt_every);
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     dup2(out[1], 1);
     close(out[0]);
     execl(FLIMGRU_VIRTUAL_BOARD_EXE, FLIMGRU_VIRTUAL_BOARD_EXE, "--quiet", "--cycles", "2000000000",
-          static_cast<char*>(nullptr));
+          "--corrupt-every", every.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);
@@ -236,18 +241,27 @@ TEST(RealBoard, InferDeviceMatchesInt8Backend) {
   ASSERT_FALSE(path.empty()) << "the virtual board printed no pty path";
 
   const std::string img = (dir / "img.npy").string(), dev = (dir / "dev.csv").string(),
-                    ref = (dir / "int8.csv").string(), devnpy = (dir / "dev.npy").string();
+                    ref = (dir / "int8.csv").string(), log = (dir / "dev.log").string(),
+                    js = (dir / "dev.json").string();
   const std::string model = FLIMGRU_VBOARD_MODEL;
   const std::string cmd_dev = std::string(FLIMGRU_EXE) + " infer " + img + " -o " + dev + " --device " + path +
-                              " --timeout 5 > " + (dir / "dev.log").string() + " 2>&1";
+                              " --timeout 3 --json > " + js + " 2> " + log;
   const std::string cmd_ref = std::string(FLIMGRU_EXE) + " infer " + img + " -o " + ref + " --backend int8 --model " +
                               model + " > /dev/null";
-  EXPECT_EQ(std::system(cmd_dev.c_str()), 0) << slurp((dir / "dev.log").string());
+  EXPECT_EQ(std::system(cmd_dev.c_str()), 0) << slurp(log);
   EXPECT_EQ(std::system(cmd_ref.c_str()), 0);
   const std::string a = slurp(dev), r = slurp(ref);
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, r);
-  std::printf("%s", slurp((dir / "dev.log").string()).c_str());
+  const auto j = nlohmann::json::parse(slurp(js));
+  std::printf("infer --device (corrupt every %u bytes): %s TPSF/s, %s resent, %s error frames\n", corrupt_every,
+              j["tpsf_per_second"].dump().c_str(), j["model"]["retransmits"].dump().c_str(),
+              j["model"]["error_frames"].dump().c_str());
+  if (corrupt_every) {
+    EXPECT_GT(j["model"]["retransmits"].get<int>(), 0);
+  } else {
+    EXPECT_EQ(j["model"]["retransmits"].get<int>(), 0);
+  }
 
   kill(pid, SIGTERM);
   int st = 0;
@@ -255,4 +269,7 @@ TEST(RealBoard, InferDeviceMatchesInt8Backend) {
   close(out[0]);
   fs::remove_all(dir);
 }
+
+TEST(RealBoard, InferDeviceMatchesInt8Backend) { infer_on_virtual_board(0); }
+TEST(RealBoard, InferDeviceResendsCorruptFrames) { infer_on_virtual_board(311); }
 #endif
