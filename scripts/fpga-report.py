@@ -102,6 +102,23 @@ def main():
         perf_rows.append(
             f"| {b['board']} | H{H} L{L} | {fmt_int(bc)} | {fmt_int(round(cyc))} | {f_hz / 1e6:.1f} | "
             f"{fmt_int(round(tpsf_s))} | {b['baud'] / 1e6:g} M | {fmt_int(round(uart))} | {fps} |")
+    # Other attempts at a board: build/<board>-*/ (flow.sh OUT_DIR=..., e.g. another PLL_MHZ).
+    attempts = []
+    import glob
+    for b in boards():
+        for d in sorted(glob.glob(os.path.join(ROOT, "build", b["board"] + "-*"))):
+            rp, lp = os.path.join(d, "report.json"), os.path.join(d, "nextpnr.log")
+            name = os.path.relpath(d, ROOT)
+            if os.path.exists(rp):
+                for clk, f in json.load(open(rp)).get("fmax", {}).items():
+                    ok = "met" if f["achieved"] >= f["constraint"] else "not met"
+                    attempts.append(f"| {name} | {f['constraint']:.1f} | {f['achieved']:.1f} | routed, timing {ok} |")
+            elif os.path.exists(lp):
+                est = re.findall(r"Max frequency for clock '[^']*': ([0-9.]+) MHz \((?:FAIL|PASS) at ([0-9.]+) MHz\)",
+                                 open(lp).read())
+                if est:
+                    attempts.append(f"| {name} | {float(est[-1][1]):.1f} | {float(est[-1][0]):.1f} | "
+                                    "stopped before routing: nextpnr's post-placement estimate |")
     when = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
     img_hdr = " | ".join(f"fps {w}x{h}" for w, h in IMAGES)
     lines = [
@@ -131,6 +148,9 @@ def main():
         *perf_rows,
         "",
     ]
+    if attempts:
+        lines += ["## Other attempts (build/<board>-*/)", "",
+                  "| build directory | constraint (MHz) | Fmax (MHz) | note |", "|---|---|---|---|", *attempts, ""]
     if missing:
         lines += [f"Not built (no build/<board>/report.json): {', '.join(missing)}.", ""]
     open(out, "w").write("\n".join(lines))
