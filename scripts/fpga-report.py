@@ -118,7 +118,7 @@ def main():
                                  open(lp).read())
                 if est:
                     attempts.append(f"| {name} | {float(est[-1][1]):.1f} | {float(est[-1][0]):.1f} | "
-                                    "stopped before routing: nextpnr's post-placement estimate |")
+                                    "stopped before routing finished: nextpnr's post-placement estimate |")
     when = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
     img_hdr = " | ".join(f"fps {w}x{h}" for w, h in IMAGES)
     lines = [
