@@ -2,7 +2,7 @@
 # The board table is boards/boards.tsv; the flow is boards/flow.sh.
 BOARD ?= ulx3s-85f
 
-.PHONY: synth prog synth-all boards board-lint board-test virtual-board
+.PHONY: synth prog synth-all boards board-lint board-test virtual-board virtual-board-real report postsynth
 
 synth: ## Bitstream build/$(BOARD)/flimgru.bit (BOARD=..., see `make boards`)
 	@boards/flow.sh synth $(BOARD)
@@ -32,3 +32,12 @@ board-test: tools ## The virtual-board tests (verilated board_top through its UA
 
 virtual-board: tools ## Run the virtual board on a pty (prints the path; Ctrl-C stops it)
 	@$(CMAKE_DIR)/sim/board/flimgru_virtual_board --link $(BUILD)/ttyFLIM
+
+virtual-board-real: tools ## The virtual board with the real core and the default model, on a pty
+	@$(CMAKE_DIR)/sim/board/flimgru_virtual_board_real --link $(BUILD)/ttyFLIM
+
+report: ## docs/fpga.md: per-board resources, Fmax, TPSF/s, fps from the build reports (make synth first)
+	@scripts/fpga-report.py docs/fpga.md
+
+postsynth: tools ## Post-synthesis simulation: synth_ecp5 netlist of a small core in Icarus, bit-exact check
+	@sim/postsynth.sh 2 1 16 8

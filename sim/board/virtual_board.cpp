@@ -1,8 +1,10 @@
 // virtual_board: the verilated board on a pseudo-terminal. Prints the pty path; open it like a
 // /dev/ttyUSB (any baud rate: the pty ignores it) and talk the link protocol (docs/protocol.md).
-//   flimgru_virtual_board [--link PATH] [--cycles N] [--quiet]
+//   flimgru_virtual_board [--link PATH] [--cycles N] [--quiet] [--corrupt-every N]
 // --link makes PATH a symlink to the pty; --cycles stops after N clocks (default: run until
-// SIGINT/SIGTERM). The simulated UART runs at kSimClksPerBit clocks a bit.
+// SIGINT/SIGTERM). The simulated UART runs at kSimClksPerBit clocks a bit. --corrupt-every N
+// flips one bit of every Nth non-zero byte from the host (line noise: the board reports the frame,
+// the host must resend it).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,13 +27,15 @@ int main(int argc, char** argv) {
   std::string link;
   unsigned long long max_cycles = 0;
   bool quiet = false;
+  unsigned long long corrupt_every = 0, rx_bytes = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--link" && i + 1 < argc) link = argv[++i];
     else if (a == "--cycles" && i + 1 < argc) max_cycles = std::stoull(argv[++i]);
     else if (a == "--quiet") quiet = true;
+    else if (a == "--corrupt-every" && i + 1 < argc) corrupt_every = std::stoull(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet] [--corrupt-every N]\n", argv[0]);
       return 2;
     }
   }
@@ -73,7 +77,11 @@ int main(int argc, char** argv) {
     board.run(256);
     if (board.uart().queued() < 64) {
       ssize_t n = read(master, buf, sizeof buf);
-      if (n > 0) board.uart().send(std::vector<uint8_t>(buf, buf + n));
+      if (n > 0) {
+        for (ssize_t k = 0; k < n && corrupt_every; ++k)
+          if (buf[k] != 0 && ++rx_bytes % corrupt_every == 0 && (buf[k] ^ 0x10) != 0) buf[k] ^= 0x10;
+        board.uart().send(std::vector<uint8_t>(buf, buf + n));
+      }
     }
     std::vector<uint8_t> out = board.uart().take_received();
     size_t done = 0;

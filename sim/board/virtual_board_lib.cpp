@@ -6,6 +6,15 @@
 namespace flimgru::sim {
 
 VirtualBoard::VirtualBoard() : ctx_(new VerilatedContext), top_(new Vboard_top(ctx_.get())) {
+  // The real core's ROMs (rom_sync) read their directory from +rom_dir ($value$plusargs). It is
+  // not passed as the RomDir parameter: Verilator 5.006 miscompiles long string parameters.
+#ifdef FLIMGRU_VBOARD_ROM
+  static const char* args[] = {"virtual_board", "+rom_dir=" FLIMGRU_VBOARD_ROM};
+  ctx_->commandArgs(2, args);
+#else
+  static const char* args[] = {"virtual_board"};
+  ctx_->commandArgs(1, args);
+#endif
   top_->clk_i = 0;
   top_->rst_btn_i = 1;  // active low: not pressed
   top_->uart_rx_i = 1;

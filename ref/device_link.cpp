@@ -1,0 +1,171 @@
+// device_link: see device_link.hpp.
+#include "device_link.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+
+#include "error.hpp"
+#include "serial_port.hpp"
+
+namespace flimgru {
+
+using namespace link;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void draw_progress(size_t done, size_t n, double secs, size_t retx) {
+  const int width = 40;
+  const int fill = n ? int(width * done / n) : width;
+  std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu pixels, %.0f px/s, %zu resent", fill,
+               "########################################", width - fill, "", done, n,
+               secs > 0 ? done / secs : 0.0, retx);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+Lifetimes lifetimes_from_summary(const Summary& s) {
+  std::array<double, 3> sums{}, firsts{};
+  for (int c = 0; c < 3; ++c) {
+    sums[c] = double(s[c].sum) / 1024.0;
+    firsts[c] = double(s[c].y0) / 1024.0;
+  }
+  return lifetimes_from_sums(sums, firsts);
+}
+
+std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, size_t n, DeviceStats* stats) {
+  DeviceStats st;
+  st.pixels = n;
+  SerialPort port(o.path, o.baud);
+  port.flush_input();
+  StreamDecoder dec;
+  uint8_t buf[4096];
+
+  // Identify the board first (also flushes a half-received frame on the board: the request
+  // starts with a delimiter).
+  {
+    bool got = false;
+    for (int attempt = 0; attempt < 3 && !got; ++attempt) {
+      port.write_all(encode_status_request(uint8_t(0xA0 + attempt)));
+      const auto t0 = Clock::now();
+      while (!got && since(t0) < o.timeout_s) {
+        const size_t k = port.read_some(buf, sizeof buf, 50);
+        dec.feed(buf, k);
+        StreamDecoder::Event e;
+        while (dec.pop(e))
+          if (e.status == ParseStatus::kOk && e.frame.type == kTypeStatus) {
+            st.status = decode_status(e.frame);
+            got = true;
+          }
+      }
+    }
+    if (!got) throw Error(o.path + ": no status answer from the board (is it a flimgru board, at " +
+                          std::to_string(o.baud) + " baud?)");
+    if (st.status.id != "FLGR") throw Error(o.path + ": not a flimgru board (id '" + st.status.id + "')");
+  }
+
+  std::vector<Summary> out(n);
+  std::vector<int> retries(n, 0);
+  std::vector<char> have(n, 0);
+  struct InFlight {
+    uint8_t seq;
+    size_t pixel;
+  };
+  std::deque<InFlight> inflight;
+  std::deque<size_t> resend;
+  size_t next = 0, done = 0;
+  uint8_t seq = 0;
+  const auto t_start = Clock::now();
+  auto last_rx = Clock::now();
+  auto last_draw = Clock::now() - std::chrono::seconds(1);
+
+  auto requeue = [&](size_t pixel) {
+    if (have[pixel]) return;
+    if (++retries[pixel] > o.max_retries)
+      throw Error(o.path + ": pixel " + std::to_string(pixel) + " failed " + std::to_string(o.max_retries) +
+                  " retransmissions");
+    ++st.retransmits;
+    resend.push_back(pixel);
+  };
+  auto find = [&](uint8_t s) {
+    for (size_t i = 0; i < inflight.size(); ++i)
+      if (inflight[i].seq == s) return int(i);
+    return -1;
+  };
+
+  while (done < n) {
+    std::vector<uint8_t> bytes;
+    while (int(inflight.size()) < o.window && (!resend.empty() || next < n)) {
+      size_t p;
+      if (!resend.empty()) {
+        p = resend.front();
+        resend.pop_front();
+        if (have[p]) continue;
+      } else {
+        p = next++;
+      }
+      while (find(seq) >= 0) ++seq;
+      auto w = encode_tpsf(seq, x_q + p * kBins);
+      bytes.insert(bytes.end(), w.begin(), w.end());
+      inflight.push_back({seq, p});
+      ++seq;
+    }
+    if (!bytes.empty()) port.write_all(bytes);
+
+    const size_t k = port.read_some(buf, sizeof buf, 20);
+    if (k) {
+      last_rx = Clock::now();
+      dec.feed(buf, k);
+    }
+    StreamDecoder::Event e;
+    while (dec.pop(e)) {
+      if (e.status != ParseStatus::kOk) continue;  // a chunk that fails to decode is dropped
+      const Frame& f = e.frame;
+      if (f.type == kTypeResult) {
+        const int i = find(f.seq);
+        if (i < 0) continue;  // stale (answered already, or given up by a time-out)
+        // Results come in order: unanswered frames before this one were lost.
+        for (int j = 0; j < i; ++j) requeue(inflight[j].pixel);
+        const size_t p = inflight[i].pixel;
+        inflight.erase(inflight.begin(), inflight.begin() + i + 1);
+        if (!have[p]) {
+          out[p] = decode_result(f);
+          have[p] = 1;
+          ++done;
+        }
+      } else if (f.type == kTypeError) {
+        ++st.error_frames;
+        const ErrorReport r = decode_error(f);
+        if (!r.seq_valid) continue;  // garbage: whatever it hit is caught by the ordering or time-out
+        const int i = find(r.seq);
+        if (i < 0) continue;
+        const size_t p = inflight[i].pixel;
+        inflight.erase(inflight.begin() + i);
+        requeue(p);
+      }
+    }
+
+    if (!inflight.empty() && since(last_rx) > o.timeout_s) {
+      // Silence: ask for the status (re-synchronizes the board's frame state), resend the rest.
+      ++st.timeouts;
+      port.write_all(encode_status_request(seq++));
+      for (const auto& f : inflight) requeue(f.pixel);
+      inflight.clear();
+      last_rx = Clock::now();
+    }
+    if (o.progress && (since(last_draw) > 0.2 || done == n)) {
+      draw_progress(done, n, since(t_start), st.retransmits);
+      last_draw = Clock::now();
+    }
+  }
+  st.seconds = since(t_start);
+  if (o.progress) std::fprintf(stderr, "\n");
+  if (stats) *stats = st;
+  return out;
+}
+
+}  // namespace flimgru

@@ -1,0 +1,275 @@
+// Tests of the virtual board with the REAL core (boards/board_top.v + rtl/flimgru_board_core.v,
+// FLIMGRU_VBOARD_LANES lanes x FLIMGRU_VBOARD_MAC_ROWS rows, the default model's ROM set built by
+// `flimgru quantize`): simulated TPSFs through the UART link, every summary bit-exact against the
+// integer model (run_int_model + summarize), with corrupt frames in between that are reported and
+// never desynchronize; and `flimgru infer --device PTY` end to end, its CSV byte-identical to the
+// int8 backend's.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "int_model.hpp"
+#include "link_protocol.hpp"
+#include "npy.hpp"
+#include "preprocess.hpp"
+#include "quantizer.hpp"
+#include "rom_image.hpp"
+#include "simulator.hpp"
+#include "virtual_board.hpp"
+
+using namespace flimgru;
+using flimgru::link::encode_tpsf;
+using flimgru::link::encode_status_request;
+using flimgru::link::frame_bytes;
+using flimgru::link::Frame;
+using flimgru::link::cobs_encode;
+using flimgru::link::StreamDecoder;
+using flimgru::link::ParseStatus;
+using flimgru::link::kTypeResult;
+using flimgru::link::kTypeError;
+using flimgru::link::kTypeStatus;
+using flimgru::link::kTypeTpsf;
+using flimgru::link::decode_result;
+using flimgru::link::decode_error;
+using flimgru::link::decode_status;
+using flimgru::link::Summary;
+using flimgru::link::ErrorReport;
+using flimgru::link::Status;
+using flimgru::link::summarize;
+using flimgru::sim::VirtualBoard;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Tpsf = std::array<int8_t, kBins>;
+
+const QuantModel& model() {
+  static const QuantModel m = load_rom_set(FLIMGRU_VBOARD_ROM);
+  return m;
+}
+
+// n simulated TPSFs (counts), deterministic in seed.
+std::vector<float> simulated_counts(size_t n, uint64_t seed) {
+  SimConfig cfg;
+  cfg.seed = seed;
+  const Dataset ds = simulate(cfg, n, 1);
+  return std::vector<float>(ds.counts.begin(), ds.counts.end());
+}
+
+std::vector<Tpsf> quantized(const std::vector<float>& counts) {
+  const size_t n = counts.size() / kBins;
+  const std::vector<float> x = preprocess_batch(counts.data(), n);
+  std::vector<Tpsf> out(n);
+  int32_t q[kBins];
+  for (size_t i = 0; i < n; ++i) {
+    quantize_input(model().fmt, x.data() + i * kBins, q);
+    for (int k = 0; k < kBins; ++k) out[i][k] = static_cast<int8_t>(q[k]);
+  }
+  return out;
+}
+
+Summary expected(const Tpsf& x) {
+  int32_t xq[kBins], y[kBins * kChannels];
+  for (int k = 0; k < kBins; ++k) xq[k] = x[k];
+  run_int_model(model(), xq, y);
+  std::vector<std::array<int16_t, 3>> yy(kBins);
+  for (int t = 0; t < kBins; ++t)
+    for (int c = 0; c < 3; ++c) yy[t][c] = static_cast<int16_t>(y[t * kChannels + c]);
+  return summarize(yy);
+}
+
+std::vector<uint8_t> wire(const std::vector<uint8_t>& fb) {
+  std::vector<uint8_t> w = {0};
+  auto c = cobs_encode(fb);
+  w.insert(w.end(), c.begin(), c.end());
+  w.push_back(0);
+  return w;
+}
+
+struct Bench {
+  VirtualBoard board;
+  StreamDecoder dec;
+  std::vector<std::pair<uint8_t, Summary>> results;
+  std::vector<ErrorReport> errors;
+  std::vector<Status> statuses;
+  int undecodable = 0;
+
+  void pump() {
+    auto bytes = board.uart().take_received();
+    dec.feed(bytes.data(), bytes.size());
+    StreamDecoder::Event e;
+    while (dec.pop(e)) {
+      if (e.status != ParseStatus::kOk) {
+        ++undecodable;
+        continue;
+      }
+      if (e.frame.type == kTypeResult) results.push_back({e.frame.seq, decode_result(e.frame)});
+      else if (e.frame.type == kTypeError) errors.push_back(decode_error(e.frame));
+      else if (e.frame.type == kTypeStatus) statuses.push_back(decode_status(e.frame));
+      else ++undecodable;
+    }
+  }
+  bool wait_for(size_t r, size_t e, size_t s, uint64_t max_cycles) {
+    return board.run_until([&] {
+      pump();
+      return results.size() >= r && errors.size() >= e && statuses.size() >= s;
+    }, max_cycles);
+  }
+};
+
+}  // namespace
+
+TEST(RealBoard, StatusReportsTheCoreConfiguration) {
+  Bench b;
+  b.board.uart().send(encode_status_request(3));
+  ASSERT_TRUE(b.wait_for(0, 0, 1, 200000));
+  EXPECT_EQ(b.statuses[0].id, "FLGR");
+  EXPECT_EQ(b.statuses[0].lanes, FLIMGRU_VBOARD_LANES);
+  EXPECT_EQ(b.statuses[0].mac_rows, FLIMGRU_VBOARD_MAC_ROWS);
+  EXPECT_EQ(model().hidden, 32);
+}
+
+// 36 simulated TPSFs in batches of 6 good frames with a bad-CRC, a truncated and a garbage chunk
+// between them: every summary bit-exact, every bad frame reported, results in order.
+TEST(RealBoard, SimulatedTpsfsBitExactWithCorruptFrames) {
+  const std::vector<Tpsf> px = quantized(simulated_counts(36, 77));
+  Bench b;
+  std::mt19937 rng(5);
+  std::vector<std::pair<uint8_t, size_t>> sent;  // seq, pixel
+  size_t want_errors = 0;
+  uint8_t seq = 0;
+  for (size_t p = 0; p < px.size(); p += 6) {
+    for (size_t i = p; i < p + 6 && i < px.size(); ++i) {
+      b.board.uart().send(encode_tpsf(seq, px[i].data()));
+      sent.push_back({seq++, i});
+      switch (i % 6) {
+        case 1: {  // bad CRC
+          auto fb = frame_bytes(Frame{kTypeTpsf, seq++, std::vector<uint8_t>(px[i].begin(), px[i].end())});
+          fb[4 + rng() % kBins] ^= uint8_t(1u << (rng() % 8));
+          b.board.uart().send(wire(fb));
+          ++want_errors;
+          break;
+        }
+        case 3: {  // truncated: the sender stopped early, the next frame's delimiter closes it
+          auto w = encode_tpsf(seq++, px[(i + 1) % px.size()].data());
+          w.resize(10 + rng() % 100);
+          b.board.uart().send(w);
+          ++want_errors;
+          break;
+        }
+        case 4:  // garbage between frames (no delimiter inside)
+          b.board.uart().send({0x00, 0x37, 0x99, 0xF1, 0x01, 0x05, 0x42, 0xAB, 0x00});
+          ++want_errors;
+          break;
+        default:
+          break;
+      }
+    }
+    // Per TPSF: the link (about 1500 bits) and the core (batch_cycles / Lanes); generous.
+    ASSERT_TRUE(b.wait_for(sent.size(), want_errors, 0, 6 * 200000 + 400000))
+        << b.results.size() << " results, " << b.errors.size() << " errors";
+  }
+  b.board.uart().send(encode_status_request(seq));
+  ASSERT_TRUE(b.wait_for(sent.size(), want_errors, 1, 400000));
+  b.board.run(50000);
+  b.pump();
+  ASSERT_EQ(b.results.size(), sent.size());
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(b.results[i].first, sent[i].first) << "result " << i;
+    const Summary want = expected(px[sent[i].second]);
+    const Summary& got = b.results[i].second;
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_EQ(got[c].sum, want[c].sum) << "pixel " << sent[i].second << " channel " << c;
+      EXPECT_EQ(got[c].y0, want[c].y0) << "pixel " << sent[i].second << " channel " << c;
+    }
+  }
+  EXPECT_EQ(b.errors.size(), want_errors);
+  ASSERT_EQ(b.statuses.size(), 1u);
+  EXPECT_EQ(b.statuses[0].bad_frames, want_errors);
+  EXPECT_EQ(b.statuses[0].good_frames, sent.size() + 1);
+  EXPECT_EQ(b.statuses[0].in_flight, 0);
+  EXPECT_EQ(b.undecodable, 0);
+}
+
+#if defined(FLIMGRU_VIRTUAL_BOARD_EXE) && defined(FLIMGRU_EXE)
+namespace {
+std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+// flimgru infer --device on the virtual board's pty (an image of 6 x 5 simulated pixels): the CSV
+// equals the int8 backend's, byte for byte. corrupt_every > 0: the virtual board flips a bit of
+// every Nth byte from the host, so frames fail their CRC and the host must resend them.
+void infer_on_virtual_board(unsigned corrupt_every) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("flimgru_real_board_" + std::to_string(getpid()) + "_" + std::to_string(corrupt_every));
+  fs::create_directories(dir);
+  const std::vector<float> counts = simulated_counts(30, 91);
+  write_npy((dir / "img.npy").string(), {6, 5, kBins}, counts.data());
+
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const std::string every = std::to_string(corrupt_every);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    execl(FLIMGRU_VIRTUAL_BOARD_EXE, FLIMGRU_VIRTUAL_BOARD_EXE, "--quiet", "--cycles", "2000000000",
+          "--corrupt-every", every.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string path;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') path += c;
+  ASSERT_FALSE(path.empty()) << "the virtual board printed no pty path";
+
+  const std::string img = (dir / "img.npy").string(), dev = (dir / "dev.csv").string(),
+                    ref = (dir / "int8.csv").string(), log = (dir / "dev.log").string(),
+                    js = (dir / "dev.json").string();
+  const std::string model = FLIMGRU_VBOARD_MODEL;
+  const std::string cmd_dev = std::string(FLIMGRU_EXE) + " infer " + img + " -o " + dev + " --device " + path +
+                              " --timeout 3 --json > " + js + " 2> " + log;
+  const std::string cmd_ref = std::string(FLIMGRU_EXE) + " infer " + img + " -o " + ref + " --backend int8 --model " +
+                              model + " > /dev/null";
+  EXPECT_EQ(std::system(cmd_dev.c_str()), 0) << slurp(log);
+  EXPECT_EQ(std::system(cmd_ref.c_str()), 0);
+  const std::string a = slurp(dev), r = slurp(ref);
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, r);
+  const auto j = nlohmann::json::parse(slurp(js));
+  std::printf("infer --device (corrupt every %u bytes): %s TPSF/s, %s resent, %s error frames\n", corrupt_every,
+              j["tpsf_per_second"].dump().c_str(), j["model"]["retransmits"].dump().c_str(),
+              j["model"]["error_frames"].dump().c_str());
+  if (corrupt_every) {
+    EXPECT_GT(j["model"]["retransmits"].get<int>(), 0);
+  } else {
+    EXPECT_EQ(j["model"]["retransmits"].get<int>(), 0);
+  }
+
+  kill(pid, SIGTERM);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  close(out[0]);
+  fs::remove_all(dir);
+}
+
+TEST(RealBoard, InferDeviceMatchesInt8Backend) { infer_on_virtual_board(0); }
+TEST(RealBoard, InferDeviceResendsCorruptFrames) { infer_on_virtual_board(311); }
+#endif
