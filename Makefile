@@ -10,7 +10,6 @@ RTL_DEFAULT_TESTS := $(CMAKE_DIR)/sim/flimgru_rtl_default_tests
 .PHONY: all help deps tools test regress sim lint bench clean weights results
 
 all: tools ## The main job: ROMs of the default model, a 32x32 image through the RTL (bit-exact check), the default board's bitstream, a summary
-	@scripts/install-deps.sh --fpga
 	@scripts/main-job.sh $(BOARD)
 
 help: ## List the targets
@@ -18,7 +17,7 @@ help: ## List the targets
 
 deps: $(BUILD)/.deps-ok ## Install missing dependencies (idempotent)
 $(BUILD)/.deps-ok: scripts/install-deps.sh
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh --fpga
 
 $(CMAKE_DIR)/Makefile: CMakeLists.txt | $(BUILD)/.deps-ok
 	@cmake -S . -B $(CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
