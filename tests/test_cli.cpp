@@ -15,24 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempDir;
 
-// Runs `flimgru ARGS...` through the same CLI11 registration as build/flimgru.
-void run(std::vector<std::string> args) {
-  CLI::App app;
-  app.require_subcommand(1);
-  cli::add_simulate(app);
-  cli::add_quantize(app);
-  cli::add_eval(app);
-  cli::add_infer(app);
-  std::reverse(args.begin(), args.end());
-  testing::internal::CaptureStdout();
-  try {
-    app.parse(args);
-  } catch (...) {
-    testing::internal::GetCapturedStdout();
-    throw;
-  }
-  testing::internal::GetCapturedStdout();
-}
+void run(std::vector<std::string> args) { test::run_cli(std::move(args)); }
 
 class Cli : public ::testing::Test {
  protected:

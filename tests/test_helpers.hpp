@@ -5,9 +5,13 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "cli.hpp"
 
 namespace flimgru::test {
 
@@ -33,6 +37,28 @@ inline std::string slurp(const std::string& p) {
 inline void spit(const std::string& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
   f << text;
+}
+
+// Runs `flimgru ARGS...` in process, through the same registration as build/flimgru, with
+// stdout captured (and dropped).
+inline void run_cli(std::vector<std::string> args) {
+  CLI::App app;
+  app.require_subcommand(1);
+  cli::add_simulate(app);
+  cli::add_quantize(app);
+  cli::add_eval(app);
+  cli::add_infer(app);
+  cli::add_image(app);
+  cli::add_crlb(app);
+  std::reverse(args.begin(), args.end());
+  testing::internal::CaptureStdout();
+  try {
+    app.parse(args);
+  } catch (...) {
+    testing::internal::GetCapturedStdout();
+    throw;
+  }
+  testing::internal::GetCapturedStdout();
 }
 
 // Expects `fn` to throw flimgru::Error whose message contains every fragment.

@@ -21,21 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::TempDir;
 
-void run(std::vector<std::string> args) {
-  CLI::App app;
-  app.require_subcommand(1);
-  cli::add_image(app);
-  cli::add_crlb(app);
-  std::reverse(args.begin(), args.end());
-  testing::internal::CaptureStdout();
-  try {
-    app.parse(args);
-  } catch (...) {
-    testing::internal::GetCapturedStdout();
-    throw;
-  }
-  testing::internal::GetCapturedStdout();
-}
+void run(std::vector<std::string> args) { test::run_cli(std::move(args)); }
 
 struct Png {
   int width = 0, height = 0;
