@@ -36,11 +36,11 @@ static Result bench(int L, int H, int B, int iters, int threads) {
   Adam adam;
   adam.init(w);
   Seq2SeqWeights g;
-  bt.loss_and_grad(w, x.data(), y.data(), nullptr, 0.0f, B, g);  // warm-up
+  bt.loss_and_grad(w, x.data(), y.data(), nullptr, {}, B, g);  // warm-up
   auto t0 = std::chrono::steady_clock::now();
   const double c0 = cpu_seconds();
   for (int i = 0; i < iters; ++i) {
-    bt.loss_and_grad(w, x.data(), y.data(), nullptr, 0.0f, B, g);
+    bt.loss_and_grad(w, x.data(), y.data(), nullptr, {}, B, g);
     clip_grad_norm(g, 1.0f);
     adam.step(w, g, 1e-3f);
   }

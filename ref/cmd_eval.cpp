@@ -1,4 +1,5 @@
 // flimgru eval: accuracy of one or more backends on a simulated data set (metrics.hpp).
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -15,6 +16,17 @@ namespace flimgru::cli {
 
 namespace {
 
+// Photon-count bands of the breakdown (actual counts of the histogram): [edge_k, edge_k+1).
+constexpr std::array<double, 7> kPhotonEdges{0, 500, 1000, 2000, 5000, 10000, HUGE_VAL};
+constexpr int kBands = int(kPhotonEdges.size()) - 1;
+
+int photon_band(double photons) {
+  int k = 0;
+  while (k + 1 < kBands && photons >= kPhotonEdges[k + 1]) ++k;
+  return k;
+}
+
+// Metrics over the whole set, and per photon-count band under "by_photons".
 nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>& x, std::vector<float>& y,
                         int threads) {
   const size_t n = ds.n;
@@ -22,22 +34,35 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
   const auto t0 = std::chrono::steady_clock::now();
   b.run(x.data(), y.data(), n);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::vector<MetricsAccumulator> acc(std::max(1, threads));
+  using Accs = std::array<MetricsAccumulator, kBands + 1>;  // [0]: all samples, [1 + k]: band k
+  std::vector<Accs> acc(std::max(1, threads));
   parallel_for(n, threads, [&](size_t begin, size_t end) {
-    MetricsAccumulator a;
+    Accs a;
     for (size_t i = begin; i < end; ++i) {
       const float* lab = &ds.labels[i * kLabelCols];
-      a.add(&y[i * kBins * kChannels], &ds.sfd[i * kBins * kChannels],
-            {lab[kLabelTau1], lab[kLabelTau2], lab[kLabelAmp]});
+      const SampleTruth truth{lab[kLabelTau1], lab[kLabelTau2], lab[kLabelAmp]};
+      const float* pred = &y[i * kBins * kChannels];
+      const float* sfd = &ds.sfd[i * kBins * kChannels];
+      a[0].add(pred, sfd, truth);
+      a[1 + photon_band(lab[kLabelPhotons])].add(pred, sfd, truth);
     }
     acc[begin * acc.size() / std::max<size_t>(n, 1)] = a;
   });
-  MetricsAccumulator all;
-  for (auto& a : acc) all.merge(a);
-  nlohmann::json j = all.result();
+  Accs all;
+  for (auto& a : acc)
+    for (int k = 0; k <= kBands; ++k) all[k].merge(a[k]);
+  nlohmann::json j = all[0].result();
   j["model"] = b.describe();
   j["inference_seconds"] = secs;
   j["tpsf_per_second"] = n / secs;
+  j["by_photons"] = nlohmann::json::array();
+  for (int k = 0; k < kBands; ++k) {
+    if (all[1 + k].count() == 0) continue;
+    nlohmann::json band = all[1 + k].result();
+    band["photons_min"] = kPhotonEdges[k];
+    if (std::isfinite(kPhotonEdges[k + 1])) band["photons_max"] = kPhotonEdges[k + 1];
+    j["by_photons"].push_back(band);
+  }
   return j;
 }
 

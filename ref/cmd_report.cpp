@@ -155,6 +155,34 @@ void add_report(CLI::App& app) {
          << r["model"].value("bytes", 0) << " | " << fmt(num(d["rmse"])) << " | " << fmt(num(d["r2"])) << " | "
          << fmt(num(d["l2"])) << " | " << fmt(num(d["dtw"]), 3) << " |\n";
     });
+    // Whole-decay RMSE / R² per photon-count band (flimgru eval's "by_photons"), bands of the first report.
+    nlohmann::json bands;
+    for (auto& e : evals)
+      for (auto& [backend, r] : e["results"].items())
+        if (bands.is_null() && r.contains("by_photons")) bands = r["by_photons"];
+    if (!bands.is_null()) {
+      auto band_name = [](const nlohmann::json& b) {
+        const std::string lo = fmt(num(b["photons_min"]), 0);
+        return b.contains("photons_max") ? lo + "–" + fmt(num(b["photons_max"]), 0) : "≥ " + lo;
+      };
+      md << "\n## Whole decay by photon count (RMSE / R²)\n\n"
+         << "The same test set split by the photons in each histogram (log-uniform from 200 to 50,000): "
+            "how much of the error is the shot noise of dim pixels.\n\n| model | precision";
+      for (auto& b : bands) md << " | " << band_name(b);
+      md << " |\n|---|---";
+      for (size_t k = 0; k < bands.size(); ++k) md << "|---";
+      md << "|\n| | samples";
+      for (auto& b : bands) md << " | " << b.value("samples", 0);
+      md << " |\n";
+      rows([&](const std::string& name, const std::string& b, const nlohmann::json& r) {
+        if (!r.contains("by_photons")) return;
+        md << "| " << name << " | " << b;
+        for (auto& band : r["by_photons"])
+          md << " | " << fmt(num(band["channels"]["decay"]["rmse"])) << " / "
+             << fmt(num(band["channels"]["decay"]["r2"]), 3);
+        md << " |\n";
+      });
+    }
     md << "\n## Per channel (RMSE / R² per sample, averaged / R² pooled over all bins)\n\n"
        << "R² per sample is the paper's figure; for the τ1 and τ2 parts it is dominated by samples whose "
           "component is nearly absent (a constant channel), so the pooled R² is shown too.\n\n"

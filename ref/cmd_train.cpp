@@ -1,5 +1,6 @@
 // flimgru train: BPTT training of the GRU Seq2Seq on simulated data sets, with knowledge
 // distillation and quantization-aware training, resumable from its run directory.
+#include <cmath>
 #include <iostream>
 #include <numeric>
 
@@ -17,6 +18,7 @@ void add_train(CLI::App& app) {
     int layers = 1, hidden = 32, epochs = 30, batch = 256, threads = 0, patience = 3, early = 8;
     int max_batches = 0, progress = 50;
     float lr = 2e-3f, clip = 1.0f, alpha = 0.0f, val_fraction = 0.05f;
+    std::vector<float> channel_weights{1.0f, 1.0f, 1.0f};
     uint64_t seed = 1;
     bool qat = false, json = false;
   };
@@ -26,7 +28,8 @@ void add_train(CLI::App& app) {
       "Train a GRU Seq2Seq (BPTT, Adam, gradient clipping, LR reduction on plateau, early stopping). "
       "RUN_DIR holds model.safetensors, best.safetensors and trainer_state.bin, written every epoch; "
       "running the same command again resumes where it stopped. --teacher/--alpha add knowledge "
-      "distillation: loss = (1-alpha)·MSE(y, target) + alpha·MSE(y, teacher(x)). --qat trains through "
+      "distillation: loss = (1-alpha)·MSE(y, target) + alpha·MSE(y, teacher(x)); --channel-weights weighs "
+      "the three SFD channels in both terms. --qat trains through "
       "the int8 arithmetic of docs/numerics.md (straight-through gradients).");
   c->add_option("--data", o->data, "Training data set directory (flimgru simulate)")->required();
   c->add_option("--val", o->val, "Validation data set (default: the last --val-fraction of --data)");
@@ -38,6 +41,10 @@ void add_train(CLI::App& app) {
   c->add_option("--init", o->init, "Start from these weights (e.g. a float model before QAT)");
   c->add_option("--teacher", o->teacher, "Teacher checkpoint for knowledge distillation");
   c->add_option("--alpha", o->alpha, "KD weight on the teacher's outputs")->check(CLI::Range(0.0f, 1.0f));
+  c->add_option("--channel-weights", o->channel_weights,
+                "Loss weights of the SFD channels: whole decay, tau1 part, tau2 part (scaled to mean 1)")
+      ->expected(kChannels)
+      ->delimiter(',');
   c->add_flag("--qat", o->qat, "Quantization-aware training (int8, docs/numerics.md)");
   c->add_option("--epochs", o->epochs, "Total epochs (a resumed run continues up to this)");
   c->add_option("--batch", o->batch, "Batch size");
@@ -52,6 +59,15 @@ void add_train(CLI::App& app) {
   c->add_flag("--json", o->json, "Print the final figures as JSON");
   c->callback([o, &app]() {
     if (o->alpha > 0 && o->teacher.empty()) throw Error("--alpha > 0 needs --teacher");
+    LossSpec loss;
+    loss.alpha = o->alpha;
+    double wsum = 0.0;
+    for (float wc : o->channel_weights) {
+      if (!std::isfinite(wc) || wc < 0.0f) throw Error("--channel-weights: weights must be finite and >= 0");
+      wsum += wc;
+    }
+    if (wsum <= 0.0) throw Error("--channel-weights: at least one weight must be positive");
+    for (int c = 0; c < kChannels; ++c) loss.channel[c] = float(o->channel_weights[c] * kChannels / wsum);
     Dataset train_ds = load_dataset(o->data);
     std::vector<size_t> idx(train_ds.n);
     std::iota(idx.begin(), idx.end(), 0);
@@ -91,7 +107,7 @@ void add_train(CLI::App& app) {
     cfg.clip_norm = o->clip;
     cfg.plateau_patience = o->patience;
     cfg.early_stop_patience = o->early;
-    cfg.alpha = o->alpha;
+    cfg.loss = loss;
     cfg.seed = o->seed;
     cfg.checkpoint_dir = o->run;
     cfg.progress_every = o->progress;

@@ -304,8 +304,10 @@ void head_backward(const Mat& head_w, const float* h, const float* dy, int n_row
 }
 
 // y [T*B, 3] time-major; target, teacher [B, T, 3]
-double mse_loss_forward(const float* y, const float* target, const float* teacher, float alpha,
-                        int B, int T, double inv_count) {
+double mse_loss_forward(const float* y, const float* target, const float* teacher,
+                        const LossSpec& loss, int B, int T, double inv_count) {
+  const float alpha = loss.alpha;
+  const auto& w = loss.channel;
   double acc = 0.0;
   for (int b = 0; b < B; ++b) {
     double ab = 0.0;
@@ -315,13 +317,13 @@ double mse_loss_forward(const float* y, const float* target, const float* teache
       if (alpha == 0.0f) {
         for (int c = 0; c < kChannels; ++c) {
           const float d = yy[c] - tg[c];
-          ab += double(d) * d;
+          ab += double(w[c]) * d * d;
         }
       } else {
         const float* te = teacher + (size_t(b) * T + t) * kChannels;
         for (int c = 0; c < kChannels; ++c) {
           const float d1 = yy[c] - tg[c], d2 = yy[c] - te[c];
-          ab += (1.0 - alpha) * double(d1) * d1 + double(alpha) * double(d2) * d2;
+          ab += double(w[c]) * ((1.0 - alpha) * double(d1) * d1 + double(alpha) * double(d2) * d2);
         }
       }
     }
@@ -330,19 +332,25 @@ double mse_loss_forward(const float* y, const float* target, const float* teache
   return acc * inv_count;
 }
 
-void mse_loss_backward(const float* y, const float* target, const float* teacher, float alpha,
-                       int B, int T, double inv_count, float* dy) {
-  const float k = float(2.0 * inv_count);
-  const float k1 = float(2.0 * inv_count * (1.0 - alpha)), k2 = float(2.0 * inv_count * alpha);
+void mse_loss_backward(const float* y, const float* target, const float* teacher,
+                       const LossSpec& loss, int B, int T, double inv_count, float* dy) {
+  const float alpha = loss.alpha;
+  float k[kChannels], k1[kChannels], k2[kChannels];
+  for (int c = 0; c < kChannels; ++c) {
+    const double wc = 2.0 * inv_count * loss.channel[c];
+    k[c] = float(wc);
+    k1[c] = float(wc * (1.0 - alpha));
+    k2[c] = float(wc * alpha);
+  }
   for (int b = 0; b < B; ++b) {
     for (int t = 0; t < T; ++t) {
       const size_t iy = (size_t(t) * B + b) * kChannels;
       const size_t it = (size_t(b) * T + t) * kChannels;
       for (int c = 0; c < kChannels; ++c) {
         if (alpha == 0.0f) {
-          dy[iy + c] = k * (y[iy + c] - target[it + c]);
+          dy[iy + c] = k[c] * (y[iy + c] - target[it + c]);
         } else {
-          dy[iy + c] = k1 * (y[iy + c] - target[it + c]) + k2 * (y[iy + c] - teacher[it + c]);
+          dy[iy + c] = k1[c] * (y[iy + c] - target[it + c]) + k2[c] * (y[iy + c] - teacher[it + c]);
         }
       }
     }
@@ -501,7 +509,7 @@ void run_slices(int n_threads, int B, F&& f) {
 }  // namespace
 
 double BatchTrainer::loss_and_grad(const Seq2SeqWeights& w, const float* x, const float* target,
-                                   const float* teacher, float alpha, int B,
+                                   const float* teacher, const LossSpec& loss, int B,
                                    Seq2SeqWeights& grad, const ForwardOptions& opts) {
   if (B > max_batch_) throw Error("BatchTrainer: batch larger than max_batch");
   if (w.layers != layers_ || w.hidden != hidden_) throw Error("BatchTrainer: model shape");
@@ -519,20 +527,20 @@ double BatchTrainer::loss_and_grad(const Seq2SeqWeights& w, const float* x, cons
     seq2seq_forward(w, x + size_t(b0) * T, nb, ws, opts);
     const float* tg = target + size_t(b0) * T * kChannels;
     const float* te = teacher ? teacher + size_t(b0) * T * kChannels : nullptr;
-    losses_[k] = mse_loss_forward(ws.y.data(), tg, te, alpha, nb, T, inv);
-    mse_loss_backward(ws.y.data(), tg, te, alpha, nb, T, inv, ws.dy.data());
+    losses_[k] = mse_loss_forward(ws.y.data(), tg, te, loss, nb, T, inv);
+    mse_loss_backward(ws.y.data(), tg, te, loss, nb, T, inv, ws.dy.data());
     seq2seq_backward(w, nb, ws, g, opts);
   });
   if (grad.hidden != w.hidden || grad.layers != w.layers || grad.encoder.empty())
     grad = zeros_like(w);
   set_zero(grad);
-  double loss = 0.0;
+  double total = 0.0;
   for (int k = 0; k < nt; ++k) {
     if (!used[k]) continue;
     add_to(grad, grads_[k]);
-    loss += losses_[k];
+    total += losses_[k];
   }
-  return loss;
+  return total;
 }
 
 void BatchTrainer::forward(const Seq2SeqWeights& w, const float* x, int B, float* y,

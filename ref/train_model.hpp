@@ -17,6 +17,7 @@
 // backward is straight-through (effective weights, true σ/tanh derivatives at the quantized
 // pre-activations). With qat off the model is the plain float GRU.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -121,15 +122,22 @@ void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_ro
 void head_backward(const Mat& head_w, const float* h, const float* dy, int n_rows, float* dh,
                    Mat& grad_w, Vec& grad_b);
 
-// Loss with optional knowledge distillation, summed (not averaged) over this batch slice and
-// scaled by inv_count (= 1 / (total samples · T · 3), so slices add up to the batch mean):
-//   loss = inv_count · Σ [(1−α)(y−target)² + α(y−teacher)²]      (α = 0: teacher not read)
+// The training loss: knowledge-distillation weight α and one weight per SFD channel
+// (whole decay, τ1 part, τ2 part). The default is the plain MSE over all three channels.
+struct LossSpec {
+  float alpha = 0.0f;
+  std::array<float, kChannels> channel{1.0f, 1.0f, 1.0f};
+};
+
+// Loss summed (not averaged) over this batch slice and scaled by inv_count
+// (= 1 / (total samples · T · 3), so slices add up to the batch mean):
+//   loss = inv_count · Σ_{b,t,c} w_c [(1−α)(y−target)² + α(y−teacher)²]   (α = 0: teacher not read)
 //   y [T*B, 3] time-major;  target, teacher [B, T, 3] sample-major (teacher may be null if α = 0)
-double mse_loss_forward(const float* y, const float* target, const float* teacher, float alpha,
-                        int B, int T, double inv_count);
+double mse_loss_forward(const float* y, const float* target, const float* teacher,
+                        const LossSpec& loss, int B, int T, double inv_count);
 //   dy [T*B, 3] out: dloss/dy
-void mse_loss_backward(const float* y, const float* target, const float* teacher, float alpha,
-                       int B, int T, double inv_count, float* dy);
+void mse_loss_backward(const float* y, const float* target, const float* teacher,
+                       const LossSpec& loss, int B, int T, double inv_count, float* dy);
 
 // Whole model, one batch slice of B ≤ ws.batch samples (T = ws.steps).
 // x [B, T] sample-major (pre-processed TPSFs). Leaves outputs in ws.y (time-major, first T*B
@@ -153,9 +161,9 @@ class BatchTrainer {
  public:
   BatchTrainer(int layers, int hidden, int max_batch, int steps = kBins, int threads = 0);
   // x [B, T], target [B, T, 3], teacher [B, T, 3] or null; grad overwritten (not accumulated).
-  // Returns the batch loss (mean over B·T·3 of the KD-mixed squared error).
+  // Returns the batch loss (mean over B·T·3 of the weighted, KD-mixed squared error).
   double loss_and_grad(const Seq2SeqWeights& w, const float* x, const float* target,
-                       const float* teacher, float alpha, int B, Seq2SeqWeights& grad,
+                       const float* teacher, const LossSpec& loss, int B, Seq2SeqWeights& grad,
                        const ForwardOptions& opts = {});
   // Forward only; y [B, T, 3] sample-major out.
   void forward(const Seq2SeqWeights& w, const float* x, int B, float* y,

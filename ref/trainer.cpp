@@ -125,7 +125,7 @@ Trainer::Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* t
   adam_.init(w_);
   st_.rng = cfg_.seed;
   st_.lr = cfg_.lr;
-  if (cfg_.alpha > 0.0f) {
+  if (cfg_.loss.alpha > 0.0f) {
     if (!teacher_) throw Error("Trainer: alpha > 0 needs a teacher model");
     teacher_bt_ = std::make_unique<BatchTrainer>(teacher_->layers, teacher_->hidden, cfg_.batch,
                                                  kBins, cfg_.threads);
@@ -288,7 +288,7 @@ double Trainer::evaluate(const DataSource& data) {
     bt_.forward(w_, x.data(), nb, out.data(), cfg_.forward);
     for (size_t i = 0; i < size_t(nb) * T * kChannels; ++i) {
       const double d = double(out[i]) - y[i];
-      acc += d * d;
+      acc += cfg_.loss.channel[i % kChannels] * d * d;
     }
   }
   return N ? acc / (double(N) * T * kChannels) : 0.0;
@@ -301,7 +301,7 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
   const size_t N = train.size();
   if (N == 0) throw Error("Trainer: empty training set");
   std::vector<float> x(size_t(B) * T), y(size_t(B) * T * kChannels),
-      ty(cfg_.alpha > 0 ? size_t(B) * T * kChannels : 0);
+      ty(cfg_.loss.alpha > 0 ? size_t(B) * T * kChannels : 0);
   std::vector<size_t> perm(N);
   int batches = int((N + B - 1) / B);
   if (cfg_.max_batches_per_epoch > 0) batches = std::min(batches, cfg_.max_batches_per_epoch);
@@ -319,12 +319,12 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
       const int nb = int(std::min<size_t>(B, N - b0));
       train.gather(perm.data() + b0, nb, x.data(), y.data());
       const float* teacher_y = nullptr;
-      if (cfg_.alpha > 0) {
+      if (cfg_.loss.alpha > 0) {
         teacher_bt_->forward(*teacher_, x.data(), nb, ty.data());
         teacher_y = ty.data();
       }
       const double loss =
-          bt_.loss_and_grad(w_, x.data(), y.data(), teacher_y, cfg_.alpha, nb, grad_, cfg_.forward);
+          bt_.loss_and_grad(w_, x.data(), y.data(), teacher_y, cfg_.loss, nb, grad_, cfg_.forward);
       const double gnorm = clip_grad_norm(grad_, cfg_.clip_norm);
       adam_.step(w_, grad_, st_.lr);
       ++st_.step;

@@ -94,7 +94,7 @@ struct TrainerConfig {
   float plateau_threshold = 1e-4f; // relative improvement that counts
   float min_lr = 1e-6f;
   int early_stop_patience = 10;    // stop after this many epochs without improvement (0: never)
-  float alpha = 0.0f;              // KD weight: (1-α)·MSE(y,target) + α·MSE(y,teacher)
+  LossSpec loss;                   // KD weight α and SFD channel weights (train_model.hpp)
   uint64_t seed = 1;               // shuffling RNG
   std::string checkpoint_dir;      // empty: no checkpoints
   int progress_every = 50;         // batches between progress lines (0: none)
@@ -118,7 +118,7 @@ struct TrainerState {
 
 class Trainer {
  public:
-  // teacher: needed when cfg.alpha > 0 (its outputs are the KD targets).
+  // teacher: needed when cfg.loss.alpha > 0 (its outputs are the KD targets).
   Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* teacher = nullptr);
   // Loads model + state from cfg.checkpoint_dir when trainer_state.bin exists there; returns
   // whether it did. Throws flimgru::Error on a corrupt or mismatched checkpoint.
@@ -126,8 +126,8 @@ class Trainer {
   // Trains until cfg.epochs epochs are completed in total or early stopping fires.
   // val may be null: then the epoch's mean training loss drives the schedule.
   void fit(const DataSource& train, const DataSource* val);
-  // Plain MSE (α = 0) of the current weights over a data source, with cfg.forward (so under
-  // QAT it is the integer model's error).
+  // Channel-weighted MSE against the targets (α = 0) of the current weights over a data
+  // source, with cfg.forward (so under QAT it is the integer model's error).
   double evaluate(const DataSource& data);
   // Writes the checkpoint directory now.
   void save() const;

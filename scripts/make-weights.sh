@@ -35,7 +35,9 @@ models=("$@")
 [[ ${#models[@]} -gt 0 ]] || models=(student-h32 student-h32-qat)
 for m in "${models[@]}"; do
   case $m in
+    student-h16)     train student-h16 1 16 30 2e-3 1 ;;
     student-h32)     train student-h32 1 32 60 2e-3 1 ;;
+    student-h64)     train student-h64 1 64 30 2e-3 1 ;;
     student-h32-qat) train student-h32-qat 1 32 8 3e-4 2 --qat --init weights/student-h32/model.safetensors ;;
     teacher)         train teacher 2 128 60 1e-3 1 ;;
     *) echo "make-weights: unknown model $m" >&2; exit 2 ;;

@@ -1,5 +1,6 @@
 // The subcommands end to end, in process: simulate -> quantize -> infer/eval, outputs that
 // appear whole, and errors that name the file.
+#include <cmath>
 #include <filesystem>
 
 #include "checkpoint.hpp"
@@ -57,6 +58,35 @@ TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
   const double a16 = j["agreement"]["int16_vs_float"]["rmse"];
   EXPECT_GT(a8, 0.0);
   EXPECT_LT(a16, a8);  // more bits, closer to the float model
+  // The photon-count bands partition the samples, and their squared errors add up to the whole.
+  for (const char* b : {"float", "int8"}) {
+    const auto& r = j["results"][b];
+    int64_t n = 0;
+    double se = 0;
+    for (const auto& band : r["by_photons"]) {
+      const int64_t nb = band["samples"];
+      const double rmse = band["channels"]["decay"]["rmse"];
+      EXPECT_GT(nb, 0);
+      n += nb;
+      se += nb * rmse * rmse;
+    }
+    EXPECT_EQ(n, 40);
+    EXPECT_NEAR(std::sqrt(se / n), r["channels"]["decay"]["rmse"].get<double>(), 1e-12);
+  }
+}
+
+TEST_F(Cli, TrainChannelWeightsAreValidatedAndRecorded) {
+  EXPECT_ERROR_MENTIONS(run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "4", "--epochs", "1",
+                             "--channel-weights", "0,0,0"}),
+                        "--channel-weights");
+  EXPECT_ERROR_MENTIONS(run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "4", "--epochs", "1",
+                             "--channel-weights", "1,-1,1"}),
+                        "--channel-weights");
+  EXPECT_FALSE(fs::exists(d / "run"));
+  run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "4", "--epochs", "1", "--batch", "8",
+       "--channel-weights", "4,1,1", "--progress", "0"});
+  const Seq2SeqWeights w = load_checkpoint(d / "run/best.safetensors");
+  EXPECT_NE(w.metadata.at("command").find("--channel-weights"), std::string::npos);
 }
 
 TEST_F(Cli, BadInputsAreRefusedAndLeaveNoOutput) {

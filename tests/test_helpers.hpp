@@ -50,6 +50,7 @@ inline void run_cli(std::vector<std::string> args) {
   cli::add_infer(app);
   cli::add_image(app);
   cli::add_crlb(app);
+  cli::add_train(app);
   std::reverse(args.begin(), args.end());
   testing::internal::CaptureStdout();
   try {

@@ -28,14 +28,15 @@ Problem make_problem(int L, int H, int B, int T, uint64_t seed) {
   return p;
 }
 
-void grad_check(int L, int H, int B, int T, float alpha, int threads) {
+void grad_check(int L, int H, int B, int T, LossSpec spec, int threads) {
+  const double alpha = spec.alpha;
   Problem p = make_problem(L, H, B, T, 42);
   BatchTrainer bt(L, H, B, T, threads);
   Seq2SeqWeights g;
   double loss = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), alpha != 0 ? p.te.data() : nullptr,
-                                 alpha, B, g);
+                                 spec, B, g);
   WeightsD wd = to_double(p.w);
-  double ref_loss = loss_d(wd, p.x, p.tg, p.te, alpha, B, T);
+  double ref_loss = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel);
   EXPECT_NEAR(loss, ref_loss, 1e-5 * std::abs(ref_loss));
   auto dt = tensors_of(wd);
   auto gt = tensors_of(g);
@@ -48,9 +49,9 @@ void grad_check(int L, int H, int B, int T, float alpha, int threads) {
     for (long i = 0; i < n; ++i) {
       double old = ptr[i];
       ptr[i] = old + eps;
-      double lp = loss_d(wd, p.x, p.tg, p.te, alpha, B, T);
+      double lp = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel);
       ptr[i] = old - eps;
-      double lm = loss_d(wd, p.x, p.tg, p.te, alpha, B, T);
+      double lm = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel);
       ptr[i] = old;
       double num = (lp - lm) / (2 * eps);
       max_err = std::max(max_err, std::abs(num - double(ga[i])));
@@ -69,9 +70,10 @@ void grad_check(int L, int H, int B, int T, float alpha, int threads) {
 
 }  // namespace
 
-TEST(TrainModel, GradCheckTwoLayers) { grad_check(2, 4, 3, 7, 0.0f, 1); }
-TEST(TrainModel, GradCheckThreeLayersTwoThreadsKD) { grad_check(3, 3, 5, 6, 0.3f, 2); }
-TEST(TrainModel, GradCheckOneLayer) { grad_check(1, 5, 2, 9, 0.0f, 2); }
+TEST(TrainModel, GradCheckTwoLayers) { grad_check(2, 4, 3, 7, {}, 1); }
+TEST(TrainModel, GradCheckThreeLayersTwoThreadsKD) { grad_check(3, 3, 5, 6, {0.3f}, 2); }
+TEST(TrainModel, GradCheckChannelWeightsKD) { grad_check(2, 3, 4, 6, {0.4f, {2.0f, 0.5f, 0.25f}}, 2); }
+TEST(TrainModel, GradCheckOneLayer) { grad_check(1, 5, 2, 9, {}, 2); }
 
 TEST(TrainModel, BatchedForwardMatchesDoubleReference) {
   for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 16}}) {
@@ -96,8 +98,8 @@ TEST(TrainModel, KdAlphaZeroIsBitIdenticalToPlainMse) {
   Problem p = make_problem(2, 8, 6, 20, 3);
   BatchTrainer bt(2, 8, 6, 20, 2);
   Seq2SeqWeights g0, g1;
-  double l0 = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 6, g0);
-  double l1 = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), p.te.data(), 0.0f, 6, g1);
+  double l0 = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, {}, 6, g0);
+  double l1 = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), p.te.data(), {}, 6, g1);
   EXPECT_EQ(l0, l1);
   auto a = tensors_of(g0), b = tensors_of(g1);
   for (size_t k = 0; k < a.size(); ++k)
@@ -109,8 +111,8 @@ TEST(TrainModel, ThreadCountDoesNotChangeGradientsBeyondRounding) {
   Problem p = make_problem(2, 8, 9, 15, 5);
   BatchTrainer b1(2, 8, 9, 15, 1), b2(2, 8, 9, 15, 2);
   Seq2SeqWeights g1, g2;
-  double l1 = b1.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 9, g1);
-  double l2 = b2.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 9, g2);
+  double l1 = b1.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, {}, 9, g1);
+  double l2 = b2.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, {}, 9, g2);
   EXPECT_NEAR(l1, l2, 1e-7 * l1);  // GEMM blocking differs with the slice size
   auto a = tensors_of(g1), b = tensors_of(g2);
   for (size_t k = 0; k < a.size(); ++k)
@@ -119,7 +121,7 @@ TEST(TrainModel, ThreadCountDoesNotChangeGradientsBeyondRounding) {
   // A smaller batch than the workspace capacity gives the same result as an exact-size one.
   BatchTrainer big(2, 8, 32, 15, 2);
   Seq2SeqWeights g3;
-  double l3 = big.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 9, g3);
+  double l3 = big.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, {}, 9, g3);
   EXPECT_NEAR(l1, l3, 1e-7 * l1);
 }
 
@@ -137,8 +139,8 @@ TEST(TrainModel, QatForwardRunsAndStaysClose) {
   EXPECT_LT(max_err, 0.1);
   // Straight-through gradients point the same way as the float gradients.
   Seq2SeqWeights g, gf;
-  double l = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 4, g, o);
-  bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, 0.0f, 4, gf);
+  double l = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, {}, 4, g, o);
+  bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), nullptr, {}, 4, gf);
   EXPECT_TRUE(std::isfinite(l));
   auto a = tensors_of(g), b = tensors_of(gf);
   double dot = 0, na = 0, nb = 0;

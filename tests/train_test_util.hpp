@@ -1,5 +1,6 @@
 // Helpers shared by the training tests: a double-precision per-sample reference of the model.
 #pragma once
+#include <array>
 #include <cmath>
 #include <random>
 #include <string>
@@ -108,7 +109,8 @@ inline void forward_d(const WeightsD& w, const float* x, int T, std::vector<doub
 
 // Mean KD loss over B samples, x [B,T], target/teacher [B,T,3].
 inline double loss_d(const WeightsD& w, const std::vector<float>& x, const std::vector<float>& tg,
-                     const std::vector<float>& te, double alpha, int B, int T) {
+                     const std::vector<float>& te, double alpha, int B, int T,
+                     std::array<float, 3> channel = {1.0f, 1.0f, 1.0f}) {
   double acc = 0;
   std::vector<double> y;
   for (int b = 0; b < B; ++b) {
@@ -116,7 +118,7 @@ inline double loss_d(const WeightsD& w, const std::vector<float>& x, const std::
     for (int i = 0; i < T * 3; ++i) {
       double d1 = y[i] - tg[size_t(b) * T * 3 + i];
       double d2 = alpha != 0 ? y[i] - te[size_t(b) * T * 3 + i] : 0.0;
-      acc += (1 - alpha) * d1 * d1 + alpha * d2 * d2;
+      acc += channel[i % 3] * ((1 - alpha) * d1 * d1 + alpha * d2 * d2);
     }
   }
   return acc / (double(B) * T * 3);
