@@ -32,5 +32,6 @@ void add_report(CLI::App& app);
 void add_image(CLI::App& app);
 void add_crlb(CLI::App& app);
 void add_precision(CLI::App& app);
+void add_fpga_report(CLI::App& app);
 
 }  // namespace flimgru::cli
