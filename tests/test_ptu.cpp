@@ -124,6 +124,12 @@ TEST(PtuSynthetic, PicoHarpPixelsFramesAndHeader) {
   EXPECT_EQ(img.lines, 16u);
   EXPECT_EQ(img.micro_bins, 400);
   EXPECT_EQ(img.photons, img.photons_imaged);
+  // The sparse histograms: one 16-bit bin per imaged photon, grouped by pixel.
+  ASSERT_EQ(img.pixels(), size_t(s.pix_x) * s.pix_y);
+  EXPECT_EQ(img.first.front(), 0u);
+  EXPECT_EQ(img.first.back(), img.photons_imaged);
+  EXPECT_EQ(img.bins.size(), img.photons_imaged);
+  for (uint16_t b : img.bins) ASSERT_LE(b, img.micro_bins);
   for (int y = 0; y < s.pix_y; ++y)
     for (int x = 0; x < s.pix_x; ++x) ASSERT_EQ(sum_pixel(img, 0, y, x), truth[y * s.pix_x + x]) << y << "," << x;
   PtuOptions o;
@@ -274,6 +280,9 @@ TEST(PtuBadFiles, AreRefusedNamingFileAndProblem) {
     return d / name;
   };
   EXPECT_ERROR_MENTIONS(read_ptu(d / "missing.ptu"), "missing.ptu", "cannot open");
+  PtuOptions too_fine;
+  too_fine.max_micro_bins = 70000;  // beyond the 16-bit bin numbers
+  EXPECT_ERROR_MENTIONS(read_ptu(bad("good.ptu", good), too_fine), "max_micro_bins", "16-bit");
   EXPECT_ERROR_MENTIONS(read_ptu(bad("short.ptu", good.substr(0, 10))), "short.ptu", "truncated header");
   EXPECT_ERROR_MENTIONS(read_ptu(bad("hdr.ptu", good.substr(0, 400))), "hdr.ptu", "truncated header");
   std::string magic = good;
