@@ -149,13 +149,11 @@ void scan_markers(const PtuHeader& h, const uint32_t* rec, size_t n, PtuImage& i
   img.frames_seen = frame + (line > 0 ? 1 : 0);
 }
 
-// Passes 2 and 3: fn(pixel, dtime) for each photon of one line. `row` is the index of the line's
-// first pixel, cols[x] the offset of source column x (binned, reversed on odd bidirectional
-// lines). The column is floor((t - t_start) · PixX / (t_stop - t_start)) computed as one multiply
-// by the line's reciprocal, clamped to the line.
+// Pass 2: fn(column, dtime) for each photon of one line, column = cols[x] (binned, reversed on
+// odd bidirectional lines) with x = floor((t - t_start) · PixX / (t_stop - t_start)), computed
+// as one multiply by the line's reciprocal and clamped to the line.
 template <class F, class Fn>
-inline void for_line_photons(const uint32_t* rec, const LineSeg& s, size_t row, const uint32_t* cols,
-                             int pix_x, Fn&& fn) {
+inline void for_line_photons(const uint32_t* rec, const LineSeg& s, const uint32_t* cols, int pix_x, Fn&& fn) {
   uint64_t ovf = s.ovf_base;
   const double scale = double(pix_x) / double(s.t_stop - s.t_start);
   const int64_t last = pix_x - 1;
@@ -168,7 +166,7 @@ inline void for_line_photons(const uint32_t* rec, const LineSeg& s, size_t row, 
     const int64_t dt_sync = int64_t(ovf + F::nsync(r)) - int64_t(s.t_start);
     int64_t x = int64_t(double(dt_sync) * scale);
     x = std::min(std::max<int64_t>(x, 0), last);
-    fn(row + cols[x], F::dtime(r));
+    fn(cols[x], F::dtime(r));
   }
 }
 
@@ -213,29 +211,44 @@ void decode_records(const PtuHeader& h, const uint32_t* rec, size_t n, const Ptu
     return (h.bidirect && (s.line & 1)) ? col_off_rev.data() : col_off.data();
   };
 
-  // Counting sort of the imaged photons by pixel: count (into first[p + 1]), prefix sums, then
-  // place each photon's micro-time bin at first[p]++ (which leaves first[p] at the old
-  // first[p + 1]: shifted back by one at the end). Nothing of size pixels × micro-time bins is
-  // allocated, zeroed or touched.
+  // Counting sort of the imaged photons by pixel. Pass 2 computes each photon's column once,
+  // counts it (into first[p + 1]) and keeps the column (16 bits) in record order; after the
+  // prefix sums, pass 3 walks the same records and places each photon's micro-time bin at
+  // first[p]++ (which leaves first[p] at the old first[p + 1]: shifted back by one at the end).
+  // Nothing of size pixels × micro-time bins is allocated, zeroed or touched.
+  if (img.width > 65536)
+    throw file_error(h.path, "images wider than 65536 (binned) pixels are not supported (ImgHdr_PixX " +
+                                 std::to_string(h.pix_x) + ")");
   std::vector<uint64_t>& first = img.first;
   first.assign(size_t(img.frames) * frame_pixels + 1, 0);
-  uint64_t* cnt = first.data() + 1;
-  for (const LineSeg& s : segs)
-    for_line_photons<F>(rec, s, row_of(s), cols_of(s), h.pix_x, [cnt](size_t p, uint32_t) { ++cnt[p]; });
+  std::vector<uint16_t, NoInitAllocator<uint16_t>> col_of(img.photons);
+  uint16_t* col = col_of.data();
+  size_t k = 0;
+  for (const LineSeg& s : segs) {
+    uint64_t* cnt = first.data() + 1 + row_of(s);
+    for_line_photons<F>(rec, s, cols_of(s), h.pix_x, [&](uint32_t c, uint32_t) {
+      ++cnt[c];
+      col[k++] = uint16_t(c);
+    });
+  }
   for (size_t p = 1; p < first.size(); ++p) first[p] += first[p - 1];
   const uint64_t imaged = first.back();
   img.bins.resize(imaged);
   uint16_t* out = img.bins.data();
-  uint64_t* cur = first.data();
   const uint16_t* lut = dt_lut.data();
   const uint16_t beyond_bin = uint16_t(img.micro_bins);
   uint64_t beyond = 0;
-  for (const LineSeg& s : segs)
-    for_line_photons<F>(rec, s, row_of(s), cols_of(s), h.pix_x, [&](size_t p, uint32_t d) {
-      const uint16_t b = lut[d];
+  k = 0;
+  for (const LineSeg& s : segs) {
+    uint64_t* cur = first.data() + row_of(s);
+    for (size_t i = s.begin; i < s.end; ++i) {
+      const uint32_t r = rec[i];
+      if (F::special(r)) continue;
+      const uint16_t b = lut[F::dtime(r)];
       beyond += b == beyond_bin;
-      out[cur[p]++] = b;
-    });
+      out[cur[col[k++]]++] = b;
+    }
+  }
   for (size_t p = first.size() - 1; p > 0; --p) first[p] = first[p - 1];
   first[0] = 0;
   img.photons_imaged = imaged;
