@@ -36,8 +36,8 @@ virtual-board: tools ## Run the virtual board on a pty (prints the path; Ctrl-C 
 virtual-board-real: tools ## The virtual board with the real core and the default model, on a pty
 	@$(CMAKE_DIR)/sim/board/flimgru_virtual_board_real --link $(BUILD)/ttyFLIM
 
-report: ## docs/fpga.md: per-board resources, Fmax, TPSF/s, fps from the build reports (make synth first)
-	@scripts/fpga-report.py docs/fpga.md
+report: tools ## docs/fpga.md: per-board resources, Fmax, TPSF/s, fps from the build reports (make synth first)
+	@$(FLIMGRU) fpga-report --root . -o docs/fpga.md
 
 postsynth: tools ## Post-synthesis simulation: synth_ecp5 netlist of a small core in Icarus, bit-exact check
 	@sim/postsynth.sh 2 1 16 8

@@ -1,8 +1,26 @@
 // cli: every subcommand of build/flimgru registers itself here (one file per subcommand).
 #pragma once
 #include <CLI/CLI.hpp>
+#include <string>
+
+#include "backend.hpp"
 
 namespace flimgru::cli {
+
+// The --backend check of every subcommand that runs the model (infer, image): any backend of
+// this build, backend_names() (float, int8, int16 and the registered ones, e.g. "rtl").
+inline CLI::Validator backend_validator() {
+  return CLI::Validator(
+      [](std::string& v) {
+        std::string names;
+        for (const auto& n : backend_names()) {
+          if (n == v) return std::string();
+          names += (names.empty() ? "" : ", ") + n;
+        }
+        return "unknown backend '" + v + "' (this build has: " + names + ")";
+      },
+      "BACKEND");
+}
 
 void add_simulate(CLI::App& app);
 void add_quantize(CLI::App& app);
@@ -14,5 +32,6 @@ void add_report(CLI::App& app);
 void add_image(CLI::App& app);
 void add_crlb(CLI::App& app);
 void add_precision(CLI::App& app);
+void add_fpga_report(CLI::App& app);
 
 }  // namespace flimgru::cli

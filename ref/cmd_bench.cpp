@@ -1,16 +1,20 @@
 // flimgru bench: throughput table of the software pieces (simulator, float and integer
-// inference) on this machine. Later issues add rows (training, RTL cycles).
+// inference, PTU decoding) on this machine. Later issues add rows (training, RTL cycles).
 #include <chrono>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
 #include "backend.hpp"
 #include "checkpoint.hpp"
 #include "cli.hpp"
+#include "error.hpp"
 #include "preprocess.hpp"
+#include "ptu.hpp"
 #include "simulator.hpp"
 
 namespace flimgru::cli {
@@ -24,6 +28,20 @@ double seconds(F&& f) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// PTU decoding on one core: best of `reps` decodes of the file already in memory (records/s).
+double ptu_records_per_second(const std::string& path, const std::vector<uint64_t>& buf, size_t size, int bin,
+                              int reps) {
+  PtuOptions po;
+  po.bin = bin;
+  double best = 1e9;
+  uint64_t records = 0;
+  for (int r = 0; r < reps; ++r)
+    best = std::min(best, seconds([&] {
+      records = decode_ptu(path, reinterpret_cast<const uint8_t*>(buf.data()), size, po).records;
+    }));
+  return double(records) / best;
+}
+
 }  // namespace
 
 void add_bench(CLI::App& app) {
@@ -31,6 +49,7 @@ void add_bench(CLI::App& app) {
     int threads = 2, hidden = 32, layers = 1;
     size_t count = 4000;
     bool json = false;
+    std::string ptu = FLIMGRU_SOURCE_DIR "/../shared/data/hazelnut/hazelnut_z10.ptu";
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("bench", "Throughput of the simulator and of float/int8 inference (table or JSON)");
@@ -38,6 +57,8 @@ void add_bench(CLI::App& app) {
   c->add_option("--count", o->count, "TPSFs per measurement");
   c->add_option("--hidden", o->hidden, "Model width for the inference rows (weights are random)");
   c->add_option("--layers", o->layers, "Model depth for the inference rows");
+  c->add_option("--ptu", o->ptu, "PTU file for the decoding rows (default: hazelnut_z10.ptu of ../shared/data; "
+                                "the rows are left out if it is absent)");
   c->add_flag("--json", o->json, "Print JSON instead of a table");
   c->callback([o]() {
     nlohmann::json rows = nlohmann::json::array();
@@ -60,6 +81,21 @@ void add_bench(CLI::App& app) {
                       {"unit", "TPSF/s"}});
     }
     std::remove(tmp.c_str());
+    if (std::filesystem::exists(o->ptu)) {  // decode + spatial/micro-time binning, 1 core
+      std::ifstream f(o->ptu, std::ios::binary | std::ios::ate);
+      const size_t size = size_t(f.tellg());
+      f.seekg(0);
+      std::vector<uint64_t> buf((size + 7) / 8);
+      if (!f.read(reinterpret_cast<char*>(buf.data()), std::streamsize(size)))
+        throw file_error(o->ptu, "read failed");
+      const std::string name = std::filesystem::path(o->ptu).filename().string();
+      for (int bin : {1, 8})
+        rows.push_back({{"what", "PTU decode " + name + (bin == 1 ? " unbinned" : " + 8x8 binning") + " (1 core)"},
+                        {"per_second", ptu_records_per_second(o->ptu, buf, size, bin, 15)},
+                        {"unit", "records/s"}});
+    } else {
+      std::cerr << "bench: " << o->ptu << " absent, no PTU rows\n";
+    }
     if (o->json) {
       std::cout << nlohmann::json{{"threads", o->threads}, {"rows", rows}}.dump(2) << "\n";
       return;

@@ -20,7 +20,10 @@ void add_image(CLI::App& app) {
   c->add_option("--bin", o->bin, "Spatial binning k: k x k pixels per TPSF")->check(CLI::Range(1, 4096));
   c->add_option("--method", o->method, "nn (the network) or fit (maximum-likelihood fit, the baseline)")
       ->check(CLI::IsMember({"nn", "fit"}));
-  c->add_option("--backend", o->backend, "For nn: float, int8 or int16")->check(CLI::IsMember({"float", "int8", "int16"}));
+  c->add_option("--backend", o->backend,
+                "For nn: float, int8, int16, or rtl (the verilated core compiled for the default model; "
+                "identical output to int8), as for `flimgru infer`")
+      ->check(backend_validator());
   c->add_option("--model", o->model, "For nn: checkpoint (.safetensors) or ROM set directory");
   c->add_option("--tau-range", o->tau_range, "LO,HI: one lifetime colour scale (ns) for every map, e.g. to "
                                              "compare methods side by side (default: percentiles per map)")

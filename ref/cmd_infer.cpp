@@ -67,15 +67,7 @@ void add_infer(CLI::App& app) {
   c->add_option("--backend", o->backend,
                 "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
                 "identical output to int8)")
-      ->check(CLI::Validator(
-          [](std::string& v) {
-            for (const auto& n : backend_names())
-              if (n == v) return std::string();
-            std::string names;
-            for (const auto& n : backend_names()) names += (names.empty() ? "" : ", ") + n;
-            return "unknown backend '" + v + "' (this build has: " + names + ")";
-          },
-          "BACKEND"));
+      ->check(backend_validator());
   c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "

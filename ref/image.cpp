@@ -110,16 +110,16 @@ Tpsfs load_ptu(const ImageOptions& o) {
   const size_t n = size_t(t.height) * t.width, stride = img.pixel_stride();
   t.counts.resize(n * kBins);
   t.photons.resize(n);
-  const uint32_t* base = img.counts.data() + (o.frame >= 0 ? size_t(o.frame) * n * stride : 0);
+  const size_t base = o.frame >= 0 ? size_t(o.frame) * n : 0;
+  std::vector<uint32_t> src(stride);
   double in_window = 0;
   uint64_t all = 0;
   for (size_t p = 0; p < n; ++p) {
-    const uint32_t* src = base + p * stride;
-    uint64_t s = 0;
-    for (size_t j = 0; j < stride; ++j) s += src[j];
+    const uint64_t s = img.pixel_photons(base + p);
     t.photons[p] = double(s);
     all += s;
-    in_window += resample_to_grid(m, src, &t.counts[p * kBins]);
+    img.histogram(base + p, src.data());
+    in_window += resample_to_grid(m, src.data(), &t.counts[p * kBins]);
   }
   t.facts["grid"] = {{"bins", kBins},
                      {"bin_ns", kBinNs},

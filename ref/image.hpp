@@ -27,7 +27,7 @@ struct ImageOptions {
   std::string input, out_dir;
   int bin = 1;
   std::string method = "fit";     // "nn" or "fit"
-  std::string backend = "int8";   // for nn: float, int8, int16
+  std::string backend = "int8";   // for nn: any backend of make_backend (float, int8, int16, rtl)
   std::string model;              // for nn: checkpoint or ROM set (empty: the default model)
   double min_photons = 100;       // pixels with fewer photons get NaN lifetimes
   std::string irf_file;           // for fit: measured IRF (135 values on the grid), else estimated

@@ -149,14 +149,14 @@ void scan_markers(const PtuHeader& h, const uint32_t* rec, size_t n, PtuImage& i
   img.frames_seen = frame + (line > 0 ? 1 : 0);
 }
 
-// Pass 2: the photons of one line into its pixels.
-template <class F>
-void bin_line(const uint32_t* rec, const LineSeg& s, uint32_t* row_base, const uint32_t* col_off,
-              const uint16_t* dt_lut, int pix_x, uint64_t& imaged) {
+// Pass 2: fn(column, dtime) for each photon of one line, column = cols[x] (binned, reversed on
+// odd bidirectional lines) with x = floor((t - t_start) · PixX / (t_stop - t_start)), computed
+// as one multiply by the line's reciprocal and clamped to the line.
+template <class F, class Fn>
+inline void for_line_photons(const uint32_t* rec, const LineSeg& s, const uint32_t* cols, int pix_x, Fn&& fn) {
   uint64_t ovf = s.ovf_base;
   const double scale = double(pix_x) / double(s.t_stop - s.t_start);
   const int64_t last = pix_x - 1;
-  uint64_t count = 0;
   for (size_t i = s.begin; i < s.end; ++i) {
     const uint32_t r = rec[i];
     if (F::special(r)) {
@@ -166,10 +166,8 @@ void bin_line(const uint32_t* rec, const LineSeg& s, uint32_t* row_base, const u
     const int64_t dt_sync = int64_t(ovf + F::nsync(r)) - int64_t(s.t_start);
     int64_t x = int64_t(double(dt_sync) * scale);
     x = std::min(std::max<int64_t>(x, 0), last);
-    ++row_base[col_off[x] + dt_lut[F::dtime(r)]];
-    ++count;
+    fn(cols[x], F::dtime(r));
   }
-  imaged += count;
 }
 
 template <class F>
@@ -194,7 +192,6 @@ void decode_records(const PtuHeader& h, const uint32_t* rec, size_t n, const Ptu
   img.combine = combine;
   img.micro_bins = int((units + combine - 1) / combine);
   img.micro_bin_ns = h.micro_bin_ns * combine;
-  const size_t stride = img.pixel_stride();
   std::vector<uint16_t> dt_lut(size_t(1) << F::kDtimeBits);
   for (size_t d = 0; d < dt_lut.size(); ++d)
     dt_lut[d] = uint16_t(int64_t(d) < units ? int64_t(d) / combine : img.micro_bins);
@@ -203,23 +200,59 @@ void decode_records(const PtuHeader& h, const uint32_t* rec, size_t n, const Ptu
   img.height = (h.pix_y + opt.bin - 1) / opt.bin;
   img.width = (h.pix_x + opt.bin - 1) / opt.bin;
   img.frames = opt.separate_frames ? std::max(1, img.frames_seen) : 1;
-  const size_t frame_size = size_t(img.height) * img.width * stride;
-  img.counts.assign(size_t(img.frames) * frame_size, 0);
+  const size_t frame_pixels = size_t(img.height) * img.width;
   std::vector<uint32_t> col_off(size_t(h.pix_x));
-  for (int x = 0; x < h.pix_x; ++x) col_off[x] = uint32_t((x / opt.bin) * stride);
+  for (int x = 0; x < h.pix_x; ++x) col_off[x] = uint32_t(x / opt.bin);
   std::vector<uint32_t> col_off_rev(col_off.rbegin(), col_off.rend());
+  auto row_of = [&](const LineSeg& s) {
+    return (size_t(opt.separate_frames ? s.frame : 0) * img.height + size_t(s.line / opt.bin)) * img.width;
+  };
+  auto cols_of = [&](const LineSeg& s) {
+    return (h.bidirect && (s.line & 1)) ? col_off_rev.data() : col_off.data();
+  };
 
-  uint64_t imaged = 0;
+  // Counting sort of the imaged photons by pixel. Pass 2 computes each photon's column once,
+  // counts it (into first[p + 1]) and keeps the column (16 bits) in record order; after the
+  // prefix sums, pass 3 walks the same records and places each photon's micro-time bin at
+  // first[p]++ (which leaves first[p] at the old first[p + 1]: shifted back by one at the end).
+  // Nothing of size pixels × micro-time bins is allocated, zeroed or touched.
+  if (img.width > 65536)
+    throw file_error(h.path, "images wider than 65536 (binned) pixels are not supported (ImgHdr_PixX " +
+                                 std::to_string(h.pix_x) + ")");
+  std::vector<uint64_t>& first = img.first;
+  first.assign(size_t(img.frames) * frame_pixels + 1, 0);
+  std::vector<uint16_t, NoInitAllocator<uint16_t>> col_of(img.photons);
+  uint16_t* col = col_of.data();
+  size_t k = 0;
   for (const LineSeg& s : segs) {
-    const int f = opt.separate_frames ? s.frame : 0;
-    uint32_t* row_base = img.counts.data() + f * frame_size + size_t(s.line / opt.bin) * img.width * stride;
-    const uint32_t* cols = (h.bidirect && (s.line & 1)) ? col_off_rev.data() : col_off.data();
-    bin_line<F>(rec, s, row_base, cols, dt_lut.data(), h.pix_x, imaged);
+    uint64_t* cnt = first.data() + 1 + row_of(s);
+    for_line_photons<F>(rec, s, cols_of(s), h.pix_x, [&](uint32_t c, uint32_t) {
+      ++cnt[c];
+      col[k++] = uint16_t(c);
+    });
   }
+  for (size_t p = 1; p < first.size(); ++p) first[p] += first[p - 1];
+  const uint64_t imaged = first.back();
+  img.bins.resize(imaged);
+  uint16_t* out = img.bins.data();
+  const uint16_t* lut = dt_lut.data();
+  const uint16_t beyond_bin = uint16_t(img.micro_bins);
+  uint64_t beyond = 0;
+  k = 0;
+  for (const LineSeg& s : segs) {
+    uint64_t* cur = first.data() + row_of(s);
+    for (size_t i = s.begin; i < s.end; ++i) {
+      const uint32_t r = rec[i];
+      if (F::special(r)) continue;
+      const uint16_t b = lut[F::dtime(r)];
+      beyond += b == beyond_bin;
+      out[cur[col[k++]]++] = b;
+    }
+  }
+  for (size_t p = first.size() - 1; p > 0; --p) first[p] = first[p - 1];
+  first[0] = 0;
   img.photons_imaged = imaged;
   img.photons_outside_lines = img.photons - imaged;
-  uint64_t beyond = 0;
-  for (size_t p = 0; p < img.counts.size() / stride; ++p) beyond += img.counts[p * stride + img.micro_bins];
   img.photons_beyond_period = beyond;
 }
 
@@ -325,6 +358,17 @@ PtuHeader parse_ptu_header(const std::string& path, const uint8_t* data, size_t 
   return h;
 }
 
+void PtuImage::histogram(size_t p, uint32_t* out) const {
+  std::fill(out, out + pixel_stride(), 0u);
+  for (uint64_t i = first[p], e = first[p + 1]; i < e; ++i) ++out[bins[i]];
+}
+
+std::vector<uint32_t> PtuImage::dense_counts() const {
+  std::vector<uint32_t> c(pixels() * pixel_stride());
+  for (size_t p = 0; p < pixels(); ++p) histogram(p, c.data() + p * pixel_stride());
+  return c;
+}
+
 nlohmann::json PtuImage::facts() const {
   nlohmann::json j;
   j["format"] = "PTU";
@@ -357,6 +401,8 @@ nlohmann::json PtuImage::facts() const {
 
 PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, const PtuOptions& opt) {
   if (opt.bin < 1) throw Error("spatial binning must be >= 1");
+  if (opt.max_micro_bins < 1 || opt.max_micro_bins > 65534)
+    throw Error("max_micro_bins must be in 1..65534 (micro-time bins are 16-bit indices)");
   PtuImage img;
   img.header = parse_ptu_header(path, data, size);
   const PtuHeader& h = img.header;

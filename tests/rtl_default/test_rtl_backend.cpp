@@ -1,6 +1,7 @@
 // `flimgru infer --backend rtl` (the verilated core compiled for the default model) against
 // `--backend int8`: identical CSV and .npy bytes on simulated TPSFs and on an image cube; a
-// model other than the compiled one is refused with a clear message. Runs build/flimgru itself.
+// model other than the compiled one is refused with a clear message; `flimgru image` of a small
+// PTU file writes the same pixels.csv through either backend. Runs build/flimgru itself.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <random>
 #include <sstream>
 
+#include "../ptu_writer.hpp"
 #include "npy.hpp"
 #include "rtl_default.hpp"
 #include "tpsf.hpp"
@@ -96,6 +98,36 @@ TEST(RtlBackend, NpyImageInputIdenticalToInt8) {
     EXPECT_FALSE(a.empty());
     EXPECT_TRUE(a == b) << "rtl and int8 ." << e << " outputs differ";
   }
+}
+
+TEST(RtlBackend, ImagePixelsCsvIdenticalToInt8) {
+  // a synthetic PicoHarp T3 image of 8 x 6 pixels, 40 frames (~100-280 photons per pixel, 50 ps
+  // micro-time bins resampled onto the model grid); every pixel goes through the network
+  Tmp t("image");
+  flimgru::test::SynthPtu s;
+  s.pix_x = 8;
+  s.pix_y = 6;
+  s.frames = 40;
+  s.tau_ns = 2.2;
+  {
+    std::ofstream f(t / "small.ptu", std::ios::binary);
+    const std::string bytes = flimgru::test::make_ptu(s);
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+  }
+  for (const char* b : {"rtl", "int8"}) {
+    const std::string be = b;
+    ASSERT_EQ(cli("image " + t / "small.ptu" + " -o " + t / be + " --method nn --backend " + be +
+                      " --min-photons 1 --quiet",
+                  t / (be + ".log")),
+              0)
+        << slurp(t / (be + ".log"));
+  }
+  const std::string a = slurp(t / "rtl/pixels.csv"), b = slurp(t / "int8/pixels.csv");
+  EXPECT_EQ(lines(a), 1u + 8 * 6);
+  EXPECT_EQ(a.find("nan"), std::string::npos) << "every pixel has lifetimes:\n" << a;
+  EXPECT_TRUE(a == b) << "rtl and int8 pixels.csv differ:\n" << a << "\n" << b;
+  const std::string summary = slurp(t / "rtl/summary.json");
+  EXPECT_NE(summary.find("\"backend\": \"rtl\""), std::string::npos) << summary;
 }
 
 TEST(RtlBackend, AcceptsTheCompiledRomSetAndCheckpoint) {

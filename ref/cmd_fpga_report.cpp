@@ -1,0 +1,48 @@
+// flimgru fpga-report: docs/fpga.md from the board builds (make report; fpga_report.hpp).
+#include <ctime>
+#include <cstdio>
+#include <iostream>
+
+#include "cli.hpp"
+#include "error.hpp"
+#include "fpga_report.hpp"
+
+#ifndef FLIMGRU_SOURCE_DIR
+#define FLIMGRU_SOURCE_DIR "."
+#endif
+
+namespace flimgru::cli {
+
+void add_fpga_report(CLI::App& app) {
+  struct Opts {
+    std::string root = FLIMGRU_SOURCE_DIR, out;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* c = app.add_subcommand(
+      "fpga-report",
+      "docs/fpga.md from the board builds: per board of boards/boards.tsv with a build/<board>/report.json "
+      "(make synth), resources, Fmax, cycles and TPSF/s, fps, the UART limit");
+  c->add_option("--root", o->root, "Repository holding boards/boards.tsv and build/ (default: this source tree)");
+  c->add_option("-o,--out", o->out, "Output Markdown (default: ROOT/docs/fpga.md)");
+  c->callback([o]() {
+    char when[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    const FpgaReport r = make_fpga_report(o->root, when);
+    const std::string out = o->out.empty() ? o->root + "/docs/fpga.md" : o->out;
+    const std::string tmp = out + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f) throw file_error(out, "cannot open for writing");
+    const bool ok = std::fwrite(r.markdown.data(), 1, r.markdown.size(), f) == r.markdown.size();
+    if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), out.c_str()) != 0) {
+      std::remove(tmp.c_str());
+      throw file_error(out, "write failed");
+    }
+    std::string missing;
+    for (const auto& b : r.missing) missing += (missing.empty() ? "" : ", ") + b;
+    std::cout << "wrote " << out << ": " << r.boards << " boards"
+              << (missing.empty() ? "" : ", not built: " + missing) << "\n";
+  });
+}
+
+}  // namespace flimgru::cli
