@@ -32,13 +32,18 @@ ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
 }
 
 models=("$@")
-[[ ${#models[@]} -gt 0 ]] || models=(student-h32 student-h32-qat)
+[[ ${#models[@]} -gt 0 ]] ||
+  models=(student-h16 student-h32 student-h64 student-h16-qat student-h32-qat student-h64-qat
+          reduced-2x16 reduced-2x32 reduced-2x64 teacher)
 for m in "${models[@]}"; do
   case $m in
     student-h16)     train student-h16 1 16 30 2e-3 1 ;;
     student-h32)     train student-h32 1 32 60 2e-3 1 ;;
     student-h64)     train student-h64 1 64 30 2e-3 1 ;;
-    student-h32-qat) train student-h32-qat 1 32 8 3e-4 2 --qat --init weights/student-h32/model.safetensors ;;
+    student-h*-qat)  # QAT fine-tuning of the float student of the same width
+                     h=${m#student-h}; h=${h%-qat}
+                     train "$m" 1 "$h" 8 3e-4 2 --qat --init "weights/student-h$h/model.safetensors" ;;
+    reduced-2x*)     train "$m" 2 "${m#reduced-2x}" 30 2e-3 1 ;;  # the teacher's depth at reduced width
     teacher)         train teacher 2 128 60 1e-3 1 ;;
     *) echo "make-weights: unknown model $m" >&2; exit 2 ;;
   esac
