@@ -145,9 +145,13 @@ void add_report(CLI::App& app) {
     for (auto& s : sets) md << "`" << s << "` ";
     md << "\n\n## Whole-decay channel\n\n"
        << "| model | precision | parameters | bytes | RMSE | R² | L2 | DTW |\n|---|---|---|---|---|---|---|---|\n";
+    // Models evaluated on different test sets name theirs.
     auto rows = [&](auto&& fn) {
-      for (auto& e : evals)
-        for (auto& [backend, r] : e["results"].items()) fn(e.value("name", std::string("?")), backend, r);
+      for (auto& e : evals) {
+        std::string name = e.value("name", std::string("?"));
+        if (sets.size() > 1) name += " (" + std::filesystem::path(e.value("data", "?")).filename().string() + ")";
+        for (auto& [backend, r] : e["results"].items()) fn(name, backend, r);
+      }
     };
     rows([&](const std::string& name, const std::string& b, const nlohmann::json& r) {
       const auto& d = r["channels"]["decay"];

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # docs/results.md from the shipped models: every weights/<model>/model.safetensors is evaluated
 # (float, PTQ int16, PTQ int8; QAT models as int8) on the held-out test set (seed 777, never used
-# in training), each report saved as weights/<model>/eval.json, then `flimgru report` writes the
-# tables. Minutes on 2 cores; not run by CI.
+# in training; known-IRF models on the same draws with their IRF), each report saved as
+# weights/<model>/eval.json, then `flimgru report` writes the tables. Minutes on 2 cores; not CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-F=build/flimgru
-[[ -f build/data/test20k/meta.json ]] || $F simulate -n 20000 --seed 777 -o build/data/test20k
+source scripts/datasets.sh
+data test20k 20000 777
 evals=()
 for dir in weights/*/; do
   m=${dir%/}; name=${m#weights/}
   [[ -f $m/model.safetensors && ! -L $m ]] || continue
   if [[ $name == *-qat ]]; then backends=int8; else backends=float,int16,int8; fi
   echo "== eval $name ($backends)"
-  $F eval --data build/data/test20k --model "$m/model.safetensors" --backend "$backends" \
+  test=test20k
+  if [[ $name == known-irf-* ]]; then test=test20k-irf; data $test 20000 777 "${KNOWN_IRF[@]}"; fi
+  $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" \
     --name "$name" --out "$m/eval.json"
   evals+=("$m/eval.json")
 done

@@ -5,17 +5,12 @@
 #   usage: scripts/make-weights.sh [MODEL...]      (default: every model below, in order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-F=build/flimgru
-D=build/data
+source scripts/datasets.sh
 R=build/runs
-
-data() {  # name count seed
-  [[ -f $D/$1/meta.json ]] || $F simulate -n "$2" --seed "$3" -o "$D/$1"
-}
-# Seeds: training 1001, validation 2002, test 777 (never used for training or model selection).
 data train300k 300000 1001
 data val10k 10000 2002
 data test20k 20000 777
+TRAIN=train300k VAL=val10k
 
 train() {  # run-name layers hidden epochs lr seed [extra args...]
   local name=$1 layers=$2 hidden=$3 epochs=$4 lr=$5 seed=$6; shift 6
@@ -23,7 +18,7 @@ train() {  # run-name layers hidden epochs lr seed [extra args...]
   if [[ ! -d $R/$name && -f weights/runs/$name/trainer_state.bin ]]; then
     mkdir -p "$R" && cp -r "weights/runs/$name" "$R/$name"
   fi
-  $F train --data $D/train300k --val $D/val10k -o "$R/$name" --layers "$layers" --hidden "$hidden" \
+  $F train --data "$D/$TRAIN" --val "$D/$VAL" -o "$R/$name" --layers "$layers" --hidden "$hidden" \
     --epochs "$epochs" --lr "$lr" --seed "$seed" --progress 400 "$@"
 }
 ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
@@ -34,7 +29,7 @@ ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
 models=("$@")
 [[ ${#models[@]} -gt 0 ]] ||
   models=(student-h16 student-h32 student-h64 student-h16-qat student-h32-qat student-h64-qat
-          reduced-2x16 reduced-2x32 reduced-2x64 teacher)
+          reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 teacher)
 for m in "${models[@]}"; do
   case $m in
     student-h16)     train student-h16 1 16 30 2e-3 1 ;;
@@ -45,6 +40,11 @@ for m in "${models[@]}"; do
                      train "$m" 1 "$h" 8 3e-4 2 --qat --init "weights/student-h$h/model.safetensors" ;;
     reduced-2x*)     train "$m" 2 "${m#reduced-2x}" 30 2e-3 1 ;;  # the teacher's depth at reduced width
     teacher)         train teacher 2 128 60 1e-3 1 ;;
+    known-irf-h32)   # the student for one known IRF (evaluated on test20k-irf by make results)
+                     data train300k-irf 300000 1001 "${KNOWN_IRF[@]}"
+                     data val10k-irf 10000 2002 "${KNOWN_IRF[@]}"
+                     data test20k-irf 20000 777 "${KNOWN_IRF[@]}"
+                     TRAIN=train300k-irf VAL=val10k-irf train known-irf-h32 1 32 30 2e-3 1 ;;
     *) echo "make-weights: unknown model $m" >&2; exit 2 ;;
   esac
   ship "$m"
