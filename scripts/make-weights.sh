@@ -21,6 +21,9 @@ train() {  # run-name layers hidden epochs lr seed [extra args...]
   $F train --data "$D/$TRAIN" --val "$D/$VAL" -o "$R/$name" --layers "$layers" --hidden "$hidden" \
     --epochs "$epochs" --lr "$lr" --seed "$seed" --progress 400 "$@"
 }
+# Shape from the name: ...-hN is 1 x GRU(N), reduced-2xN is 2 x GRU(N).
+hidden_of() { local n=${1##*-h}; n=${n##*-2x}; echo "$n"; }
+layers_of() { [[ $1 == reduced-2x* ]] && echo 2 || echo 1; }
 ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
   mkdir -p "weights/$1"
   cp "$R/$1/best.safetensors" "weights/$1/model.safetensors"
@@ -29,22 +32,24 @@ ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
 models=("$@")
 [[ ${#models[@]} -gt 0 ]] ||
   models=(student-h16 student-h32 student-h64 student-h16-qat student-h32-qat student-h64-qat
-          reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 teacher)
+          reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 known-irf-h32-qat teacher)
 for m in "${models[@]}"; do
+  # The name's prefix picks the data: known-irf-* models train for one instrument's IRF.
+  TRAIN=train300k VAL=val10k
+  if [[ $m == known-irf-* ]]; then
+    data train300k-irf 300000 1001 "${KNOWN_IRF[@]}"
+    data val10k-irf 10000 2002 "${KNOWN_IRF[@]}"
+    TRAIN=train300k-irf VAL=val10k-irf
+  fi
   case $m in
-    student-h16)     train student-h16 1 16 30 2e-3 1 ;;
-    student-h32)     train student-h32 1 32 60 2e-3 1 ;;
-    student-h64)     train student-h64 1 64 30 2e-3 1 ;;
-    student-h*-qat)  # QAT fine-tuning of the float student of the same width
-                     h=${m#student-h}; h=${h%-qat}
-                     train "$m" 1 "$h" 8 3e-4 2 --qat --init "weights/student-h$h/model.safetensors" ;;
-    reduced-2x*)     train "$m" 2 "${m#reduced-2x}" 30 2e-3 1 ;;  # the teacher's depth at reduced width
-    teacher)         train teacher 2 128 60 1e-3 1 ;;
-    known-irf-h32)   # the student for one known IRF (evaluated on test20k-irf by make results)
-                     data train300k-irf 300000 1001 "${KNOWN_IRF[@]}"
-                     data val10k-irf 10000 2002 "${KNOWN_IRF[@]}"
-                     data test20k-irf 20000 777 "${KNOWN_IRF[@]}"
-                     TRAIN=train300k-irf VAL=val10k-irf train known-irf-h32 1 32 30 2e-3 1 ;;
+    *-qat)           # QAT fine-tuning of the float model of the same name and shape
+                     base=${m%-qat}
+                     train "$m" "$(layers_of "$base")" "$(hidden_of "$base")" 8 3e-4 2 --qat \
+                       --init "weights/$base/model.safetensors" ;;
+    student-h32)     train "$m" 1 32 60 2e-3 1 ;;
+    student-h*|known-irf-h*) train "$m" 1 "$(hidden_of "$m")" 30 2e-3 1 ;;
+    reduced-2x*)     train "$m" 2 "$(hidden_of "$m")" 30 2e-3 1 ;;  # the teacher's depth, reduced width
+    teacher)         train "$m" 2 128 60 1e-3 1 ;;
     *) echo "make-weights: unknown model $m" >&2; exit 2 ;;
   esac
   ship "$m"
