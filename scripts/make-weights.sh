@@ -47,7 +47,10 @@ for m in "${models[@]}"; do
                      train "$m" "$(layers_of "$base")" "$(hidden_of "$base")" 8 3e-4 2 --qat \
                        --init "weights/$base/model.safetensors" ;;
     student-h32)     train "$m" 1 32 60 2e-3 1 ;;
-    student-h*|known-irf-h*) train "$m" 1 "$(hidden_of "$m")" 30 2e-3 1 ;;
+    student-h*)      train "$m" 1 "$(hidden_of "$m")" 30 2e-3 1 ;;
+    known-irf-h*)    # the general student of the same width, fine-tuned for the instrument's IRF
+                     train "$m" 1 "$(hidden_of "$m")" 10 5e-4 3 \
+                       --init "weights/student-h$(hidden_of "$m")/model.safetensors" ;;
     reduced-2x*)     train "$m" 2 "$(hidden_of "$m")" 30 2e-3 1 ;;  # the teacher's depth, reduced width
     teacher)         train "$m" 2 128 60 1e-3 1 ;;
     *) echo "make-weights: unknown model $m" >&2; exit 2 ;;
