@@ -111,7 +111,7 @@ void add_report(CLI::App& app) {
     std::vector<std::string> evals;
     std::string out, title = "Results";
     std::vector<std::string> images;  // image output directories (flimgru image -o), compared to the first
-    std::string precision;            // flimgru precision --out JSON: the precision-vs-CRLB section
+    std::vector<std::string> precision;  // flimgru precision --out JSONs: precision-vs-CRLB sections
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("report", "Write the results tables (markdown) from flimgru eval --out JSON files");
@@ -120,8 +120,9 @@ void add_report(CLI::App& app) {
   c->add_option("--title", o->title, "Heading of the page");
   c->add_option("--images", o->images, "flimgru image output directories: a section comparing them (medians, "
                                         "per-pixel median difference to the first, time taken)")->delimiter(',');
-  c->add_option("--precision", o->precision, "flimgru precision --out JSON file: append the section comparing "
-                                             "the estimators' bias and sd with the Cramer-Rao bound");
+  c->add_option("--precision", o->precision, "flimgru precision --out JSON files: append for each the section "
+                                             "comparing the estimators' bias and sd with the Cramer-Rao bound")
+      ->delimiter(',');
   c->callback([o]() {
     std::vector<nlohmann::json> evals;
     for (const auto& p : o->evals) {
@@ -219,19 +220,19 @@ void add_report(CLI::App& app) {
                << fmt(num(v["max_abs"]), 4) << " |\n";
     }
     if (!o->images.empty()) md << image_section(o->images, o->out);
-    if (!o->precision.empty()) {
-      std::ifstream f(o->precision);
-      if (!f) throw file_error(o->precision, "cannot open");
+    for (const auto& path : o->precision) {
+      std::ifstream f(path);
+      if (!f) throw file_error(path, "cannot open");
       nlohmann::json p;
       try {
         p = nlohmann::json::parse(f);
       } catch (const std::exception& e) {
-        throw file_error(o->precision, std::string("not valid JSON: ") + e.what());
+        throw file_error(path, std::string("not valid JSON: ") + e.what());
       }
       try {
         md << precision_markdown(p);
       } catch (const Error& e) {
-        throw file_error(o->precision, e.what());
+        throw file_error(path, e.what());
       }
     }
     const std::string tmp = o->out + ".tmp";

@@ -30,8 +30,15 @@ if [[ -f $Z10 ]]; then
     images+=("$out")
   done
 fi
-# Precision at fixed parameters against the Cramér–Rao bound (networks, fit, centre of mass).
+# Precision at fixed parameters against the Cramér–Rao bound (networks, fit, centre of mass); the
+# study's IRF is the known-IRF protocol's, so the known-IRF model is scored there too.
 mkdir -p build/results
 $F precision --out build/results/precision.json -M 400
+precision=(build/results/precision.json)
+if [[ -f weights/known-irf-h32-qat/model.safetensors ]]; then
+  $F precision --out build/results/precision-known-irf.json -M 400 --methods float,int8 \
+    --model weights/known-irf-h32-qat/model.safetensors
+  precision+=(build/results/precision-known-irf.json)
+fi
 $F report "${evals[@]}" -o docs/results.md --title "Results on the held-out simulated test set" \
-  ${images:+--images "$(IFS=,; echo "${images[*]}")"} --precision build/results/precision.json
+  ${images:+--images "$(IFS=,; echo "${images[*]}")"} --precision "$(IFS=,; echo "${precision[*]}")"
