@@ -81,9 +81,14 @@ module flimgru_core #(
     end
   endgenerate
 
-  // ---- clock enable: stall while any lane's result FIFO is full ----------------------------
-  wire [Lanes-1:0] fifo_full;
-  wire             ce = ~|fifo_full;
+  // ---- clock enable: stall while any lane's result FIFO is nearly full -------------------------
+  // ce is a register (its fanout is every pipeline register): it drops in the cycle after a
+  // result FIFO holds Depth-1 records, so the push that may happen in that cycle still finds a
+  // free entry. Each lane's datapath has its own copy (rep_reg in the lane, below).
+  wire [Lanes-1:0] fifo_afull;
+  wire             ce_d = rst_i | ~|fifo_afull;     // high in reset
+  reg              ce;
+  always @(posedge clk_i) ce <= ce_d;
 
   // ---- input loader ------------------------------------------------------------------------
   wire [Lanes-1:0]          x_we;
@@ -143,8 +148,9 @@ module flimgru_core #(
   /* verilator lint_on WIDTH */
   reg               v_s1, v_s2, v_s3;
   reg               src_x_s1, zero_s1;
-  reg [RomSelW-1:0] sel_s1, sel_s2;
-  reg [5:0]         fl_s1, fl_s2, fl_s3;     // has_in, first_in, last_in, first_h, last, grp0
+  reg [RomSelW-1:0] sel_s1;
+  reg [5:0]         fl_s1, fl_s2;     // has_in, first_in, last_in, first_h, last, grp0
+  reg [1:0]         fl_s3;            // last, grp0 (the lanes have their own copies, rep_reg)
   localparam integer GMetaW = LayerW + 2 + MetaW;   // {layer, wbank, hzero, dec, step}
   reg [GMetaW-1:0]  gm_s1, gm_s2, gm_s3;
   wire [GMetaW-1:0] gm_iss = {iss_layer, iss_wbank, iss_hzero, iss_dec, iss_step};
@@ -153,9 +159,9 @@ module flimgru_core #(
       v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;
       src_x_s1 <= iss_src_x;
       zero_s1  <= iss_zero;
-      sel_s1 <= iss_sel;  sel_s2 <= sel_s1;
+      sel_s1 <= iss_sel;
       fl_s1 <= {iss_has_in, iss_first_in, iss_last_in, iss_first_h, iss_last, iss_grp0};
-      fl_s2 <= fl_s1;  fl_s3 <= fl_s2;
+      fl_s2 <= fl_s1;  fl_s3 <= fl_s2[1:0];
       gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2;
     end
     if (rst_i) begin
@@ -186,7 +192,7 @@ module flimgru_core #(
       /* verilator lint_off WIDTH */
       localparam [7:0]     Dig = 48 + Lay;     // ASCII digit of the layer
       /* verilator lint_on WIDTH */
-      rom_sync #(.DataWidth(8 * P), .Depth(G * K), .AddrWidth(WAddrW), .Latency(2),
+      rom_sync #(.DataWidth(8 * P), .Depth(G * K), .AddrWidth(WAddrW), .Latency(1),
                  .RomDir(RomDir), .File({Pre, "_l", Dig, "_weights.hex"})) u_w (
         .clk_i(clk_i), .ce_i(ce), .addr_i(iss_waddr), .data_o(w_rom[r]));
       rom_sync #(.DataWidth(112), .Depth(H), .AddrWidth(UnitW), .Latency(2),
@@ -194,8 +200,9 @@ module flimgru_core #(
         .clk_i(clk_i), .ce_i(ce), .addr_i(ser_unit_q[UnitW-1:0]), .data_o(u_rom[r]));
     end
   endgenerate
+  // the weight word: block-RAM register (s1) -> layer select -> one register per lane (s2)
   /* verilator lint_off WIDTH */
-  wire [8*P-1:0] w_s2     = w_rom[sel_s2];
+  wire [8*P-1:0] w_s1     = w_rom[sel_s1];
   wire [111:0]   units_g2 = u_rom[usel_2];
   /* verilator lint_on WIDTH */
 
@@ -204,6 +211,8 @@ module flimgru_core #(
   /* verilator lint_off WIDTH */
   wire ser_last = (ser_cnt_q == P - 1);
   wire row_v    = ser_act_q & (ser_unit_q < H);
+  // next state of ser_act_q (the lanes keep copies of it: rep_reg u_sh_rep)
+  wire ser_act_d = ~rst_i & (ce ? (ser_load | (ser_act_q & ~ser_last)) : ser_act_q);
   /* verilator lint_on WIDTH */
   always @(posedge clk_i) begin
     if (ce) begin
@@ -247,7 +256,7 @@ module flimgru_core #(
   reg [Lanes-1:0]          hd_active_q;
   reg                      hv_s1, hv_s2, hv_s3, hfirst_s1, hfirst_s2, hfirst_s3;
   reg                      hlast_s1, hlast_s2, hlast_s3;
-  reg [4:0]                ph_q;
+  reg [6:0]                ph_q;
   /* verilator lint_off WIDTH */
   wire hd_k_last = (hd_k_q == H - 1);
   localparam [LayerW-1:0] TopLayer = L - 1;
@@ -270,12 +279,12 @@ module flimgru_core #(
       hv_s1 <= hd_act_q; hv_s2 <= hv_s1; hv_s3 <= hv_s2;
       hfirst_s1 <= (hd_k_q == 0); hfirst_s2 <= hfirst_s1; hfirst_s3 <= hfirst_s2;
       hlast_s1 <= hd_k_last; hlast_s2 <= hlast_s1; hlast_s3 <= hlast_s2;
-      ph_q <= {ph_q[3:0], hv_s3 & hlast_s3};
+      ph_q <= {ph_q[5:0], hv_s3 & hlast_s3};
     end
     if (rst_i) begin
       hd_act_q <= 1'b0;
       hv_s1 <= 1'b0; hv_s2 <= 1'b0; hv_s3 <= 1'b0;
-      ph_q <= 5'd0;
+      ph_q <= 7'd0;
     end
   end
   /* verilator lint_off WIDTH */
@@ -291,7 +300,7 @@ module flimgru_core #(
   rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(1), .RomDir(RomDir),
              .File("head_params.hex")) u_hp (
     .clk_i(clk_i), .ce_i(ce), .addr_i(hp_addr), .data_o(hp_word));
-  wire rec_push = ce & ph_q[4];
+  wire rec_push = ce & ph_q[6];
 
   // ---- lanes ---------------------------------------------------------------------------------
   wire [Lanes*RecW-1:0] rec_heads;
@@ -303,51 +312,67 @@ module flimgru_core #(
   genvar ln;
   generate
     for (ln = 0; ln < Lanes; ln = ln + 1) begin : g_lane
+      // this lane's copies of the high-fanout control registers: ce, the MAC column flags
+      // (v_s3, fl_s3) and the row shift (ser_act_q); equal to the shared ones in every cycle
+      wire       ce_l, v_s3_l, shift_l;
+      wire [5:1] fl_s3_l;            // has_in, first_in, last_in, first_h, last
+      rep_reg #(.Width(1)) u_ce_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ce_d), .q_o(ce_l));
+      rep_reg #(.Width(6)) u_fl_rep (.clk_i(clk_i), .ce_i(ce | rst_i),
+        .d_i({v_s2 & ~rst_i, fl_s2[5:1]}), .q_o({v_s3_l, fl_s3_l}));
+      rep_reg #(.Width(1)) u_sh_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ser_act_d), .q_o(shift_l));
+      // this lane's copy of the broadcast weight word (s2)
+      (* keep *) reg [8*P-1:0] w_s2_q;
+      always @(posedge clk_i) begin
+        if (ce_l) w_s2_q <= w_s1;
+      end
       // input bins, two banks
       wire [7:0] x_rdata;
       ram_1w1r #(.DataWidth(8), .AddrWidth(StepW + 1)) u_x (
         .clk_i(clk_i), .we_i(x_we[ln]), .waddr_i(x_waddr), .wdata_i(x_wdata),
-        .re_i(ce), .raddr_i(iss_xaddr), .rdata_o(x_rdata));
+        .re_i(ce_l), .raddr_i(iss_xaddr), .rdata_o(x_rdata));
       // state h (int16 Q1.14, numerics §2): three read ports (MAC operand, gate old state, head)
-      // share one write port; the MAC and head operands are view(h) = sat8(rshr(h, 7))
+      // share one write; the MAC and head RAMs hold the operand view(h) = sat8(rshr(h, 7))
+      // (int8, from the gate unit with h), the gate's RAM h itself
       wire              h_we, h_re;
       wire [SAddrW-1:0] h_waddr, h_raddr;
-      wire [15:0]       h_wdata, s_rdata_mac, s_rdata_gate, s_rdata_head;   // Q1.14 states
+      wire [15:0]       h_wdata, s_rdata_gate;      // Q1.14 states
+      wire [7:0]        h_vdata, s_rdata_mac, s_rdata_head;   // view(h), int8 Q0.7
       /* verilator lint_off UNUSEDSIGNAL */
       wire [MetaW-1:0]  h_meta;    // used by lane 0 only (debug port)
       /* verilator lint_on UNUSEDSIGNAL */
-      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_mac (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
-        .re_i(ce), .raddr_i(iss_saddr), .rdata_o(s_rdata_mac));
+      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_mac (
+        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_vdata),
+        .re_i(ce_l), .raddr_i(iss_saddr), .rdata_o(s_rdata_mac));
       ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_gate (
         .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
         .re_i(h_re), .raddr_i(h_raddr), .rdata_o(s_rdata_gate));
-      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_head (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
+      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_head (
+        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_vdata),
         .re_i(hd_issue), .raddr_i(hd_saddr), .rdata_o(s_rdata_head));
 
       wire signed [AccW-1:0] row_ain, row_ah;
       gru_mac_lane #(.MacRows(P), .AccWidth(AccW)) u_mac (
-        .clk_i(clk_i), .ce_i(ce),
+        .clk_i(clk_i), .ce_i(ce_l),
         .src_x_s1_i(src_x_s1), .zero_s1_i(zero_s1), .x_rdata_i(x_rdata),
-        .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2),
-        .v_s3_i(v_s3), .has_in_s3_i(fl_s3[5]), .first_in_s3_i(fl_s3[4]),
-        .last_in_s3_i(fl_s3[3]), .first_h_s3_i(fl_s3[2]), .last_s3_i(fl_s3[1]),
-        .shift_i(ser_act_q), .row_ain_o(row_ain), .row_ah_o(row_ah));
+        .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2_q),
+        .v_s3_i(v_s3_l), .has_in_s3_i(fl_s3_l[5]), .first_in_s3_i(fl_s3_l[4]),
+        .last_in_s3_i(fl_s3_l[3]), .first_h_s3_i(fl_s3_l[2]), .last_s3_i(fl_s3_l[1]),
+        .shift_i(shift_l), .row_ain_o(row_ain), .row_ah_o(row_ah));
 
       gru_gate_unit #(.AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
                       .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW), .RomDir(RomDir)) u_gate (
-        .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce),
+        .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce_l),
         .row_v_i(row_v), .row_gate_i(ser_gate_q), .row_ain_i(row_ain), .row_ah_i(row_ah),
         .row_unit_i(ser_unit_q[UnitW-1:0]), .row_layer_i(row_layer), .row_wbank_i(row_wbank),
         .row_hzero_i(row_hzero), .row_meta_i(row_meta), .units_g2_i(units_g2),
         .h_re_o(h_re), .h_raddr_o(h_raddr), .h_rdata_i(s_rdata_gate),
-        .h_we_o(h_we), .h_waddr_o(h_waddr), .h_wdata_o(h_wdata), .h_meta_o(h_meta));
+        .h_we_o(h_we), .h_waddr_o(h_waddr), .h_wdata_o(h_wdata), .h_vdata_o(h_vdata),
+        .h_meta_o(h_meta));
 
       wire [47:0]       y, first;
       wire [3*SumW-1:0] sum;
       dense_head_lane #(.AccWidth(AccW), .RqShift(RQ_SHIFT), .SumWidth(SumW)) u_head (
-        .clk_i(clk_i), .ce_i(ce), .s_rdata_i(s_rdata_head), .w_s2_i(hw_s2),
+        .clk_i(clk_i), .ce_i(ce_l), .s_rdata_i(s_rdata_head), .w_s2_i(hw_s2),
         .v_s3_i(hv_s3), .first_s3_i(hfirst_s3), .ph_i(ph_q), .hp_word_i(hp_word),
         .step0_i(hd_step_q == 0), .y_o(y), .sum_o(sum), .first_o(first));
 
@@ -356,7 +381,7 @@ module flimgru_core #(
       lane_fifo #(.Width(RecW), .AddrWidth(2)) u_fifo (
         .clk_i(clk_i), .rst_i(rst_i), .wr_en_i(rec_push), .wr_data_i(rec),
         .rd_en_i(fifo_pop[ln]), .rd_data_o(rec_heads[ln*RecW +: RecW]),
-        .full_o(fifo_full[ln]), .empty_o(fifo_empty[ln]));
+        .afull_o(fifo_afull[ln]), .empty_o(fifo_empty[ln]));
 
       assign dbg_h_data_o[16*ln +: 16] = h_wdata;
       if (ln == 0) begin : g_dbg

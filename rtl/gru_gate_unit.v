@@ -2,13 +2,20 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
-// Latency: row at G0 (cycle e) -> state write in cycle e+9 (visible to reads from e+10).
-//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 sum*M (unit ROM
-//   word) | G3 rshr+bias+sat | G4 σ read, r*hn | G5 r/z capture, p_n | G6 tanh read, h_old read
-//   | G7 d = h - n (block-RAM outputs go to a register, not a multiplier) | G8 z*d | G9 h' write. Throughput one row per cycle; r and z of a unit must
-//   arrive at least 2 and 1 cycles before its n row (always true in r,z,n order).
+// Latency: row at G0 (cycle e) -> state write in cycle e+13 (visible to reads from e+14).
+//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 unit ROM word ->
+//   M, b registers | G3 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed) |
+//   G4 high*2^17 + low + rounding term | G5 >>> S, bias, sat | G6 σ read, r*hn | G7 r/z
+//   capture, p_n = sat16((rq_in + b_in)*2^14 + 2^13 + r*hn >>> 14) | G8 tanh read, h_old read |
+//   G9 n, h_old registered | G10 d = h - n | G11 z*d | G12 h' = sat16((n*2^14 + 2^13 + z*d) >>> 14)
+//   and its operand view(h') = sat8(((n+64)*2^14 + 2^13 + z*d) >>> 21) | G13 write of both.
+//   Every multiplier has registered inputs and a registered output; every block-RAM output
+//   goes straight to a register. Throughput one row per cycle; r and z of a unit must arrive
+//   at least 2 and 1 cycles before its n row (always true in r,z,n order).
 // Interface: units_g2_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+2;
-//   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o.
+//   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o
+//   (h_wdata_o, Q1.14) together with view(h') (h_vdata_o, int8 Q0.7: what the MACs and the head
+//   multiply, numerics §2, so their operand RAMs hold it ready).
 `default_nettype none
 module gru_gate_unit #(
   parameter integer AccWidth  = 24,
@@ -34,47 +41,36 @@ module gru_gate_unit #(
   input  wire [MetaW-1:0]            row_meta_i,
   // G2: unit ROM word
   input  wire [111:0]                units_g2_i,
-  // old state read (issued in G6, data in G7)
+  // old state read (issued in G8, data in G9)
   output wire                        h_re_o,
   output wire [LayerW+UnitW:0]       h_raddr_o,
   input  wire signed [15:0]          h_rdata_i,
-  // new state write (G8)
+  // new state write (G13)
   output wire                        h_we_o,
   output wire [LayerW+UnitW:0]       h_waddr_o,
   output wire signed [15:0]          h_wdata_o,
+  output wire signed [7:0]           h_vdata_o,
   output wire [MetaW-1:0]            h_meta_o
 );
   localparam integer SumW = AccWidth + 1;
+  localparam integer HiW  = SumW - 17;          // high part of the sum (signed), low 17 bits unsigned
   localparam integer PrW  = SumW + 17;          // sum x M (M unsigned 16 -> signed 17)
-  localparam integer RqW  = PrW + 2 + 41;       // room for 2x + 2^S, S <= 40
+  localparam integer FpW  = PrW + 18;           // room for the rounding term, bias, <<< 14
   localparam integer Half = 1 << (TableBits - 1);
   localparam integer Tsh  = 14 - TableBits;
+  localparam integer WLast = 13;                // write stage
   /* verilator lint_off WIDTH */
   localparam signed [15:0] IdxLo = -Half;      // sized clamp bounds of the table index
   localparam signed [15:0] IdxHi = Half - 1;
   /* verilator lint_on WIDTH */
 
   generate
-    if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14) begin : g_bad_params
+    if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14 || HiW < 1 || HiW > 18) begin : g_bad_params
       gru_gate_unit_needs_rq_shift_0_to_40_and_table_bits_2_to_14 u_stop ();
     end
   endgenerate
 
-  // rshr(x, s) = (2x + 2^s) >>> (s + 1): round half up without a special case for s = 0.
-  function signed [RqW-1:0] rq_round;
-    input signed [RqW-1:0] x;
-    begin
-      rq_round = ((x <<< 1) + ($signed({{(RqW-1){1'b0}}, 1'b1}) <<< RqShift)) >>> (RqShift + 1);
-    end
-  endfunction
-
-  function signed [15:0] sat16;
-    input signed [RqW-1:0] x;
-    begin
-      if (x[RqW-1:15] == {(RqW-15){1'b0}} || x[RqW-1:15] == {(RqW-15){1'b1}}) sat16 = x[15:0];
-      else sat16 = x[RqW-1] ? 16'sh8000 : 16'sh7fff;
-    end
-  endfunction
+`include "fixed_point.vh"
 
   function [TableBits-1:0] tab_idx;
     input signed [15:0] p;
@@ -89,28 +85,28 @@ module gru_gate_unit #(
 
   // ---- meta pipeline (valid, gate, unit, layer, bank, hzero, debug tag) ----------------------
   localparam integer MW = 1 + 2 + UnitW + LayerW + 1 + 1 + MetaW;
-  reg [MW-1:0] meta_q [1:9];
+  reg [MW-1:0] meta_q [1:WLast];
   wire [MW-1:0] meta_g0 = {row_v_i, row_gate_i, row_unit_i, row_layer_i, row_wbank_i,
                            row_hzero_i, row_meta_i};
   integer s;
   always @(posedge clk_i) begin
     if (ce_i) begin
       meta_q[1] <= meta_g0;
-      for (s = 2; s <= 9; s = s + 1) meta_q[s] <= meta_q[s-1];
+      for (s = 2; s <= WLast; s = s + 1) meta_q[s] <= meta_q[s-1];
     end
     if (rst_i) begin
-      for (s = 1; s <= 9; s = s + 1) meta_q[s][MW-1] <= 1'b0;
+      for (s = 1; s <= WLast; s = s + 1) meta_q[s][MW-1] <= 1'b0;
     end
   end
   `define GV(st)  meta_q[st][MW-1]
   `define GG(st)  meta_q[st][MW-2 -: 2]
-  wire [UnitW-1:0]  unit_g6  = meta_q[6][MW-4 -: UnitW];
-  wire [LayerW-1:0] layer_g6 = meta_q[6][MW-4-UnitW -: LayerW];
-  wire              wbank_g6 = meta_q[6][MetaW+1];
-  wire              hzero_g7 = meta_q[7][MetaW];
-  wire [UnitW-1:0]  unit_g9  = meta_q[9][MW-4 -: UnitW];
-  wire [LayerW-1:0] layer_g9 = meta_q[9][MW-4-UnitW -: LayerW];
-  wire              wbank_g9 = meta_q[9][MetaW+1];
+  wire [UnitW-1:0]  unit_g8  = meta_q[8][MW-4 -: UnitW];
+  wire [LayerW-1:0] layer_g8 = meta_q[8][MW-4-UnitW -: LayerW];
+  wire              wbank_g8 = meta_q[8][MetaW+1];
+  wire              hzero_g9 = meta_q[9][MetaW];   // the old state is the zero state
+  wire [UnitW-1:0]  unit_gw  = meta_q[WLast][MW-4 -: UnitW];
+  wire [LayerW-1:0] layer_gw = meta_q[WLast][MW-4-UnitW -: LayerW];
+  wire              wbank_gw = meta_q[WLast][MetaW+1];
 
   // ---- G1: sum of the partial sums; G2 waits for the unit ROM word --------------------------
   reg signed [SumW-1:0] sum_q, ain_q, sum2_q, ain2_q;
@@ -124,7 +120,7 @@ module gru_gate_unit #(
     end
   end
 
-  // ---- G2: requantization products (unit ROM word of this row valid now) ---------------------------------------------------------
+  // ---- G2: unit ROM word of this row -> multiplier and bias registers ------------------------
   wire [15:0] b_hn = units_g2_i[15:0];
   wire [15:0] b_in = units_g2_i[31:16];
   wire [15:0] b_z  = units_g2_i[47:32];
@@ -134,98 +130,156 @@ module gru_gate_unit #(
   wire [15:0] m_r  = units_g2_i[111:96];
   wire [15:0] m_sel = (`GG(2) == 2'd0) ? m_r : ((`GG(2) == 2'd1) ? m_z : m_n);
   wire [15:0] b_sel = (`GG(2) == 2'd0) ? b_r : ((`GG(2) == 2'd1) ? b_z : b_hn);
-  reg signed [PrW-1:0] prod_q, prodin_q;
-  reg signed [15:0]    bsel_q, bin_q;
+  reg signed [SumW-1:0] sum3_q, ain3_q;
+  reg        [15:0]     m3_q, mn3_q;
+  reg signed [15:0]     b3_q, bin3_q, b4_q, bin4_q, b5_q, bin5_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_q   <= sum2_q * $signed({1'b0, m_sel});
-      prodin_q <= ain2_q * $signed({1'b0, m_n});
-      bsel_q   <= b_sel;
-      bin_q    <= b_in;
+      sum3_q <= sum2_q;
+      ain3_q <= ain2_q;
+      m3_q   <= m_sel;
+      mn3_q  <= m_n;
+      b3_q   <= b_sel;
+      bin3_q <= b_in;
+      b4_q   <= b3_q;
+      bin4_q <= bin3_q;
+      b5_q   <= b4_q;
+      bin5_q <= bin4_q;
     end
   end
 
-  // ---- G3: round, bias, saturate -----------------------------------------------------------
-  wire signed [RqW-1:0] rq_main = rq_round({{(RqW-PrW){prod_q[PrW-1]}}, prod_q});
-  wire signed [RqW-1:0] rq_in   = rq_round({{(RqW-PrW){prodin_q[PrW-1]}}, prodin_q});
-  reg signed [15:0]  p_q;       // p_r, p_z, or hn
-  reg signed [RqW-1:0] pin_q;   // rq(a_in_n) + b_in
+  // ---- G3: sum * M in two products that each fit one MULT18X18D ------------------------------
+  //   sum = hi * 2^17 + lo, lo = sum[16:0] unsigned: sum*M = hi*M*2^17 + lo*M, both exact
+  //   (the product registers are the MULT18X18D output registers, rtl/mult18_oreg.v)
+  wire signed [34:0]       plo_q, pinlo_q;       // 18 x 17 signed
+  wire signed [HiW+17-1:0] phi_q, pinhi_q;
+  mult18_oreg #(.AWidth(18), .BWidth(17)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, sum3_q[16:0]}), .b_i({1'b0, m3_q}), .p_o(plo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(sum3_q[SumW-1:17]), .b_i({1'b0, m3_q}), .p_o(phi_q));
+  mult18_oreg #(.AWidth(18), .BWidth(17)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, ain3_q[16:0]}), .b_i({1'b0, mn3_q}), .p_o(pinlo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(ain3_q[SumW-1:17]), .b_i({1'b0, mn3_q}), .p_o(pinhi_q));
+
+  // ---- G4: sum*M + 2^(S-1) (the rounding term of rshr) ----------------------------------------
+  wire signed [FpW-1:0] plo_x   = {{(FpW-35){plo_q[34]}}, plo_q};
+  wire signed [FpW-1:0] pinlo_x = {{(FpW-35){pinlo_q[34]}}, pinlo_q};
+  wire signed [FpW-1:0] phi_x   = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
+  wire signed [FpW-1:0] pinhi_x = {{(FpW-HiW-17){pinhi_q[HiW+16]}}, pinhi_q};
+  reg signed [FpW-1:0]  pr_q, prin_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= sat16(rq_main + {{(RqW-16){bsel_q[15]}}, bsel_q});
-      pin_q <= rq_in + {{(RqW-16){bin_q[15]}}, bin_q};
+      pr_q   <= (phi_x <<< 17) + plo_x + fp_half(RqShift);
+      prin_q <= (pinhi_x <<< 17) + pinlo_x + fp_half(RqShift);
     end
   end
 
-  // ---- G4: sigmoid read (r, z rows) / r * hn (n row) ----------------------------------------
+  // ---- G5: >>> S (= rshr(sum*M, S)), bias, saturate -------------------------------------------
+  reg signed [15:0]    p_q;       // p_r, p_z, or hn
+  reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      p_q   <= fp_sat16((pr_q >>> RqShift) + $signed({{(FpW-16){b5_q[15]}}, b5_q}));
+      pin_q <= (prin_q >>> RqShift) + $signed({{(FpW-16){bin5_q[15]}}, bin5_q});
+    end
+  end
+
+  // ---- G6: sigmoid read (r, z rows) / r * hn (n row) ----------------------------------------
   wire [15:0] sig_data, tanh_data;
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("sigmoid.hex")) u_sigmoid (
     .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(p_q)), .data_o(sig_data));
   reg signed [15:0] r_q, z_q;
-  reg signed [31:0] prod_rhn_q;
-  reg signed [RqW-1:0] pin4_q;
+  wire signed [31:0] prod_rhn_q;
+  reg signed [FpW-1:0] pin7_q;
+  mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(r_q), .b_i(p_q), .p_o(prod_rhn_q));
+  always @(posedge clk_i) begin
+    if (ce_i) pin7_q <= pin_q;
+  end
+
+  // ---- G7: capture r / z (σ read in G6); p_n = sat16(pin + rshr(r*hn, 14)) in one addition:
+  //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
+  wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
+  wire signed [FpW-1:0] pin_sh = (pin7_q <<< 14) | fp_half(14);
+  reg signed [15:0] pn_q, z8_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_rhn_q <= r_q * p_q;
-      pin4_q     <= pin_q;
+      if (`GV(7) && `GG(7) == 2'd0) r_q <= sig_data;
+      if (`GV(7) && `GG(7) == 2'd1) z_q <= sig_data;
+      pn_q <= fp_sat16((pin_sh + rhn_x) >>> 14);
+      z8_q <= z_q;
     end
   end
 
-  // ---- G5: capture r / z (σ read in G4); p_n ---------------------------------------------------------------
-  wire signed [33:0] rhn_ext = {{2{prod_rhn_q[31]}}, prod_rhn_q};
-  wire signed [33:0] rhn_rnd = ((rhn_ext <<< 1) + 34'sd16384) >>> 15;     // rshr(r*hn, 14)
-  reg signed [15:0] pn_q, z5_q;
-  always @(posedge clk_i) begin
-    if (ce_i) begin
-      if (`GV(5) && `GG(5) == 2'd0) r_q <= sig_data;
-      if (`GV(5) && `GG(5) == 2'd1) z_q <= sig_data;
-      pn_q <= sat16(pin4_q + {{(RqW-34){rhn_rnd[33]}}, rhn_rnd});
-      z5_q <= z_q;
-    end
-  end
-
-  // ---- G6: tanh read, old state read --------------------------------------------------------
+  // ---- G8: tanh read, old state read --------------------------------------------------------
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("tanh.hex")) u_tanh (
     .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn_q)), .data_o(tanh_data));
-  reg signed [15:0] z6_q;
+  reg signed [15:0] z9_q;
   always @(posedge clk_i) begin
-    if (ce_i) z6_q <= z5_q;
+    if (ce_i) z9_q <= z8_q;
   end
   assign h_re_o    = ce_i;
-  assign h_raddr_o = {layer_g6, ~wbank_g6, unit_g6};
+  assign h_raddr_o = {layer_g8, ~wbank_g8, unit_g8};
 
-  // ---- G7: d = h - n -------------------------------------------------------------------------
-  wire signed [15:0] h_old = hzero_g7 ? 16'sd0 : h_rdata_i;
-  reg signed [16:0]  d_q;
-  reg signed [15:0]  n_q, z7_q;
+  // ---- G9: block-RAM outputs n (tanh) and h_old to registers -----------------------------------
+  reg signed [15:0] n10_q, hold10_q, z10_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      d_q  <= {h_old[15], h_old} - {tanh_data[15], tanh_data};
-      n_q  <= tanh_data;
-      z7_q <= z6_q;
+      n10_q    <= tanh_data;
+      hold10_q <= hzero_g9 ? 16'sd0 : h_rdata_i;
+      z10_q    <= z9_q;
     end
   end
 
-  // ---- G8: z * d ------------------------------------------------------------------------------
-  reg signed [33:0]  prod_zd_q;
-  reg signed [15:0]  n8_q;
+  // ---- G10: d = h - n ---------------------------------------------------------------------------
+  reg signed [16:0] d11_q;
+  reg signed [15:0] n11_q, z11_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_zd_q <= {{18{z7_q[15]}}, z7_q} * {{17{d_q[16]}}, d_q};
-      n8_q      <= n_q;
+      d11_q <= {hold10_q[15], hold10_q} - {n10_q[15], n10_q};
+      n11_q <= n10_q;
+      z11_q <= z10_q;
     end
   end
 
-  // ---- G9: h' = sat16(n + rshr(z*d, 14)) ------------------------------------------------------
-  wire signed [34:0] zd_ext = {prod_zd_q[33], prod_zd_q};
-  wire signed [34:0] zd_rnd = ((zd_ext <<< 1) + 35'sd16384) >>> 15;
-  wire signed [34:0] hq     = zd_rnd + {{19{n8_q[15]}}, n8_q};
-  assign h_wdata_o = (hq > 35'sd32767) ? 16'sh7fff : ((hq < -35'sd32768) ? 16'sh8000 : hq[15:0]);
-  assign h_we_o    = ce_i & `GV(9) & (`GG(9) == 2'd2);
-  assign h_waddr_o = {layer_g9, wbank_g9, unit_g9};
-  assign h_meta_o  = meta_q[9][MetaW-1:0];
+  // ---- G11: z * d -------------------------------------------------------------------------------
+  wire signed [32:0] prod_zd_q;
+  reg signed [15:0] n12_q;
+  reg signed [16:0] nv12_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
+  mult18_oreg #(.AWidth(16), .BWidth(17)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(z11_q), .b_i(d11_q), .p_o(prod_zd_q));
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      n12_q     <= n11_q;
+      nv12_q    <= {n11_q[15], n11_q} + 17'sd64;
+    end
+  end
+
+  // ---- G12: h' = sat16(n + rshr(z*d, 14)) = sat16((n*2^14 + 2^13 + z*d) >>> 14), and
+  //   view(h') = sat8(rshr(h', 7)) = sat8(((n + 64)*2^14 + 2^13 + z*d) >>> 21) (the floors nest;
+  //   saturating h' first changes nothing, both clamps are monotone) -----------------------------
+  wire signed [FpW-1:0] zd_x  = {{(FpW-33){prod_zd_q[32]}}, prod_zd_q};
+  wire signed [FpW-1:0] n_sh  = ({{(FpW-16){n12_q[15]}}, n12_q} <<< 14) | fp_half(14);
+  wire signed [FpW-1:0] nv_sh = ({{(FpW-17){nv12_q[16]}}, nv12_q} <<< 14) | fp_half(14);
+  wire signed [FpW-1:0] v_full = (nv_sh + zd_x) >>> 21;
+  reg signed [15:0] h_q;
+  reg signed [7:0]  v_q;
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      h_q <= fp_sat16((n_sh + zd_x) >>> 14);
+      v_q <= fp_sat8(v_full);
+    end
+  end
+
+  // ---- G13: write -------------------------------------------------------------------------------
+  assign h_wdata_o = h_q;
+  assign h_vdata_o = v_q;
+  assign h_we_o    = ce_i & `GV(WLast) & (`GG(WLast) == 2'd2);
+  assign h_waddr_o = {layer_gw, wbank_gw, unit_gw};
+  assign h_meta_o  = meta_q[WLast][MetaW-1:0];
   `undef GV
   `undef GG
 endmodule
