@@ -173,13 +173,17 @@ module flimgru_core #(
   wire [8*P-1:0] w_rom [0:NRom-1];
   wire [111:0]   u_rom [0:NRom-1];
 
-  // row serializer state (drives the unit ROM address)
+  // row serializer state (its next unit, ser_unit_d, addresses the unit ROMs: the unit's word
+  // reaches the gate unit one cycle after the row, in G1)
   reg               ser_act_q;
   reg [7:0]         ser_cnt_q;
   reg [UnitW:0]     ser_unit_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [UnitW:0]    ser_unit_d;       // the top bit (padding rows past unit H-1) is not an address
+  /* verilator lint_on UNUSEDSIGNAL */
   reg [1:0]         ser_gate_q;
   reg [GMetaW-1:0]  ser_meta_q;
-  reg [RomSelW-1:0] ser_sel_q, usel_1, usel_2;
+  reg [RomSelW-1:0] ser_sel_q, usel_1;
 
   genvar r;
   generate
@@ -197,13 +201,13 @@ module flimgru_core #(
         .clk_i(clk_i), .ce_i(ce), .addr_i(iss_waddr), .data_o(w_rom[r]));
       rom_sync #(.DataWidth(112), .Depth(H), .AddrWidth(UnitW), .Latency(2),
                  .RomDir(RomDir), .File({Pre, "_l", Dig, "_units.hex"})) u_u (
-        .clk_i(clk_i), .ce_i(ce), .addr_i(ser_unit_q[UnitW-1:0]), .data_o(u_rom[r]));
+        .clk_i(clk_i), .ce_i(ce), .addr_i(ser_unit_d[UnitW-1:0]), .data_o(u_rom[r]));
     end
   endgenerate
   // the weight word: block-RAM register (s1) -> layer select -> one register per lane (s2)
   /* verilator lint_off WIDTH */
   wire [8*P-1:0] w_s1     = w_rom[sel_s1];
-  wire [111:0]   units_g2 = u_rom[usel_2];
+  wire [111:0]   units_g1 = u_rom[usel_1];
   /* verilator lint_on WIDTH */
 
   // ---- row serializer: P rows per group, one per cycle, r z n order -------------------------
@@ -211,13 +215,15 @@ module flimgru_core #(
   /* verilator lint_off WIDTH */
   wire ser_last = (ser_cnt_q == P - 1);
   wire row_v    = ser_act_q & (ser_unit_q < H);
-  // next state of ser_act_q (the lanes keep copies of it: rep_reg u_sh_rep)
+  // next unit (in enabled cycles; the ROM reads only then) and next ser_act_q (the lanes keep
+  // copies of it: rep_reg u_sh_rep)
+  assign ser_unit_d = (ser_load & fl_s3[0]) ? {(UnitW+1){1'b0}}
+                    : ((ser_act_q & (ser_gate_q == 2'd2)) ? ser_unit_q + 1'b1 : ser_unit_q);
   wire ser_act_d = ~rst_i & (ce ? (ser_load | (ser_act_q & ~ser_last)) : ser_act_q);
   /* verilator lint_on WIDTH */
   always @(posedge clk_i) begin
     if (ce) begin
       usel_1 <= ser_sel_q;
-      usel_2 <= usel_1;
       if (ser_act_q) begin
         ser_cnt_q <= ser_cnt_q + 1'b1;
         if (ser_last) ser_act_q <= 1'b0;
@@ -364,7 +370,7 @@ module flimgru_core #(
         .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce_l),
         .row_v_i(row_v), .row_gate_i(ser_gate_q), .row_ain_i(row_ain), .row_ah_i(row_ah),
         .row_unit_i(ser_unit_q[UnitW-1:0]), .row_layer_i(row_layer), .row_wbank_i(row_wbank),
-        .row_hzero_i(row_hzero), .row_meta_i(row_meta), .units_g2_i(units_g2),
+        .row_hzero_i(row_hzero), .row_meta_i(row_meta), .units_g1_i(units_g1),
         .h_re_o(h_re), .h_raddr_o(h_raddr), .h_rdata_i(s_rdata_gate),
         .h_we_o(h_we), .h_waddr_o(h_waddr), .h_wdata_o(h_wdata), .h_vdata_o(h_vdata),
         .h_meta_o(h_meta));

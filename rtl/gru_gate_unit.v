@@ -2,17 +2,18 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
-// Latency: row at G0 (cycle e) -> state write in cycle e+13 (visible to reads from e+14).
-//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 unit ROM word ->
-//   M, b registers | G3 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed) |
-//   G4 high*2^17 + low + rounding term | G5 >>> S, bias, sat | G6 σ read, r*hn | G7 r/z
-//   capture, p_n = sat16((rq_in + b_in)*2^14 + 2^13 + r*hn >>> 14) | G8 tanh read, h_old read |
-//   G9 n, h_old registered | G10 d = h - n | G11 z*d | G12 h' = sat16((n*2^14 + 2^13 + z*d) >>> 14)
-//   and its operand view(h') = sat8(((n+64)*2^14 + 2^13 + z*d) >>> 21) | G13 write of both.
+// Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13).
+//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b
+//   registers | G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed) |
+//   G3 high*2^17 + low + rounding term | G4 >>> S, bias, sat | G5 σ read, r*hn | G6 r/z
+//   capture, p_n = sat16((rq_in + b_in)*2^14 + 2^13 + r*hn >>> 14) | G7 tanh read, h_old read |
+//   G8 n, h_old registered | G9 d = h - n | G10 z*d | G11 h' = sat16((n*2^14 + 2^13 + z*d) >>> 14)
+//   and its operand view(h') = sat8(((n+64)*2^14 + 2^13 + z*d) >>> 21) | G12 write of both.
 //   Every multiplier has registered inputs and a registered output; every block-RAM output
 //   goes straight to a register. Throughput one row per cycle; r and z of a unit must arrive
 //   at least 2 and 1 cycles before its n row (always true in r,z,n order).
-// Interface: units_g2_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+2;
+// Interface: units_g1_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+1
+//   (the core addresses the unit ROM with the serializer's next unit);
 //   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o
 //   (h_wdata_o, Q1.14) together with view(h') (h_vdata_o, int8 Q0.7: what the MACs and the head
 //   multiply, numerics §2, so their operand RAMs hold it ready).
@@ -39,13 +40,13 @@ module gru_gate_unit #(
   input  wire                        row_wbank_i,
   input  wire                        row_hzero_i,
   input  wire [MetaW-1:0]            row_meta_i,
-  // G2: unit ROM word
-  input  wire [111:0]                units_g2_i,
-  // old state read (issued in G8, data in G9)
+  // G1: unit ROM word
+  input  wire [111:0]                units_g1_i,
+  // old state read (issued in G7, data in G8)
   output wire                        h_re_o,
   output wire [LayerW+UnitW:0]       h_raddr_o,
   input  wire signed [15:0]          h_rdata_i,
-  // new state write (G13)
+  // new state write (G12)
   output wire                        h_we_o,
   output wire [LayerW+UnitW:0]       h_waddr_o,
   output wire signed [15:0]          h_wdata_o,
@@ -58,7 +59,7 @@ module gru_gate_unit #(
   localparam integer FpW  = PrW + 18;           // room for the rounding term, bias, <<< 14
   localparam integer Half = 1 << (TableBits - 1);
   localparam integer Tsh  = 14 - TableBits;
-  localparam integer WLast = 13;                // write stage
+  localparam integer WLast = 12;                // write stage
   /* verilator lint_off WIDTH */
   localparam signed [15:0] IdxLo = -Half;      // sized clamp bounds of the table index
   localparam signed [15:0] IdxHi = Half - 1;
@@ -100,69 +101,65 @@ module gru_gate_unit #(
   end
   `define GV(st)  meta_q[st][MW-1]
   `define GG(st)  meta_q[st][MW-2 -: 2]
-  wire [UnitW-1:0]  unit_g8  = meta_q[8][MW-4 -: UnitW];
-  wire [LayerW-1:0] layer_g8 = meta_q[8][MW-4-UnitW -: LayerW];
-  wire              wbank_g8 = meta_q[8][MetaW+1];
-  wire              hzero_g9 = meta_q[9][MetaW];   // the old state is the zero state
+  wire [UnitW-1:0]  unit_g7  = meta_q[7][MW-4 -: UnitW];
+  wire [LayerW-1:0] layer_g7 = meta_q[7][MW-4-UnitW -: LayerW];
+  wire              wbank_g7 = meta_q[7][MetaW+1];
+  wire              hzero_g8 = meta_q[8][MetaW];   // the old state is the zero state
   wire [UnitW-1:0]  unit_gw  = meta_q[WLast][MW-4 -: UnitW];
   wire [LayerW-1:0] layer_gw = meta_q[WLast][MW-4-UnitW -: LayerW];
   wire              wbank_gw = meta_q[WLast][MetaW+1];
 
-  // ---- G1: sum of the partial sums; G2 waits for the unit ROM word --------------------------
-  reg signed [SumW-1:0] sum_q, ain_q, sum2_q, ain2_q;
+  // ---- G1: sum of the partial sums; the unit ROM word of this row -> M, b registers ---------
+  reg signed [SumW-1:0] sum_q, ain_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
       sum_q  <= (row_gate_i == 2'd2) ? {row_ah_i[AccWidth-1], row_ah_i}
                                      : {row_ain_i[AccWidth-1], row_ain_i} + {row_ah_i[AccWidth-1], row_ah_i};
       ain_q  <= {row_ain_i[AccWidth-1], row_ain_i};
-      sum2_q <= sum_q;
-      ain2_q <= ain_q;
     end
   end
-
-  // ---- G2: unit ROM word of this row -> multiplier and bias registers ------------------------
-  wire [15:0] b_hn = units_g2_i[15:0];
-  wire [15:0] b_in = units_g2_i[31:16];
-  wire [15:0] b_z  = units_g2_i[47:32];
-  wire [15:0] b_r  = units_g2_i[63:48];
-  wire [15:0] m_n  = units_g2_i[79:64];
-  wire [15:0] m_z  = units_g2_i[95:80];
-  wire [15:0] m_r  = units_g2_i[111:96];
-  wire [15:0] m_sel = (`GG(2) == 2'd0) ? m_r : ((`GG(2) == 2'd1) ? m_z : m_n);
-  wire [15:0] b_sel = (`GG(2) == 2'd0) ? b_r : ((`GG(2) == 2'd1) ? b_z : b_hn);
-  reg signed [SumW-1:0] sum3_q, ain3_q;
-  reg        [15:0]     m3_q, mn3_q;
-  reg signed [15:0]     b3_q, bin3_q, b4_q, bin4_q, b5_q, bin5_q;
+  wire [15:0] b_hn = units_g1_i[15:0];
+  wire [15:0] b_in = units_g1_i[31:16];
+  wire [15:0] b_z  = units_g1_i[47:32];
+  wire [15:0] b_r  = units_g1_i[63:48];
+  wire [15:0] m_n  = units_g1_i[79:64];
+  wire [15:0] m_z  = units_g1_i[95:80];
+  wire [15:0] m_r  = units_g1_i[111:96];
+  wire [15:0] m_sel = (`GG(1) == 2'd0) ? m_r : ((`GG(1) == 2'd1) ? m_z : m_n);
+  wire [15:0] b_sel = (`GG(1) == 2'd0) ? b_r : ((`GG(1) == 2'd1) ? b_z : b_hn);
+  reg signed [SumW-1:0] sum2_q, ain2_q;
+  reg        [15:0]     m2_q, mn2_q;
+  reg signed [15:0]     b2_q, bin2_q, b3_q, bin3_q, b4_q, bin4_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      sum3_q <= sum2_q;
-      ain3_q <= ain2_q;
-      m3_q   <= m_sel;
-      mn3_q  <= m_n;
-      b3_q   <= b_sel;
-      bin3_q <= b_in;
+      sum2_q <= sum_q;
+      ain2_q <= ain_q;
+      m2_q   <= m_sel;
+      mn2_q  <= m_n;
+      b2_q   <= b_sel;
+      bin2_q <= b_in;
+      b3_q   <= b2_q;
+      bin3_q <= bin2_q;
       b4_q   <= b3_q;
       bin4_q <= bin3_q;
-      b5_q   <= b4_q;
-      bin5_q <= bin4_q;
     end
   end
 
-  // ---- G3: sum * M in two products that each fit one MULT18X18D ------------------------------
+  // ---- G2: sum * M in two products that each fit one MULT18X18D ------------------------------
   //   sum = hi * 2^17 + lo, lo = sum[16:0] unsigned: sum*M = hi*M*2^17 + lo*M, both exact
   //   (the product registers are the MULT18X18D output registers, rtl/mult18_oreg.v)
   wire signed [34:0]       plo_q, pinlo_q;       // 18 x 17 signed
   wire signed [HiW+17-1:0] phi_q, pinhi_q;
   mult18_oreg #(.AWidth(18), .BWidth(17)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, sum3_q[16:0]}), .b_i({1'b0, m3_q}), .p_o(plo_q));
+    .a_i({1'b0, sum2_q[16:0]}), .b_i({1'b0, m2_q}), .p_o(plo_q));
   mult18_oreg #(.AWidth(HiW), .BWidth(17)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(sum3_q[SumW-1:17]), .b_i({1'b0, m3_q}), .p_o(phi_q));
+    .a_i(sum2_q[SumW-1:17]), .b_i({1'b0, m2_q}), .p_o(phi_q));
   mult18_oreg #(.AWidth(18), .BWidth(17)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, ain3_q[16:0]}), .b_i({1'b0, mn3_q}), .p_o(pinlo_q));
+    .a_i({1'b0, ain2_q[16:0]}), .b_i({1'b0, mn2_q}), .p_o(pinlo_q));
   mult18_oreg #(.AWidth(HiW), .BWidth(17)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(ain3_q[SumW-1:17]), .b_i({1'b0, mn3_q}), .p_o(pinhi_q));
+    .a_i(ain2_q[SumW-1:17]), .b_i({1'b0, mn2_q}), .p_o(pinhi_q));
 
-  // ---- G4: sum*M + 2^(S-1) (the rounding term of rshr) ----------------------------------------
+  // ---- G3: sum*M + 2^(S-1) (the rounding term of rshr) ----------------------------------------
   wire signed [FpW-1:0] plo_x   = {{(FpW-35){plo_q[34]}}, plo_q};
   wire signed [FpW-1:0] pinlo_x = {{(FpW-35){pinlo_q[34]}}, pinlo_q};
   wire signed [FpW-1:0] phi_x   = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
@@ -175,95 +172,95 @@ module gru_gate_unit #(
     end
   end
 
-  // ---- G5: >>> S (= rshr(sum*M, S)), bias, saturate -------------------------------------------
+  // ---- G4: >>> S (= rshr(sum*M, S)), bias, saturate -------------------------------------------
   reg signed [15:0]    p_q;       // p_r, p_z, or hn
   reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= fp_sat16((pr_q >>> RqShift) + $signed({{(FpW-16){b5_q[15]}}, b5_q}));
-      pin_q <= (prin_q >>> RqShift) + $signed({{(FpW-16){bin5_q[15]}}, bin5_q});
+      p_q   <= fp_sat16((pr_q >>> RqShift) + $signed({{(FpW-16){b4_q[15]}}, b4_q}));
+      pin_q <= (prin_q >>> RqShift) + $signed({{(FpW-16){bin4_q[15]}}, bin4_q});
     end
   end
 
-  // ---- G6: sigmoid read (r, z rows) / r * hn (n row) ----------------------------------------
+  // ---- G5: sigmoid read (r, z rows) / r * hn (n row) ----------------------------------------
   wire [15:0] sig_data, tanh_data;
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("sigmoid.hex")) u_sigmoid (
     .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(p_q)), .data_o(sig_data));
   reg signed [15:0] r_q, z_q;
   wire signed [31:0] prod_rhn_q;
-  reg signed [FpW-1:0] pin7_q;
+  reg signed [FpW-1:0] pin6_q;
   mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
     .a_i(r_q), .b_i(p_q), .p_o(prod_rhn_q));
   always @(posedge clk_i) begin
-    if (ce_i) pin7_q <= pin_q;
+    if (ce_i) pin6_q <= pin_q;
   end
 
-  // ---- G7: capture r / z (σ read in G6); p_n = sat16(pin + rshr(r*hn, 14)) in one addition:
+  // ---- G6: capture r / z (σ read in G5); p_n = sat16(pin + rshr(r*hn, 14)) in one addition:
   //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
   wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
-  wire signed [FpW-1:0] pin_sh = (pin7_q <<< 14) | fp_half(14);
-  reg signed [15:0] pn_q, z8_q;
+  wire signed [FpW-1:0] pin_sh = (pin6_q <<< 14) | fp_half(14);
+  reg signed [15:0] pn_q, z7_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      if (`GV(7) && `GG(7) == 2'd0) r_q <= sig_data;
-      if (`GV(7) && `GG(7) == 2'd1) z_q <= sig_data;
+      if (`GV(6) && `GG(6) == 2'd0) r_q <= sig_data;
+      if (`GV(6) && `GG(6) == 2'd1) z_q <= sig_data;
       pn_q <= fp_sat16((pin_sh + rhn_x) >>> 14);
-      z8_q <= z_q;
+      z7_q <= z_q;
     end
   end
 
-  // ---- G8: tanh read, old state read --------------------------------------------------------
+  // ---- G7: tanh read, old state read --------------------------------------------------------
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("tanh.hex")) u_tanh (
     .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn_q)), .data_o(tanh_data));
-  reg signed [15:0] z9_q;
+  reg signed [15:0] z8_q;
   always @(posedge clk_i) begin
-    if (ce_i) z9_q <= z8_q;
+    if (ce_i) z8_q <= z7_q;
   end
   assign h_re_o    = ce_i;
-  assign h_raddr_o = {layer_g8, ~wbank_g8, unit_g8};
+  assign h_raddr_o = {layer_g7, ~wbank_g7, unit_g7};
 
-  // ---- G9: block-RAM outputs n (tanh) and h_old to registers -----------------------------------
-  reg signed [15:0] n10_q, hold10_q, z10_q;
+  // ---- G8: block-RAM outputs n (tanh) and h_old to registers -----------------------------------
+  reg signed [15:0] n9_q, hold9_q, z9_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      n10_q    <= tanh_data;
-      hold10_q <= hzero_g9 ? 16'sd0 : h_rdata_i;
-      z10_q    <= z9_q;
+      n9_q    <= tanh_data;
+      hold9_q <= hzero_g8 ? 16'sd0 : h_rdata_i;
+      z9_q    <= z8_q;
     end
   end
 
-  // ---- G10: d = h - n ---------------------------------------------------------------------------
-  reg signed [16:0] d11_q;
-  reg signed [15:0] n11_q, z11_q;
+  // ---- G9: d = h - n ---------------------------------------------------------------------------
+  reg signed [16:0] d10_q;
+  reg signed [15:0] n10_q, z10_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      d11_q <= {hold10_q[15], hold10_q} - {n10_q[15], n10_q};
-      n11_q <= n10_q;
-      z11_q <= z10_q;
+      d10_q <= {hold9_q[15], hold9_q} - {n9_q[15], n9_q};
+      n10_q <= n9_q;
+      z10_q <= z9_q;
     end
   end
 
-  // ---- G11: z * d -------------------------------------------------------------------------------
+  // ---- G10: z * d -------------------------------------------------------------------------------
   wire signed [32:0] prod_zd_q;
-  reg signed [15:0] n12_q;
-  reg signed [16:0] nv12_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
+  reg signed [15:0] n11_q;
+  reg signed [16:0] nv11_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
   mult18_oreg #(.AWidth(16), .BWidth(17)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(z11_q), .b_i(d11_q), .p_o(prod_zd_q));
+    .a_i(z10_q), .b_i(d10_q), .p_o(prod_zd_q));
   always @(posedge clk_i) begin
     if (ce_i) begin
-      n12_q     <= n11_q;
-      nv12_q    <= {n11_q[15], n11_q} + 17'sd64;
+      n11_q     <= n10_q;
+      nv11_q    <= {n10_q[15], n10_q} + 17'sd64;
     end
   end
 
-  // ---- G12: h' = sat16(n + rshr(z*d, 14)) = sat16((n*2^14 + 2^13 + z*d) >>> 14), and
+  // ---- G11: h' = sat16(n + rshr(z*d, 14)) = sat16((n*2^14 + 2^13 + z*d) >>> 14), and
   //   view(h') = sat8(rshr(h', 7)) = sat8(((n + 64)*2^14 + 2^13 + z*d) >>> 21) (the floors nest;
   //   saturating h' first changes nothing, both clamps are monotone) -----------------------------
   wire signed [FpW-1:0] zd_x  = {{(FpW-33){prod_zd_q[32]}}, prod_zd_q};
-  wire signed [FpW-1:0] n_sh  = ({{(FpW-16){n12_q[15]}}, n12_q} <<< 14) | fp_half(14);
-  wire signed [FpW-1:0] nv_sh = ({{(FpW-17){nv12_q[16]}}, nv12_q} <<< 14) | fp_half(14);
+  wire signed [FpW-1:0] n_sh  = ({{(FpW-16){n11_q[15]}}, n11_q} <<< 14) | fp_half(14);
+  wire signed [FpW-1:0] nv_sh = ({{(FpW-17){nv11_q[16]}}, nv11_q} <<< 14) | fp_half(14);
   wire signed [FpW-1:0] v_full = (nv_sh + zd_x) >>> 21;
   reg signed [15:0] h_q;
   reg signed [7:0]  v_q;
@@ -274,7 +271,7 @@ module gru_gate_unit #(
     end
   end
 
-  // ---- G13: write -------------------------------------------------------------------------------
+  // ---- G12: write -------------------------------------------------------------------------------
   assign h_wdata_o = h_q;
   assign h_vdata_o = v_q;
   assign h_we_o    = ce_i & `GV(WLast) & (`GG(WLast) == 2'd2);

@@ -22,10 +22,10 @@ struct Pixel {
 // Schedule of docs/architecture.md for a core of `mac_rows` rows and the model's H, L.
 // Pipeline latencies of the RTL that the schedule depends on (keep equal to the RTL):
 //   kGateVisible: issue of a row group's last column at (g+1)K-1 -> row m's state write is
-//   readable at (g+1)K + kGateVisible + m (4 cycles MAC/serializer, 13 gate unit, 1 RAM write;
+//   readable at (g+1)K + kGateVisible + m (4 cycles MAC/serializer, 12 gate unit, 1 RAM write;
 //   rtl/seq2seq_sequencer.v GateLat);
 //   kHeadOut: head start -> SFD beat of lane 0 is H + kHeadOut cycles later.
-inline constexpr int kGateVisible = 17;
+inline constexpr int kGateVisible = 16;
 inline constexpr int kHeadOut = 11;
 struct Schedule {
   int hidden, layers, mac_rows, groups;
