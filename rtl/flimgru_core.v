@@ -141,31 +141,32 @@ module flimgru_core #(
     end
   end
 
-  // ---- issue pipeline: s1 (RAM data), s2 (weight word, operand), s3 (products -> acc) -------
+  // ---- issue pipeline: s1 (RAM data), s2 (weight word, operand), s3 (MULT18X18D input
+  //      registers), s4 (products -> acc, rtl/gru_mac_lane.v) ----------------------------------
   localparam integer RomSelW = $clog2(NRom);   // NRom >= 2
   /* verilator lint_off WIDTH */
   wire [RomSelW-1:0] iss_sel = iss_dec * L + iss_layer;
   /* verilator lint_on WIDTH */
-  reg               v_s1, v_s2, v_s3;
+  reg               v_s1, v_s2, v_s3, v_s4;
   reg               src_x_s1, zero_s1;
   reg [RomSelW-1:0] sel_s1;
   reg [5:0]         fl_s1, fl_s2;     // has_in, first_in, last_in, first_h, last, grp0
-  reg [1:0]         fl_s3;            // last, grp0 (the lanes have their own copies, rep_reg)
+  reg [1:0]         fl_s3, fl_s4;     // last, grp0 (the lanes have their own copies, rep_reg)
   localparam integer GMetaW = LayerW + 2 + MetaW;   // {layer, wbank, hzero, dec, step}
-  reg [GMetaW-1:0]  gm_s1, gm_s2, gm_s3;
+  reg [GMetaW-1:0]  gm_s1, gm_s2, gm_s3, gm_s4;
   wire [GMetaW-1:0] gm_iss = {iss_layer, iss_wbank, iss_hzero, iss_dec, iss_step};
   always @(posedge clk_i) begin
     if (ce) begin
-      v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;
+      v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;  v_s4 <= v_s3;
       src_x_s1 <= iss_src_x;
       zero_s1  <= iss_zero;
       sel_s1 <= iss_sel;
       fl_s1 <= {iss_has_in, iss_first_in, iss_last_in, iss_first_h, iss_last, iss_grp0};
-      fl_s2 <= fl_s1;  fl_s3 <= fl_s2[1:0];
-      gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2;
+      fl_s2 <= fl_s1;  fl_s3 <= fl_s2[1:0];  fl_s4 <= fl_s3;
+      gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2; gm_s4 <= gm_s3;
     end
     if (rst_i) begin
-      v_s1 <= 1'b0; v_s2 <= 1'b0; v_s3 <= 1'b0;
+      v_s1 <= 1'b0; v_s2 <= 1'b0; v_s3 <= 1'b0; v_s4 <= 1'b0;
     end
   end
 
@@ -211,13 +212,13 @@ module flimgru_core #(
   /* verilator lint_on WIDTH */
 
   // ---- row serializer: P rows per group, one per cycle, r z n order -------------------------
-  wire ser_load = ce & v_s3 & fl_s3[1];
+  wire ser_load = ce & v_s4 & fl_s4[1];     // a group's last column accumulated (s4)
   /* verilator lint_off WIDTH */
   wire ser_last = (ser_cnt_q == P - 1);
   wire row_v    = ser_act_q & (ser_unit_q < H);
   // next unit (in enabled cycles; the ROM reads only then) and next ser_act_q (the lanes keep
   // copies of it: rep_reg u_sh_rep)
-  assign ser_unit_d = (ser_load & fl_s3[0]) ? {(UnitW+1){1'b0}}
+  assign ser_unit_d = (ser_load & fl_s4[0]) ? {(UnitW+1){1'b0}}
                     : ((ser_act_q & (ser_gate_q == 2'd2)) ? ser_unit_q + 1'b1 : ser_unit_q);
   wire ser_act_d = ~rst_i & (ce ? (ser_load | (ser_act_q & ~ser_last)) : ser_act_q);
   /* verilator lint_on WIDTH */
@@ -237,11 +238,11 @@ module flimgru_core #(
       if (ser_load) begin
         ser_act_q  <= 1'b1;
         ser_cnt_q  <= 8'd0;
-        ser_meta_q <= gm_s3;
+        ser_meta_q <= gm_s4;
         /* verilator lint_off WIDTH */
-        ser_sel_q  <= gm_s3[MetaW-1] * L + gm_s3[GMetaW-1 -: LayerW];
+        ser_sel_q  <= gm_s4[MetaW-1] * L + gm_s4[GMetaW-1 -: LayerW];
         /* verilator lint_on WIDTH */
-        if (fl_s3[0]) begin
+        if (fl_s4[0]) begin
           ser_unit_q <= {(UnitW+1){1'b0}};
           ser_gate_q <= 2'd0;
         end
@@ -262,7 +263,7 @@ module flimgru_core #(
   reg [Lanes-1:0]          hd_active_q;
   reg                      hv_s1, hv_s2, hv_s3, hfirst_s1, hfirst_s2, hfirst_s3;
   reg                      hlast_s1, hlast_s2, hlast_s3;
-  reg [6:0]                ph_q;
+  reg [7:0]                ph_q;
   /* verilator lint_off WIDTH */
   wire hd_k_last = (hd_k_q == H - 1);
   localparam [LayerW-1:0] TopLayer = L - 1;
@@ -285,12 +286,12 @@ module flimgru_core #(
       hv_s1 <= hd_act_q; hv_s2 <= hv_s1; hv_s3 <= hv_s2;
       hfirst_s1 <= (hd_k_q == 0); hfirst_s2 <= hfirst_s1; hfirst_s3 <= hfirst_s2;
       hlast_s1 <= hd_k_last; hlast_s2 <= hlast_s1; hlast_s3 <= hlast_s2;
-      ph_q <= {ph_q[5:0], hv_s3 & hlast_s3};
+      ph_q <= {ph_q[6:0], hv_s3 & hlast_s3};
     end
     if (rst_i) begin
       hd_act_q <= 1'b0;
       hv_s1 <= 1'b0; hv_s2 <= 1'b0; hv_s3 <= 1'b0;
-      ph_q <= 7'd0;
+      ph_q <= 8'd0;
     end
   end
   /* verilator lint_off WIDTH */
@@ -306,7 +307,7 @@ module flimgru_core #(
   rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(1), .RomDir(RomDir),
              .File("head_params.hex")) u_hp (
     .clk_i(clk_i), .ce_i(ce), .addr_i(hp_addr), .data_o(hp_word));
-  wire rec_push = ce & ph_q[6];
+  wire rec_push = ce & ph_q[7];
 
   // ---- lanes ---------------------------------------------------------------------------------
   wire [Lanes*RecW-1:0] rec_heads;

@@ -3,14 +3,15 @@
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
 // Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13).
-//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b
-//   registers | G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed) |
-//   G3 high*2^17 + low + rounding term | G4 >>> S, bias, sat | G5 σ read, r*hn | G6 r/z
-//   capture, p_n = sat16((rq_in + b_in)*2^14 + 2^13 + r*hn >>> 14) | G7 tanh read, h_old read |
-//   G8 n, h_old registered | G9 d = h - n | G10 z*d | G11 h' = sat16((n*2^14 + 2^13 + z*d) >>> 14)
-//   and its operand view(h') = sat8(((n+64)*2^14 + 2^13 + z*d) >>> 21) | G12 write of both.
-//   Every multiplier has registered inputs and a registered output; every block-RAM output
-//   goes straight to a register. Throughput one row per cycle; r and z of a unit must arrive
+//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b |
+//   G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed; MULT18X18D input
+//   registers) | G3 high*2^17 + low | G4 (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
+//   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh read,
+//   h_old read | G8 n, h_old registered | G9 d = h - n into the multiplier | G10 z*d |
+//   G11 n*2^14 + 2^13 + z*d and (n+64)*2^14 + 2^13 + z*d | G12 h' = sat16(. >>> 14) and its
+//   operand view(h') = sat8(. >>> 21) written.
+//   Every multiplier output is the MULT18X18D's own register and is followed by at most one
+//   addition; every block-RAM output goes straight to a register. Throughput one row per cycle; r and z of a unit must arrive
 //   at least 2 and 1 cycles before its n row (always true in r,z,n order).
 // Interface: units_g1_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+1
 //   (the core addresses the unit ROM with the serializer's next unit);
@@ -127,15 +128,9 @@ module gru_gate_unit #(
   wire [15:0] m_r  = units_g1_i[111:96];
   wire [15:0] m_sel = (`GG(1) == 2'd0) ? m_r : ((`GG(1) == 2'd1) ? m_z : m_n);
   wire [15:0] b_sel = (`GG(1) == 2'd0) ? b_r : ((`GG(1) == 2'd1) ? b_z : b_hn);
-  reg signed [SumW-1:0] sum2_q, ain2_q;
-  reg        [15:0]     m2_q, mn2_q;
   reg signed [15:0]     b2_q, bin2_q, b3_q, bin3_q, b4_q, bin4_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      sum2_q <= sum_q;
-      ain2_q <= ain_q;
-      m2_q   <= m_sel;
-      mn2_q  <= m_n;
       b2_q   <= b_sel;
       bin2_q <= b_in;
       b3_q   <= b2_q;
@@ -147,19 +142,20 @@ module gru_gate_unit #(
 
   // ---- G2: sum * M in two products that each fit one MULT18X18D ------------------------------
   //   sum = hi * 2^17 + lo, lo = sum[16:0] unsigned: sum*M = hi*M*2^17 + lo*M, both exact
-  //   (the product registers are the MULT18X18D output registers, rtl/mult18_oreg.v)
+  //   (G1 -> G2: the MULT18X18D input registers take sum and M; G2 -> G3: its output register,
+  //   rtl/mult18_oreg.v InReg 1)
   wire signed [34:0]       plo_q, pinlo_q;       // 18 x 17 signed
   wire signed [HiW+17-1:0] phi_q, pinhi_q;
-  mult18_oreg #(.AWidth(18), .BWidth(17)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, sum2_q[16:0]}), .b_i({1'b0, m2_q}), .p_o(plo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(sum2_q[SumW-1:17]), .b_i({1'b0, m2_q}), .p_o(phi_q));
-  mult18_oreg #(.AWidth(18), .BWidth(17)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, ain2_q[16:0]}), .b_i({1'b0, mn2_q}), .p_o(pinlo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(ain2_q[SumW-1:17]), .b_i({1'b0, mn2_q}), .p_o(pinhi_q));
+  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, sum_q[16:0]}), .b_i({1'b0, m_sel}), .p_o(plo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(sum_q[SumW-1:17]), .b_i({1'b0, m_sel}), .p_o(phi_q));
+  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, ain_q[16:0]}), .b_i({1'b0, m_n}), .p_o(pinlo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(ain_q[SumW-1:17]), .b_i({1'b0, m_n}), .p_o(pinhi_q));
 
-  // ---- G3: sum*M + 2^(S-1) (the rounding term of rshr) ----------------------------------------
+  // ---- G3: sum*M = hi*M*2^17 + lo*M (one addition right after the DSP) -----------------------
   wire signed [FpW-1:0] plo_x   = {{(FpW-35){plo_q[34]}}, plo_q};
   wire signed [FpW-1:0] pinlo_x = {{(FpW-35){pinlo_q[34]}}, pinlo_q};
   wire signed [FpW-1:0] phi_x   = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
@@ -167,18 +163,21 @@ module gru_gate_unit #(
   reg signed [FpW-1:0]  pr_q, prin_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      pr_q   <= (phi_x <<< 17) + plo_x + fp_half(RqShift);
-      prin_q <= (pinhi_x <<< 17) + pinlo_x + fp_half(RqShift);
+      pr_q   <= (phi_x <<< 17) + plo_x;
+      prin_q <= (pinhi_x <<< 17) + pinlo_x;
     end
   end
 
-  // ---- G4: >>> S (= rshr(sum*M, S)), bias, saturate -------------------------------------------
+  // ---- G4: rshr(sum*M, S) + b = (sum*M + b*2^S + 2^(S-1)) >>> S (b*2^S + 2^(S-1) is wiring),
+  //   saturate -----------------------------------------------------------------------------------
+  wire signed [FpW-1:0] b_x   = ($signed({{(FpW-16){b4_q[15]}}, b4_q}) <<< RqShift) | fp_half(RqShift);
+  wire signed [FpW-1:0] bin_x = ($signed({{(FpW-16){bin4_q[15]}}, bin4_q}) <<< RqShift) | fp_half(RqShift);
   reg signed [15:0]    p_q;       // p_r, p_z, or hn
   reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= fp_sat16((pr_q >>> RqShift) + $signed({{(FpW-16){b4_q[15]}}, b4_q}));
-      pin_q <= (prin_q >>> RqShift) + $signed({{(FpW-16){bin4_q[15]}}, bin4_q});
+      p_q   <= fp_sat16((pr_q + b_x) >>> RqShift);
+      pin_q <= (prin_q + bin_x) >>> RqShift;
     end
   end
 
@@ -200,20 +199,22 @@ module gru_gate_unit #(
   //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
   wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
   wire signed [FpW-1:0] pin_sh = (pin6_q <<< 14) | fp_half(14);
-  reg signed [15:0] pn_q, z7_q;
+  reg signed [FpW-1:0] pns_q;    // p_n before >>> 14 and sat16 (done on the tanh address, G7)
+  reg signed [15:0]    z7_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
       if (`GV(6) && `GG(6) == 2'd0) r_q <= sig_data;
       if (`GV(6) && `GG(6) == 2'd1) z_q <= sig_data;
-      pn_q <= fp_sat16((pin_sh + rhn_x) >>> 14);
-      z7_q <= z_q;
+      pns_q <= pin_sh + rhn_x;
+      z7_q  <= z_q;
     end
   end
+  wire signed [15:0] pn = fp_sat16(pns_q >>> 14);   // p_n
 
   // ---- G7: tanh read, old state read --------------------------------------------------------
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("tanh.hex")) u_tanh (
-    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn_q)), .data_o(tanh_data));
+    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn)), .data_o(tanh_data));
   reg signed [15:0] z8_q;
   always @(posedge clk_i) begin
     if (ce_i) z8_q <= z7_q;
@@ -232,22 +233,19 @@ module gru_gate_unit #(
   end
 
   // ---- G9: d = h - n ---------------------------------------------------------------------------
-  reg signed [16:0] d10_q;
-  reg signed [15:0] n10_q, z10_q;
+  //   (d and z go into the MULT18X18D input registers)
+  wire signed [16:0] d9 = {hold9_q[15], hold9_q} - {n9_q[15], n9_q};
+  reg signed [15:0]  n10_q;
   always @(posedge clk_i) begin
-    if (ce_i) begin
-      d10_q <= {hold9_q[15], hold9_q} - {n9_q[15], n9_q};
-      n10_q <= n9_q;
-      z10_q <= z9_q;
-    end
+    if (ce_i) n10_q <= n9_q;
   end
 
   // ---- G10: z * d -------------------------------------------------------------------------------
   wire signed [32:0] prod_zd_q;
   reg signed [15:0] n11_q;
   reg signed [16:0] nv11_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
-  mult18_oreg #(.AWidth(16), .BWidth(17)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(z10_q), .b_i(d10_q), .p_o(prod_zd_q));
+  mult18_oreg #(.AWidth(16), .BWidth(17), .InReg(1)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(z9_q), .b_i(d9), .p_o(prod_zd_q));
   always @(posedge clk_i) begin
     if (ce_i) begin
       n11_q     <= n10_q;
@@ -261,19 +259,17 @@ module gru_gate_unit #(
   wire signed [FpW-1:0] zd_x  = {{(FpW-33){prod_zd_q[32]}}, prod_zd_q};
   wire signed [FpW-1:0] n_sh  = ({{(FpW-16){n11_q[15]}}, n11_q} <<< 14) | fp_half(14);
   wire signed [FpW-1:0] nv_sh = ({{(FpW-17){nv11_q[16]}}, nv11_q} <<< 14) | fp_half(14);
-  wire signed [FpW-1:0] v_full = (nv_sh + zd_x) >>> 21;
-  reg signed [15:0] h_q;
-  reg signed [7:0]  v_q;
+  reg signed [FpW-1:0] hs_q, vs_q;     // before the shift and the saturation (done in G12)
   always @(posedge clk_i) begin
     if (ce_i) begin
-      h_q <= fp_sat16((n_sh + zd_x) >>> 14);
-      v_q <= fp_sat8(v_full);
+      hs_q <= n_sh + zd_x;
+      vs_q <= nv_sh + zd_x;
     end
   end
 
   // ---- G12: write -------------------------------------------------------------------------------
-  assign h_wdata_o = h_q;
-  assign h_vdata_o = v_q;
+  assign h_wdata_o = fp_sat16(hs_q >>> 14);
+  assign h_vdata_o = fp_sat8(vs_q >>> 21);
   assign h_we_o    = ce_i & `GV(WLast) & (`GG(WLast) == 2'd2);
   assign h_waddr_o = {layer_gw, wbank_gw, unit_gw};
   assign h_meta_o  = meta_q[WLast][MetaW-1:0];

@@ -1,6 +1,8 @@
 // mult18_oreg: signed AWidth x BWidth product (both <= 18 bits) on one MULT18X18D, with the
 //   block's own output register: p_o <= a_i * b_i in every cycle with ce_i (latency 1), exactly
 //   as `always @(posedge clk_i) if (ce_i) p_q <= a_i * b_i`, which is the simulation model.
+//   InReg = 1 also uses the block's input registers (latency 2: a_i, b_i are registered in the
+//   DSP, so the route from the fabric into the DSP column ends at a register, not the multiplier).
 // Why: Yosys maps `*` to a MULT18X18D without registers, so a register after it sits in the
 //   fabric, and the multiplier delay (3.9 ns at -6) plus the routing into and out of the DSP
 //   column made the critical path (84.6 MHz on the 25F). With the output register inside the
@@ -10,7 +12,8 @@
 `default_nettype none
 module mult18_oreg #(
   parameter integer AWidth = 18,
-  parameter integer BWidth = 18
+  parameter integer BWidth = 18,
+  parameter integer InReg  = 0
 ) (
   input  wire                            clk_i,
   input  wire                            ce_i,
@@ -19,17 +22,20 @@ module mult18_oreg #(
   output wire signed [AWidth+BWidth-1:0] p_o
 );
   generate
-    if (AWidth < 1 || AWidth > 18 || BWidth < 1 || BWidth > 18) begin : g_bad_params
+    if (AWidth < 1 || AWidth > 18 || BWidth < 1 || BWidth > 18 || InReg < 0 || InReg > 1) begin : g_bad_params
       mult18_oreg_needs_operands_of_1_to_18_bits u_stop ();
     end
   endgenerate
 
 `ifdef SYNTHESIS
+  localparam [8*4-1:0] RegIn = (InReg != 0) ? "CLK0" : "NONE";
   wire [17:0] a_x = {{(18-AWidth){a_i[AWidth-1]}}, a_i};
   wire [17:0] b_x = {{(18-BWidth){b_i[BWidth-1]}}, b_i};
   wire [35:0] p_x;
   MULT18X18D #(
-    .REG_INPUTA_CLK("NONE"), .REG_INPUTB_CLK("NONE"), .REG_INPUTC_CLK("NONE"),
+    .REG_INPUTA_CLK(RegIn), .REG_INPUTA_CE("CE0"), .REG_INPUTA_RST("RST0"),
+    .REG_INPUTB_CLK(RegIn), .REG_INPUTB_CE("CE0"), .REG_INPUTB_RST("RST0"),
+    .REG_INPUTC_CLK("NONE"),
     .REG_PIPELINE_CLK("NONE"),
     .REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE0"), .REG_OUTPUT_RST("RST0"),
     .CLK0_DIV("ENABLED"), .CLK1_DIV("ENABLED"), .CLK2_DIV("ENABLED"), .CLK3_DIV("ENABLED"),
@@ -57,9 +63,15 @@ module mult18_oreg #(
       .P30(p_x[30]), .P31(p_x[31]), .P32(p_x[32]), .P33(p_x[33]), .P34(p_x[34]), .P35(p_x[35]));
   assign p_o = p_x[AWidth+BWidth-1:0];
 `else
+  reg signed [AWidth-1:0]        a_q;
+  reg signed [BWidth-1:0]        b_q;
   reg signed [AWidth+BWidth-1:0] p_q;
   always @(posedge clk_i) begin
-    if (ce_i) p_q <= a_i * b_i;
+    if (ce_i) begin
+      a_q <= a_i;
+      b_q <= b_i;
+      p_q <= (InReg != 0) ? a_q * b_q : a_i * b_i;
+    end
   end
   assign p_o = p_q;
 `endif
