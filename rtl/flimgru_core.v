@@ -149,7 +149,7 @@ module flimgru_core #(
   /* verilator lint_on WIDTH */
   reg               v_s1, v_s2, v_s3, v_s4;
   reg               src_x_s1, zero_s1;
-  reg [RomSelW-1:0] sel_s1;
+  reg [RomSelW-1:0] sel_s1, sel_s2;
   reg [5:0]         fl_s1, fl_s2;     // has_in, first_in, last_in, first_h, last, grp0
   reg [1:0]         fl_s3, fl_s4;     // last, grp0 (the lanes have their own copies, rep_reg)
   localparam integer GMetaW = LayerW + 2 + MetaW;   // {layer, wbank, hzero, dec, step}
@@ -160,7 +160,7 @@ module flimgru_core #(
       v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;  v_s4 <= v_s3;
       src_x_s1 <= iss_src_x;
       zero_s1  <= iss_zero;
-      sel_s1 <= iss_sel;
+      sel_s1 <= iss_sel;  sel_s2 <= sel_s1;
       fl_s1 <= {iss_has_in, iss_first_in, iss_last_in, iss_first_h, iss_last, iss_grp0};
       fl_s2 <= fl_s1;  fl_s3 <= fl_s2[1:0];  fl_s4 <= fl_s3;
       gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2; gm_s4 <= gm_s3;
@@ -197,7 +197,7 @@ module flimgru_core #(
       /* verilator lint_off WIDTH */
       localparam [7:0]     Dig = 48 + Lay;     // ASCII digit of the layer
       /* verilator lint_on WIDTH */
-      rom_sync #(.DataWidth(8 * P), .Depth(G * K), .AddrWidth(WAddrW), .Latency(1),
+      rom_sync #(.DataWidth(8 * P), .Depth(G * K), .AddrWidth(WAddrW), .Latency(2),
                  .RomDir(RomDir), .File({Pre, "_l", Dig, "_weights.hex"})) u_w (
         .clk_i(clk_i), .ce_i(ce), .addr_i(iss_waddr), .data_o(w_rom[r]));
       rom_sync #(.DataWidth(112), .Depth(H), .AddrWidth(UnitW), .Latency(2),
@@ -205,9 +205,10 @@ module flimgru_core #(
         .clk_i(clk_i), .ce_i(ce), .addr_i(ser_unit_d[UnitW-1:0]), .data_o(u_rom[r]));
     end
   endgenerate
-  // the weight word: block-RAM register (s1) -> layer select -> one register per lane (s2)
+  // the weight word: block-RAM register (s1) -> output register (s2) -> layer select -> the
+  // MULT18X18D input registers of every lane (s3)
   /* verilator lint_off WIDTH */
-  wire [8*P-1:0] w_s1     = w_rom[sel_s1];
+  wire [8*P-1:0] w_s2     = w_rom[sel_s2];
   wire [111:0]   units_g1 = u_rom[usel_1];
   /* verilator lint_on WIDTH */
 
@@ -302,9 +303,11 @@ module flimgru_core #(
   rom_sync #(.DataWidth(24), .Depth(H), .AddrWidth(UnitW), .Latency(2), .RomDir(RomDir),
              .File("head_weights.hex")) u_hw (
     .clk_i(clk_i), .ce_i(ce), .addr_i(hd_k_q[UnitW-1:0]), .data_o(hw_s2));
-  wire [1:0] hp_addr = (hv_s3 & hlast_s3) ? 2'd0 : (ph_q[0] ? 2'd1 : 2'd2);
+  // head_params word c at the lanes in ph_c: addressed two cycles earlier (block-RAM and output
+  // registers, so the broadcast to the lanes starts at a register)
+  wire [1:0] hp_addr = (hv_s2 & hlast_s2) ? 2'd0 : ((hv_s3 & hlast_s3) ? 2'd1 : 2'd2);
   wire [31:0] hp_word;
-  rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(1), .RomDir(RomDir),
+  rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(2), .RomDir(RomDir),
              .File("head_params.hex")) u_hp (
     .clk_i(clk_i), .ce_i(ce), .addr_i(hp_addr), .data_o(hp_word));
   wire rec_push = ce & ph_q[7];
@@ -327,11 +330,6 @@ module flimgru_core #(
       rep_reg #(.Width(6)) u_fl_rep (.clk_i(clk_i), .ce_i(ce | rst_i),
         .d_i({v_s2 & ~rst_i, fl_s2[5:1]}), .q_o({v_s3_l, fl_s3_l}));
       rep_reg #(.Width(1)) u_sh_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ser_act_d), .q_o(shift_l));
-      // this lane's copy of the broadcast weight word (s2)
-      (* keep *) reg [8*P-1:0] w_s2_q;
-      always @(posedge clk_i) begin
-        if (ce_l) w_s2_q <= w_s1;
-      end
       // input bins, two banks
       wire [7:0] x_rdata;
       ram_1w1r #(.DataWidth(8), .AddrWidth(StepW + 1)) u_x (
@@ -361,7 +359,7 @@ module flimgru_core #(
       gru_mac_lane #(.MacRows(P), .AccWidth(AccW)) u_mac (
         .clk_i(clk_i), .ce_i(ce_l),
         .src_x_s1_i(src_x_s1), .zero_s1_i(zero_s1), .x_rdata_i(x_rdata),
-        .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2_q),
+        .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2),
         .v_s3_i(v_s3_l), .has_in_s3_i(fl_s3_l[5]), .first_in_s3_i(fl_s3_l[4]),
         .last_in_s3_i(fl_s3_l[3]), .first_h_s3_i(fl_s3_l[2]), .last_s3_i(fl_s3_l[1]),
         .shift_i(shift_l), .row_ain_o(row_ain), .row_ah_o(row_ah));

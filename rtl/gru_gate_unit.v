@@ -6,7 +6,7 @@
 //   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b |
 //   G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed; MULT18X18D input
 //   registers) | G3 high*2^17 + low | G4 (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
-//   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh read,
+//   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh index,
 //   h_old read | G8 n, h_old registered | G9 d = h - n into the multiplier | G10 z*d |
 //   G11 n*2^14 + 2^13 + z*d and (n+64)*2^14 + 2^13 + z*d | G12 h' = sat16(. >>> 14) and its
 //   operand view(h') = sat8(. >>> 21) written.
@@ -58,13 +58,8 @@ module gru_gate_unit #(
   localparam integer HiW  = SumW - 17;          // high part of the sum (signed), low 17 bits unsigned
   localparam integer PrW  = SumW + 17;          // sum x M (M unsigned 16 -> signed 17)
   localparam integer FpW  = PrW + 18;           // room for the rounding term, bias, <<< 14
-  localparam integer Half = 1 << (TableBits - 1);
   localparam integer Tsh  = 14 - TableBits;
   localparam integer WLast = 12;                // write stage
-  /* verilator lint_off WIDTH */
-  localparam signed [15:0] IdxLo = -Half;      // sized clamp bounds of the table index
-  localparam signed [15:0] IdxHi = Half - 1;
-  /* verilator lint_on WIDTH */
 
   generate
     if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14 || HiW < 1 || HiW > 18) begin : g_bad_params
@@ -74,14 +69,20 @@ module gru_gate_unit #(
 
 `include "fixed_point.vh"
 
+  // Table index of numerics §6, idx = clamp(p >> (14 - TB), -2^(TB-1), 2^(TB-1) - 1) + 2^(TB-1),
+  //   for a pre-activation p given at FpW bits, unsaturated: sat16 first would change nothing
+  //   (±2^15 >> (14 - TB) lies outside the clamp range), and the clamp is a check that the bits
+  //   above the index are copies of its sign bit (no comparators: this feeds a block-RAM address).
   function [TableBits-1:0] tab_idx;
-    input signed [15:0] p;
-    reg signed [15:0] s;
+    input signed [FpW-1:0] p;
+    reg signed [FpW-1:0] t;
     begin
-      s = p >>> Tsh;
-      if (s < IdxLo) tab_idx = {TableBits{1'b0}};
-      else if (s > IdxHi) tab_idx = {TableBits{1'b1}};
-      else tab_idx = s[TableBits-1:0] ^ {1'b1, {(TableBits-1){1'b0}}};   // + 2^(TB-1)
+      t = p >>> Tsh;
+      if (t[FpW-1:TableBits-1] == {(FpW-TableBits+1){1'b0}} ||
+          t[FpW-1:TableBits-1] == {(FpW-TableBits+1){1'b1}})
+        tab_idx = t[TableBits-1:0] ^ {1'b1, {(TableBits-1){1'b0}}};   // + 2^(TB-1)
+      else
+        tab_idx = t[FpW-1] ? {TableBits{1'b0}} : {TableBits{1'b1}};
     end
   endfunction
 
@@ -185,7 +186,7 @@ module gru_gate_unit #(
   wire [15:0] sig_data, tanh_data;
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("sigmoid.hex")) u_sigmoid (
-    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(p_q)), .data_o(sig_data));
+    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx({{(FpW-16){p_q[15]}}, p_q})), .data_o(sig_data));
   reg signed [15:0] r_q, z_q;
   wire signed [31:0] prod_rhn_q;
   reg signed [FpW-1:0] pin6_q;
@@ -199,7 +200,7 @@ module gru_gate_unit #(
   //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
   wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
   wire signed [FpW-1:0] pin_sh = (pin6_q <<< 14) | fp_half(14);
-  reg signed [FpW-1:0] pns_q;    // p_n before >>> 14 and sat16 (done on the tanh address, G7)
+  reg signed [FpW-1:0] pns_q;    // p_n before >>> 14 and sat16 (tab_idx does both, G7)
   reg signed [15:0]    z7_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
@@ -209,12 +210,12 @@ module gru_gate_unit #(
       z7_q  <= z_q;
     end
   end
-  wire signed [15:0] pn = fp_sat16(pns_q >>> 14);   // p_n
+  wire signed [FpW-1:0] pn_wide = pns_q >>> 14;     // p_n = sat16(pn_wide); tab_idx saturates
 
   // ---- G7: tanh read, old state read --------------------------------------------------------
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("tanh.hex")) u_tanh (
-    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn)), .data_o(tanh_data));
+    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn_wide)), .data_o(tanh_data));
   reg signed [15:0] z8_q;
   always @(posedge clk_i) begin
     if (ce_i) z8_q <= z7_q;
