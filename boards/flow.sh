@@ -5,7 +5,7 @@
 #   boards/flow.sh list          the board names
 # Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
 #   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr; OUT_DIR=... instead of build/BOARD
-#   (e.g. to try two clocks at once).
+#   (e.g. to try two clocks at once); FLIMGRU=... the flimgru binary that quantizes (build/flimgru).
 # Fails (non-zero, reason printed) on: unknown board, PLL frequency not reachable exactly, baud not
 # dividing the clock, Yosys errors, latches, multiple drivers / undriven nets / logic loops,
 # design not fitting, timing not met. Logs: build/BOARD/{yosys,nextpnr,ecppack}.log.
@@ -73,7 +73,7 @@ if [[ "$CORE" == real ]]; then
   # board's MAC array; the core reads their model_params.vh and .hex files.
   MODEL=${MODEL:-weights/default/model.safetensors}
   ROM_SET="$OUT/rom"
-  build/flimgru quantize "$MODEL" -o "$ROM_SET" --mac-rows "$MAC_ROWS" >"$OUT/quantize.log" 2>&1 ||
+  "${FLIMGRU:-build/flimgru}" quantize "$MODEL" -o "$ROM_SET" --mac-rows "$MAC_ROWS" >"$OUT/quantize.log" 2>&1 ||
     die "cannot quantize $MODEL for mac_rows $MAC_ROWS (see $OUT/quantize.log)"
   DEFS="$DEFS -I$ROM_SET"
 else

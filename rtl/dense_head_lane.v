@@ -1,11 +1,13 @@
 // dense_head_lane: one lane's Dense(3) head (docs/numerics.md §7) and per-pixel summary.
 //   Three int8 x int8 products per cycle in LUTs (the broadcast 24-bit head word x view(h) of
 //   this lane's top-layer state element), accumulated over H cycles; then y_c = sat16(rshr(acc_c * M_c, S) + b_c) for
-//   c = 0, 1, 2 on one shared requantization multiplier; then the running summary
+//   c = 0, 1, 2 on one shared, pipelined requantizer; then the running summary
 //   (sum over decoder steps and the value at step 0, per channel).
 // Pipeline (issue of element k at cycle i, like gru_mac_lane): RAM read (i), operand (i+1),
-//   products (i+2), accumulate (i+3); phases ph_i[0..4] after the last element's accumulate:
-//   ph0 M0 product, ph1 y0 + M1, ph2 y1 + M2, ph3 y2, ph4 result valid (y_o, sum_o, first_o).
+//   products (i+2), accumulate (i+3); phases ph_i[0..7] after the last element's accumulate:
+//   channel c: ph_c acc_c, M_c, b_c to registers | ph_c+1 to the MULT18X18D input registers |
+//   ph_c+2 acc_c*M_c as two 18x18 products | ph_c+3 hi*2^17 + lo | ph_c+4 y_c =
+//   sat16((. + b_c*2^S + 2^(S-1)) >>> S); ph7 result valid (y_o, sum_o, first_o).
 // Interface: hp_word_i = head_params word {M_c, b_c} of channel c valid in ph_c.
 `default_nettype none
 module dense_head_lane #(
@@ -15,19 +17,30 @@ module dense_head_lane #(
 ) (
   input  wire                    clk_i,
   input  wire                    ce_i,
-  input  wire [15:0]             s_rdata_i,      // i+1, state h (Q1.14)
+  input  wire [7:0]              s_rdata_i,      // i+1, view(h) of the state (int8 Q0.7)
   input  wire [23:0]             w_s2_i,         // i+2
   input  wire                    v_s3_i,         // i+3
   input  wire                    first_s3_i,
-  input  wire [4:0]              ph_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire [7:0]              ph_i,           // ph3 has no action of its own
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire [31:0]             hp_word_i,
-  input  wire                    step0_i,        // the result of ph4 is decoder step 0
+  input  wire                    step0_i,        // the result of ph7 is decoder step 0
   output wire [47:0]             y_o,            // {y2, y1, y0}
   output wire [3*SumWidth-1:0]   sum_o,          // {sum2, sum1, sum0} including this step
   output wire [47:0]             first_o         // {y2, y1, y0} of step 0
 );
+  localparam integer HiW = AccWidth - 17;      // high part of acc (signed), low 17 bits unsigned
   localparam integer PrW = AccWidth + 17;
-  localparam integer RqW = PrW + 2 + 41;
+  localparam integer FpW = PrW + 3;             // room for the rounding term and the bias
+
+  generate
+    if (HiW < 1 || HiW > 18 || RqShift < 0 || RqShift > 40) begin : g_bad_params
+      dense_head_lane_needs_acc_width_18_to_35_and_rq_shift_0_to_40 u_stop ();
+    end
+  endgenerate
+
+`include "fixed_point.vh"
 
   // int8 x int8 as shift-and-add: the head's three products per lane go to LUTs, so the
   // MULT18X18D blocks stay with the MAC array (the only `*` here is the requantizer).
@@ -49,33 +62,24 @@ module dense_head_lane #(
     end
   endfunction
 
-  function signed [15:0] sat16;
-    input signed [RqW-1:0] x;
-    begin
-      if (x[RqW-1:15] == {(RqW-15){1'b0}} || x[RqW-1:15] == {(RqW-15){1'b1}}) sat16 = x[15:0];
-      else sat16 = x[RqW-1] ? 16'sh8000 : 16'sh7fff;
-    end
-  endfunction
-
   reg signed [7:0]          opnd_q;
   reg signed [15:0]         prod_q [0:2];
   reg signed [AccWidth-1:0] acc_q  [0:2];
-  reg signed [PrW-1:0]      rqp_q;
-  reg signed [15:0]         b_q;
+  reg signed [AccWidth-1:0] ra_q;                 // requantizer operands (ph_c)
+  reg        [15:0]         rm_q;
+  reg signed [15:0]         rb_q, rb1_q, rb2_q, rb3_q;
+  wire signed [34:0]        rlo_q;                // ph_c+3: acc[16:0] * M (18 x 17)
+  wire signed [HiW+16:0]    rhi_q;                //         acc[hi] * M (MULT18X18D registers)
+  reg signed [FpW-1:0]      rs_q;                 // ph_c+4: acc * M
   reg signed [15:0]         y_q    [0:2];
   reg signed [SumWidth-1:0] sum_q  [0:2];
   reg signed [15:0]         first_q [0:2];
 
-  wire [1:0] ch = ph_i[0] ? 2'd0 : (ph_i[1] ? 2'd1 : 2'd2);
-  wire signed [RqW-1:0] rq_ext = {{(RqW-PrW){rqp_q[PrW-1]}}, rqp_q};
-  wire signed [RqW-1:0] rq_rnd = ((rq_ext <<< 1) + ($signed({{(RqW-1){1'b0}}, 1'b1}) <<< RqShift))
-                                 >>> (RqShift + 1);
-  wire signed [15:0] y_new = sat16(rq_rnd + {{(RqW-16){b_q[15]}}, b_q});
-
-  // view(h) = sat8(rshr(h, 7)), numerics §2
-  wire signed [16:0] h_ext  = {s_rdata_i[15], s_rdata_i};
-  wire signed [16:0] h_view = ((h_ext <<< 1) + 17'sd128) >>> 8;
-  wire [7:0] view = (h_view > 17'sd127) ? 8'h7f : ((h_view < -17'sd128) ? 8'h80 : h_view[7:0]);
+  wire [1:0] ch = ph_i[0] ? 2'd0 : (ph_i[1] ? 2'd1 : (ph_i[2] ? 2'd2 : 2'd0));
+  wire signed [FpW-1:0] rlo_x = {{(FpW-35){rlo_q[34]}}, rlo_q};
+  wire signed [FpW-1:0] rhi_x = {{(FpW-HiW-17){rhi_q[HiW+16]}}, rhi_q};
+  wire signed [FpW-1:0] rb_x = ($signed({{(FpW-16){rb3_q[15]}}, rb3_q}) <<< RqShift) | fp_half(RqShift);
+  wire signed [15:0] y_new = fp_sat16((rs_q + rb_x) >>> RqShift);
 
   genvar c;
   generate
@@ -88,8 +92,8 @@ module dense_head_lane #(
         if (ce_i) begin
           prod_q[c] <= mul8_lut(w_c, opnd_q);
           if (v_s3_i) acc_q[c] <= first_s3_i ? prod_ext : acc_q[c] + prod_ext;
-          if (ph_i[c + 1]) y_q[c] <= y_new;
-          if (ph_i[4]) begin
+          if (ph_i[c + 4]) y_q[c] <= y_new;
+          if (ph_i[7]) begin
             sum_q[c] <= sum_d;
             if (step0_i) first_q[c] <= y_q[c];
           end
@@ -101,13 +105,22 @@ module dense_head_lane #(
     end
   endgenerate
 
+  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, ra_q[16:0]}), .b_i({1'b0, rm_q}), .p_o(rlo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(ra_q[AccWidth-1:17]), .b_i({1'b0, rm_q}), .p_o(rhi_q));
+
   always @(posedge clk_i) begin
     if (ce_i) begin
-      opnd_q <= view;
-      if (ph_i[0] | ph_i[1] | ph_i[2]) begin
-        rqp_q <= acc_q[ch] * $signed({1'b0, hp_word_i[31:16]});
-        b_q   <= hp_word_i[15:0];
-      end
+      opnd_q <= s_rdata_i;      // view(h), numerics §2, from the operand RAM
+      // the requantizer runs every cycle; y_q[c] takes its result in ph_c+4
+      ra_q  <= acc_q[ch];
+      rm_q  <= hp_word_i[31:16];
+      rb_q  <= hp_word_i[15:0];
+      rb1_q <= rb_q;
+      rs_q  <= (rhi_x <<< 17) + rlo_x;
+      rb2_q <= rb1_q;
+      rb3_q <= rb2_q;
     end
   end
 endmodule

@@ -81,9 +81,14 @@ module flimgru_core #(
     end
   endgenerate
 
-  // ---- clock enable: stall while any lane's result FIFO is full ----------------------------
-  wire [Lanes-1:0] fifo_full;
-  wire             ce = ~|fifo_full;
+  // ---- clock enable: stall while any lane's result FIFO is nearly full -------------------------
+  // ce is a register (its fanout is every pipeline register): it drops in the cycle after a
+  // result FIFO holds Depth-1 records, so the push that may happen in that cycle still finds a
+  // free entry. Each lane's datapath has its own copy (rep_reg in the lane, below).
+  wire [Lanes-1:0] fifo_afull;
+  wire             ce_d = rst_i | ~|fifo_afull;     // high in reset
+  reg              ce;
+  always @(posedge clk_i) ce <= ce_d;
 
   // ---- input loader ------------------------------------------------------------------------
   wire [Lanes-1:0]          x_we;
@@ -136,30 +141,32 @@ module flimgru_core #(
     end
   end
 
-  // ---- issue pipeline: s1 (RAM data), s2 (weight word, operand), s3 (products -> acc) -------
+  // ---- issue pipeline: s1 (RAM data), s2 (weight word, operand), s3 (MULT18X18D input
+  //      registers), s4 (products -> acc, rtl/gru_mac_lane.v) ----------------------------------
   localparam integer RomSelW = $clog2(NRom);   // NRom >= 2
   /* verilator lint_off WIDTH */
   wire [RomSelW-1:0] iss_sel = iss_dec * L + iss_layer;
   /* verilator lint_on WIDTH */
-  reg               v_s1, v_s2, v_s3;
+  reg               v_s1, v_s2, v_s3, v_s4;
   reg               src_x_s1, zero_s1;
   reg [RomSelW-1:0] sel_s1, sel_s2;
-  reg [5:0]         fl_s1, fl_s2, fl_s3;     // has_in, first_in, last_in, first_h, last, grp0
+  reg [5:0]         fl_s1, fl_s2;     // has_in, first_in, last_in, first_h, last, grp0
+  reg [1:0]         fl_s3, fl_s4;     // last, grp0 (the lanes have their own copies, rep_reg)
   localparam integer GMetaW = LayerW + 2 + MetaW;   // {layer, wbank, hzero, dec, step}
-  reg [GMetaW-1:0]  gm_s1, gm_s2, gm_s3;
+  reg [GMetaW-1:0]  gm_s1, gm_s2, gm_s3, gm_s4;
   wire [GMetaW-1:0] gm_iss = {iss_layer, iss_wbank, iss_hzero, iss_dec, iss_step};
   always @(posedge clk_i) begin
     if (ce) begin
-      v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;
+      v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;  v_s4 <= v_s3;
       src_x_s1 <= iss_src_x;
       zero_s1  <= iss_zero;
       sel_s1 <= iss_sel;  sel_s2 <= sel_s1;
       fl_s1 <= {iss_has_in, iss_first_in, iss_last_in, iss_first_h, iss_last, iss_grp0};
-      fl_s2 <= fl_s1;  fl_s3 <= fl_s2;
-      gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2;
+      fl_s2 <= fl_s1;  fl_s3 <= fl_s2[1:0];  fl_s4 <= fl_s3;
+      gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2; gm_s4 <= gm_s3;
     end
     if (rst_i) begin
-      v_s1 <= 1'b0; v_s2 <= 1'b0; v_s3 <= 1'b0;
+      v_s1 <= 1'b0; v_s2 <= 1'b0; v_s3 <= 1'b0; v_s4 <= 1'b0;
     end
   end
 
@@ -167,13 +174,17 @@ module flimgru_core #(
   wire [8*P-1:0] w_rom [0:NRom-1];
   wire [111:0]   u_rom [0:NRom-1];
 
-  // row serializer state (drives the unit ROM address)
+  // row serializer state (its next unit, ser_unit_d, addresses the unit ROMs: the unit's word
+  // reaches the gate unit one cycle after the row, in G1)
   reg               ser_act_q;
   reg [7:0]         ser_cnt_q;
   reg [UnitW:0]     ser_unit_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [UnitW:0]    ser_unit_d;       // the top bit (padding rows past unit H-1) is not an address
+  /* verilator lint_on UNUSEDSIGNAL */
   reg [1:0]         ser_gate_q;
   reg [GMetaW-1:0]  ser_meta_q;
-  reg [RomSelW-1:0] ser_sel_q, usel_1, usel_2;
+  reg [RomSelW-1:0] ser_sel_q, usel_1;
 
   genvar r;
   generate
@@ -191,24 +202,30 @@ module flimgru_core #(
         .clk_i(clk_i), .ce_i(ce), .addr_i(iss_waddr), .data_o(w_rom[r]));
       rom_sync #(.DataWidth(112), .Depth(H), .AddrWidth(UnitW), .Latency(2),
                  .RomDir(RomDir), .File({Pre, "_l", Dig, "_units.hex"})) u_u (
-        .clk_i(clk_i), .ce_i(ce), .addr_i(ser_unit_q[UnitW-1:0]), .data_o(u_rom[r]));
+        .clk_i(clk_i), .ce_i(ce), .addr_i(ser_unit_d[UnitW-1:0]), .data_o(u_rom[r]));
     end
   endgenerate
+  // the weight word: block-RAM register (s1) -> output register (s2) -> layer select -> the
+  // MULT18X18D input registers of every lane (s3)
   /* verilator lint_off WIDTH */
   wire [8*P-1:0] w_s2     = w_rom[sel_s2];
-  wire [111:0]   units_g2 = u_rom[usel_2];
+  wire [111:0]   units_g1 = u_rom[usel_1];
   /* verilator lint_on WIDTH */
 
   // ---- row serializer: P rows per group, one per cycle, r z n order -------------------------
-  wire ser_load = ce & v_s3 & fl_s3[1];
+  wire ser_load = ce & v_s4 & fl_s4[1];     // a group's last column accumulated (s4)
   /* verilator lint_off WIDTH */
   wire ser_last = (ser_cnt_q == P - 1);
   wire row_v    = ser_act_q & (ser_unit_q < H);
+  // next unit (in enabled cycles; the ROM reads only then) and next ser_act_q (the lanes keep
+  // copies of it: rep_reg u_sh_rep)
+  assign ser_unit_d = (ser_load & fl_s4[0]) ? {(UnitW+1){1'b0}}
+                    : ((ser_act_q & (ser_gate_q == 2'd2)) ? ser_unit_q + 1'b1 : ser_unit_q);
+  wire ser_act_d = ~rst_i & (ce ? (ser_load | (ser_act_q & ~ser_last)) : ser_act_q);
   /* verilator lint_on WIDTH */
   always @(posedge clk_i) begin
     if (ce) begin
       usel_1 <= ser_sel_q;
-      usel_2 <= usel_1;
       if (ser_act_q) begin
         ser_cnt_q <= ser_cnt_q + 1'b1;
         if (ser_last) ser_act_q <= 1'b0;
@@ -222,11 +239,11 @@ module flimgru_core #(
       if (ser_load) begin
         ser_act_q  <= 1'b1;
         ser_cnt_q  <= 8'd0;
-        ser_meta_q <= gm_s3;
+        ser_meta_q <= gm_s4;
         /* verilator lint_off WIDTH */
-        ser_sel_q  <= gm_s3[MetaW-1] * L + gm_s3[GMetaW-1 -: LayerW];
+        ser_sel_q  <= gm_s4[MetaW-1] * L + gm_s4[GMetaW-1 -: LayerW];
         /* verilator lint_on WIDTH */
-        if (fl_s3[0]) begin
+        if (fl_s4[0]) begin
           ser_unit_q <= {(UnitW+1){1'b0}};
           ser_gate_q <= 2'd0;
         end
@@ -247,7 +264,7 @@ module flimgru_core #(
   reg [Lanes-1:0]          hd_active_q;
   reg                      hv_s1, hv_s2, hv_s3, hfirst_s1, hfirst_s2, hfirst_s3;
   reg                      hlast_s1, hlast_s2, hlast_s3;
-  reg [4:0]                ph_q;
+  reg [7:0]                ph_q;
   /* verilator lint_off WIDTH */
   wire hd_k_last = (hd_k_q == H - 1);
   localparam [LayerW-1:0] TopLayer = L - 1;
@@ -270,12 +287,12 @@ module flimgru_core #(
       hv_s1 <= hd_act_q; hv_s2 <= hv_s1; hv_s3 <= hv_s2;
       hfirst_s1 <= (hd_k_q == 0); hfirst_s2 <= hfirst_s1; hfirst_s3 <= hfirst_s2;
       hlast_s1 <= hd_k_last; hlast_s2 <= hlast_s1; hlast_s3 <= hlast_s2;
-      ph_q <= {ph_q[3:0], hv_s3 & hlast_s3};
+      ph_q <= {ph_q[6:0], hv_s3 & hlast_s3};
     end
     if (rst_i) begin
       hd_act_q <= 1'b0;
       hv_s1 <= 1'b0; hv_s2 <= 1'b0; hv_s3 <= 1'b0;
-      ph_q <= 5'd0;
+      ph_q <= 8'd0;
     end
   end
   /* verilator lint_off WIDTH */
@@ -286,12 +303,14 @@ module flimgru_core #(
   rom_sync #(.DataWidth(24), .Depth(H), .AddrWidth(UnitW), .Latency(2), .RomDir(RomDir),
              .File("head_weights.hex")) u_hw (
     .clk_i(clk_i), .ce_i(ce), .addr_i(hd_k_q[UnitW-1:0]), .data_o(hw_s2));
-  wire [1:0] hp_addr = (hv_s3 & hlast_s3) ? 2'd0 : (ph_q[0] ? 2'd1 : 2'd2);
+  // head_params word c at the lanes in ph_c: addressed two cycles earlier (block-RAM and output
+  // registers, so the broadcast to the lanes starts at a register)
+  wire [1:0] hp_addr = (hv_s2 & hlast_s2) ? 2'd0 : ((hv_s3 & hlast_s3) ? 2'd1 : 2'd2);
   wire [31:0] hp_word;
-  rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(1), .RomDir(RomDir),
+  rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(2), .RomDir(RomDir),
              .File("head_params.hex")) u_hp (
     .clk_i(clk_i), .ce_i(ce), .addr_i(hp_addr), .data_o(hp_word));
-  wire rec_push = ce & ph_q[4];
+  wire rec_push = ce & ph_q[7];
 
   // ---- lanes ---------------------------------------------------------------------------------
   wire [Lanes*RecW-1:0] rec_heads;
@@ -303,51 +322,62 @@ module flimgru_core #(
   genvar ln;
   generate
     for (ln = 0; ln < Lanes; ln = ln + 1) begin : g_lane
+      // this lane's copies of the high-fanout control registers: ce, the MAC column flags
+      // (v_s3, fl_s3) and the row shift (ser_act_q); equal to the shared ones in every cycle
+      wire       ce_l, v_s3_l, shift_l;
+      wire [5:1] fl_s3_l;            // has_in, first_in, last_in, first_h, last
+      rep_reg #(.Width(1)) u_ce_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ce_d), .q_o(ce_l));
+      rep_reg #(.Width(6)) u_fl_rep (.clk_i(clk_i), .ce_i(ce | rst_i),
+        .d_i({v_s2 & ~rst_i, fl_s2[5:1]}), .q_o({v_s3_l, fl_s3_l}));
+      rep_reg #(.Width(1)) u_sh_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ser_act_d), .q_o(shift_l));
       // input bins, two banks
       wire [7:0] x_rdata;
       ram_1w1r #(.DataWidth(8), .AddrWidth(StepW + 1)) u_x (
         .clk_i(clk_i), .we_i(x_we[ln]), .waddr_i(x_waddr), .wdata_i(x_wdata),
-        .re_i(ce), .raddr_i(iss_xaddr), .rdata_o(x_rdata));
+        .re_i(ce_l), .raddr_i(iss_xaddr), .rdata_o(x_rdata));
       // state h (int16 Q1.14, numerics §2): three read ports (MAC operand, gate old state, head)
-      // share one write port; the MAC and head operands are view(h) = sat8(rshr(h, 7))
+      // share one write; the MAC and head RAMs hold the operand view(h) = sat8(rshr(h, 7))
+      // (int8, from the gate unit with h), the gate's RAM h itself
       wire              h_we, h_re;
       wire [SAddrW-1:0] h_waddr, h_raddr;
-      wire [15:0]       h_wdata, s_rdata_mac, s_rdata_gate, s_rdata_head;   // Q1.14 states
+      wire [15:0]       h_wdata, s_rdata_gate;      // Q1.14 states
+      wire [7:0]        h_vdata, s_rdata_mac, s_rdata_head;   // view(h), int8 Q0.7
       /* verilator lint_off UNUSEDSIGNAL */
       wire [MetaW-1:0]  h_meta;    // used by lane 0 only (debug port)
       /* verilator lint_on UNUSEDSIGNAL */
-      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_mac (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
-        .re_i(ce), .raddr_i(iss_saddr), .rdata_o(s_rdata_mac));
+      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_mac (
+        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_vdata),
+        .re_i(ce_l), .raddr_i(iss_saddr), .rdata_o(s_rdata_mac));
       ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_gate (
         .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
         .re_i(h_re), .raddr_i(h_raddr), .rdata_o(s_rdata_gate));
-      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_head (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
+      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_head (
+        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_vdata),
         .re_i(hd_issue), .raddr_i(hd_saddr), .rdata_o(s_rdata_head));
 
       wire signed [AccW-1:0] row_ain, row_ah;
       gru_mac_lane #(.MacRows(P), .AccWidth(AccW)) u_mac (
-        .clk_i(clk_i), .ce_i(ce),
+        .clk_i(clk_i), .ce_i(ce_l),
         .src_x_s1_i(src_x_s1), .zero_s1_i(zero_s1), .x_rdata_i(x_rdata),
         .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2),
-        .v_s3_i(v_s3), .has_in_s3_i(fl_s3[5]), .first_in_s3_i(fl_s3[4]),
-        .last_in_s3_i(fl_s3[3]), .first_h_s3_i(fl_s3[2]), .last_s3_i(fl_s3[1]),
-        .shift_i(ser_act_q), .row_ain_o(row_ain), .row_ah_o(row_ah));
+        .v_s3_i(v_s3_l), .has_in_s3_i(fl_s3_l[5]), .first_in_s3_i(fl_s3_l[4]),
+        .last_in_s3_i(fl_s3_l[3]), .first_h_s3_i(fl_s3_l[2]), .last_s3_i(fl_s3_l[1]),
+        .shift_i(shift_l), .row_ain_o(row_ain), .row_ah_o(row_ah));
 
       gru_gate_unit #(.AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
                       .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW), .RomDir(RomDir)) u_gate (
-        .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce),
+        .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce_l),
         .row_v_i(row_v), .row_gate_i(ser_gate_q), .row_ain_i(row_ain), .row_ah_i(row_ah),
         .row_unit_i(ser_unit_q[UnitW-1:0]), .row_layer_i(row_layer), .row_wbank_i(row_wbank),
-        .row_hzero_i(row_hzero), .row_meta_i(row_meta), .units_g2_i(units_g2),
+        .row_hzero_i(row_hzero), .row_meta_i(row_meta), .units_g1_i(units_g1),
         .h_re_o(h_re), .h_raddr_o(h_raddr), .h_rdata_i(s_rdata_gate),
-        .h_we_o(h_we), .h_waddr_o(h_waddr), .h_wdata_o(h_wdata), .h_meta_o(h_meta));
+        .h_we_o(h_we), .h_waddr_o(h_waddr), .h_wdata_o(h_wdata), .h_vdata_o(h_vdata),
+        .h_meta_o(h_meta));
 
       wire [47:0]       y, first;
       wire [3*SumW-1:0] sum;
       dense_head_lane #(.AccWidth(AccW), .RqShift(RQ_SHIFT), .SumWidth(SumW)) u_head (
-        .clk_i(clk_i), .ce_i(ce), .s_rdata_i(s_rdata_head), .w_s2_i(hw_s2),
+        .clk_i(clk_i), .ce_i(ce_l), .s_rdata_i(s_rdata_head), .w_s2_i(hw_s2),
         .v_s3_i(hv_s3), .first_s3_i(hfirst_s3), .ph_i(ph_q), .hp_word_i(hp_word),
         .step0_i(hd_step_q == 0), .y_o(y), .sum_o(sum), .first_o(first));
 
@@ -356,7 +386,7 @@ module flimgru_core #(
       lane_fifo #(.Width(RecW), .AddrWidth(2)) u_fifo (
         .clk_i(clk_i), .rst_i(rst_i), .wr_en_i(rec_push), .wr_data_i(rec),
         .rd_en_i(fifo_pop[ln]), .rd_data_o(rec_heads[ln*RecW +: RecW]),
-        .full_o(fifo_full[ln]), .empty_o(fifo_empty[ln]));
+        .afull_o(fifo_afull[ln]), .empty_o(fifo_empty[ln]));
 
       assign dbg_h_data_o[16*ln +: 16] = h_wdata;
       if (ln == 0) begin : g_dbg

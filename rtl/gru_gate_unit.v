@@ -2,13 +2,22 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
-// Latency: row at G0 (cycle e) -> state write in cycle e+9 (visible to reads from e+10).
-//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum | G2 sum*M (unit ROM
-//   word) | G3 rshr+bias+sat | G4 σ read, r*hn | G5 r/z capture, p_n | G6 tanh read, h_old read
-//   | G7 d = h - n (block-RAM outputs go to a register, not a multiplier) | G8 z*d | G9 h' write. Throughput one row per cycle; r and z of a unit must
-//   arrive at least 2 and 1 cycles before its n row (always true in r,z,n order).
-// Interface: units_g2_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+2;
-//   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o.
+// Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13).
+//   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b |
+//   G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed; MULT18X18D input
+//   registers) | G3 high*2^17 + low | G4 (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
+//   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh index,
+//   h_old read | G8 n, h_old registered | G9 d = h - n into the multiplier | G10 z*d |
+//   G11 n*2^14 + 2^13 + z*d and (n+64)*2^14 + 2^13 + z*d | G12 h' = sat16(. >>> 14) and its
+//   operand view(h') = sat8(. >>> 21) written.
+//   Every multiplier output is the MULT18X18D's own register and is followed by at most one
+//   addition; every block-RAM output goes straight to a register. Throughput one row per cycle; r and z of a unit must arrive
+//   at least 2 and 1 cycles before its n row (always true in r,z,n order).
+// Interface: units_g1_i is the unit's ROM word {M_r,M_z,M_n,b_r,b_z,b_in,b_hn} in cycle e+1
+//   (the core addresses the unit ROM with the serializer's next unit);
+//   h_old is read through h_raddr_o/h_rdata_i (1-cycle RAM), the new state written via h_we_o
+//   (h_wdata_o, Q1.14) together with view(h') (h_vdata_o, int8 Q0.7: what the MACs and the head
+//   multiply, numerics §2, so their operand RAMs hold it ready).
 `default_nettype none
 module gru_gate_unit #(
   parameter integer AccWidth  = 24,
@@ -32,200 +41,239 @@ module gru_gate_unit #(
   input  wire                        row_wbank_i,
   input  wire                        row_hzero_i,
   input  wire [MetaW-1:0]            row_meta_i,
-  // G2: unit ROM word
-  input  wire [111:0]                units_g2_i,
-  // old state read (issued in G6, data in G7)
+  // G1: unit ROM word
+  input  wire [111:0]                units_g1_i,
+  // old state read (issued in G7, data in G8)
   output wire                        h_re_o,
   output wire [LayerW+UnitW:0]       h_raddr_o,
   input  wire signed [15:0]          h_rdata_i,
-  // new state write (G8)
+  // new state write (G12)
   output wire                        h_we_o,
   output wire [LayerW+UnitW:0]       h_waddr_o,
   output wire signed [15:0]          h_wdata_o,
+  output wire signed [7:0]           h_vdata_o,
   output wire [MetaW-1:0]            h_meta_o
 );
   localparam integer SumW = AccWidth + 1;
+  localparam integer HiW  = SumW - 17;          // high part of the sum (signed), low 17 bits unsigned
   localparam integer PrW  = SumW + 17;          // sum x M (M unsigned 16 -> signed 17)
-  localparam integer RqW  = PrW + 2 + 41;       // room for 2x + 2^S, S <= 40
-  localparam integer Half = 1 << (TableBits - 1);
+  localparam integer FpW  = PrW + 18;           // room for the rounding term, bias, <<< 14
   localparam integer Tsh  = 14 - TableBits;
-  /* verilator lint_off WIDTH */
-  localparam signed [15:0] IdxLo = -Half;      // sized clamp bounds of the table index
-  localparam signed [15:0] IdxHi = Half - 1;
-  /* verilator lint_on WIDTH */
+  localparam integer WLast = 12;                // write stage
 
   generate
-    if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14) begin : g_bad_params
+    if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14 || HiW < 1 || HiW > 18) begin : g_bad_params
       gru_gate_unit_needs_rq_shift_0_to_40_and_table_bits_2_to_14 u_stop ();
     end
   endgenerate
 
-  // rshr(x, s) = (2x + 2^s) >>> (s + 1): round half up without a special case for s = 0.
-  function signed [RqW-1:0] rq_round;
-    input signed [RqW-1:0] x;
-    begin
-      rq_round = ((x <<< 1) + ($signed({{(RqW-1){1'b0}}, 1'b1}) <<< RqShift)) >>> (RqShift + 1);
-    end
-  endfunction
+`include "fixed_point.vh"
 
-  function signed [15:0] sat16;
-    input signed [RqW-1:0] x;
-    begin
-      if (x[RqW-1:15] == {(RqW-15){1'b0}} || x[RqW-1:15] == {(RqW-15){1'b1}}) sat16 = x[15:0];
-      else sat16 = x[RqW-1] ? 16'sh8000 : 16'sh7fff;
-    end
-  endfunction
-
+  // Table index of numerics §6, idx = clamp(p >> (14 - TB), -2^(TB-1), 2^(TB-1) - 1) + 2^(TB-1),
+  //   for a pre-activation p given at FpW bits, unsaturated: sat16 first would change nothing
+  //   (±2^15 >> (14 - TB) lies outside the clamp range), and the clamp is a check that the bits
+  //   above the index are copies of its sign bit (no comparators: this feeds a block-RAM address).
   function [TableBits-1:0] tab_idx;
-    input signed [15:0] p;
-    reg signed [15:0] s;
+    input signed [FpW-1:0] p;
+    reg signed [FpW-1:0] t;
     begin
-      s = p >>> Tsh;
-      if (s < IdxLo) tab_idx = {TableBits{1'b0}};
-      else if (s > IdxHi) tab_idx = {TableBits{1'b1}};
-      else tab_idx = s[TableBits-1:0] ^ {1'b1, {(TableBits-1){1'b0}}};   // + 2^(TB-1)
+      t = p >>> Tsh;
+      if (t[FpW-1:TableBits-1] == {(FpW-TableBits+1){1'b0}} ||
+          t[FpW-1:TableBits-1] == {(FpW-TableBits+1){1'b1}})
+        tab_idx = t[TableBits-1:0] ^ {1'b1, {(TableBits-1){1'b0}}};   // + 2^(TB-1)
+      else
+        tab_idx = t[FpW-1] ? {TableBits{1'b0}} : {TableBits{1'b1}};
     end
   endfunction
 
   // ---- meta pipeline (valid, gate, unit, layer, bank, hzero, debug tag) ----------------------
   localparam integer MW = 1 + 2 + UnitW + LayerW + 1 + 1 + MetaW;
-  reg [MW-1:0] meta_q [1:9];
+  reg [MW-1:0] meta_q [1:WLast];
   wire [MW-1:0] meta_g0 = {row_v_i, row_gate_i, row_unit_i, row_layer_i, row_wbank_i,
                            row_hzero_i, row_meta_i};
   integer s;
   always @(posedge clk_i) begin
     if (ce_i) begin
       meta_q[1] <= meta_g0;
-      for (s = 2; s <= 9; s = s + 1) meta_q[s] <= meta_q[s-1];
+      for (s = 2; s <= WLast; s = s + 1) meta_q[s] <= meta_q[s-1];
     end
     if (rst_i) begin
-      for (s = 1; s <= 9; s = s + 1) meta_q[s][MW-1] <= 1'b0;
+      for (s = 1; s <= WLast; s = s + 1) meta_q[s][MW-1] <= 1'b0;
     end
   end
   `define GV(st)  meta_q[st][MW-1]
   `define GG(st)  meta_q[st][MW-2 -: 2]
-  wire [UnitW-1:0]  unit_g6  = meta_q[6][MW-4 -: UnitW];
-  wire [LayerW-1:0] layer_g6 = meta_q[6][MW-4-UnitW -: LayerW];
-  wire              wbank_g6 = meta_q[6][MetaW+1];
-  wire              hzero_g7 = meta_q[7][MetaW];
-  wire [UnitW-1:0]  unit_g9  = meta_q[9][MW-4 -: UnitW];
-  wire [LayerW-1:0] layer_g9 = meta_q[9][MW-4-UnitW -: LayerW];
-  wire              wbank_g9 = meta_q[9][MetaW+1];
+  wire [UnitW-1:0]  unit_g7  = meta_q[7][MW-4 -: UnitW];
+  wire [LayerW-1:0] layer_g7 = meta_q[7][MW-4-UnitW -: LayerW];
+  wire              wbank_g7 = meta_q[7][MetaW+1];
+  wire              hzero_g8 = meta_q[8][MetaW];   // the old state is the zero state
+  wire [UnitW-1:0]  unit_gw  = meta_q[WLast][MW-4 -: UnitW];
+  wire [LayerW-1:0] layer_gw = meta_q[WLast][MW-4-UnitW -: LayerW];
+  wire              wbank_gw = meta_q[WLast][MetaW+1];
 
-  // ---- G1: sum of the partial sums; G2 waits for the unit ROM word --------------------------
-  reg signed [SumW-1:0] sum_q, ain_q, sum2_q, ain2_q;
+  // ---- G1: sum of the partial sums; the unit ROM word of this row -> M, b registers ---------
+  reg signed [SumW-1:0] sum_q, ain_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
       sum_q  <= (row_gate_i == 2'd2) ? {row_ah_i[AccWidth-1], row_ah_i}
                                      : {row_ain_i[AccWidth-1], row_ain_i} + {row_ah_i[AccWidth-1], row_ah_i};
       ain_q  <= {row_ain_i[AccWidth-1], row_ain_i};
-      sum2_q <= sum_q;
-      ain2_q <= ain_q;
     end
   end
-
-  // ---- G2: requantization products (unit ROM word of this row valid now) ---------------------------------------------------------
-  wire [15:0] b_hn = units_g2_i[15:0];
-  wire [15:0] b_in = units_g2_i[31:16];
-  wire [15:0] b_z  = units_g2_i[47:32];
-  wire [15:0] b_r  = units_g2_i[63:48];
-  wire [15:0] m_n  = units_g2_i[79:64];
-  wire [15:0] m_z  = units_g2_i[95:80];
-  wire [15:0] m_r  = units_g2_i[111:96];
-  wire [15:0] m_sel = (`GG(2) == 2'd0) ? m_r : ((`GG(2) == 2'd1) ? m_z : m_n);
-  wire [15:0] b_sel = (`GG(2) == 2'd0) ? b_r : ((`GG(2) == 2'd1) ? b_z : b_hn);
-  reg signed [PrW-1:0] prod_q, prodin_q;
-  reg signed [15:0]    bsel_q, bin_q;
+  wire [15:0] b_hn = units_g1_i[15:0];
+  wire [15:0] b_in = units_g1_i[31:16];
+  wire [15:0] b_z  = units_g1_i[47:32];
+  wire [15:0] b_r  = units_g1_i[63:48];
+  wire [15:0] m_n  = units_g1_i[79:64];
+  wire [15:0] m_z  = units_g1_i[95:80];
+  wire [15:0] m_r  = units_g1_i[111:96];
+  wire [15:0] m_sel = (`GG(1) == 2'd0) ? m_r : ((`GG(1) == 2'd1) ? m_z : m_n);
+  wire [15:0] b_sel = (`GG(1) == 2'd0) ? b_r : ((`GG(1) == 2'd1) ? b_z : b_hn);
+  reg signed [15:0]     b2_q, bin2_q, b3_q, bin3_q, b4_q, bin4_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_q   <= sum2_q * $signed({1'b0, m_sel});
-      prodin_q <= ain2_q * $signed({1'b0, m_n});
-      bsel_q   <= b_sel;
-      bin_q    <= b_in;
+      b2_q   <= b_sel;
+      bin2_q <= b_in;
+      b3_q   <= b2_q;
+      bin3_q <= bin2_q;
+      b4_q   <= b3_q;
+      bin4_q <= bin3_q;
     end
   end
 
-  // ---- G3: round, bias, saturate -----------------------------------------------------------
-  wire signed [RqW-1:0] rq_main = rq_round({{(RqW-PrW){prod_q[PrW-1]}}, prod_q});
-  wire signed [RqW-1:0] rq_in   = rq_round({{(RqW-PrW){prodin_q[PrW-1]}}, prodin_q});
-  reg signed [15:0]  p_q;       // p_r, p_z, or hn
-  reg signed [RqW-1:0] pin_q;   // rq(a_in_n) + b_in
+  // ---- G2: sum * M in two products that each fit one MULT18X18D ------------------------------
+  //   sum = hi * 2^17 + lo, lo = sum[16:0] unsigned: sum*M = hi*M*2^17 + lo*M, both exact
+  //   (G1 -> G2: the MULT18X18D input registers take sum and M; G2 -> G3: its output register,
+  //   rtl/mult18_oreg.v InReg 1)
+  wire signed [34:0]       plo_q, pinlo_q;       // 18 x 17 signed
+  wire signed [HiW+17-1:0] phi_q, pinhi_q;
+  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, sum_q[16:0]}), .b_i({1'b0, m_sel}), .p_o(plo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(sum_q[SumW-1:17]), .b_i({1'b0, m_sel}), .p_o(phi_q));
+  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i({1'b0, ain_q[16:0]}), .b_i({1'b0, m_n}), .p_o(pinlo_q));
+  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(ain_q[SumW-1:17]), .b_i({1'b0, m_n}), .p_o(pinhi_q));
+
+  // ---- G3: sum*M = hi*M*2^17 + lo*M (one addition right after the DSP) -----------------------
+  wire signed [FpW-1:0] plo_x   = {{(FpW-35){plo_q[34]}}, plo_q};
+  wire signed [FpW-1:0] pinlo_x = {{(FpW-35){pinlo_q[34]}}, pinlo_q};
+  wire signed [FpW-1:0] phi_x   = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
+  wire signed [FpW-1:0] pinhi_x = {{(FpW-HiW-17){pinhi_q[HiW+16]}}, pinhi_q};
+  reg signed [FpW-1:0]  pr_q, prin_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= sat16(rq_main + {{(RqW-16){bsel_q[15]}}, bsel_q});
-      pin_q <= rq_in + {{(RqW-16){bin_q[15]}}, bin_q};
+      pr_q   <= (phi_x <<< 17) + plo_x;
+      prin_q <= (pinhi_x <<< 17) + pinlo_x;
     end
   end
 
-  // ---- G4: sigmoid read (r, z rows) / r * hn (n row) ----------------------------------------
+  // ---- G4: rshr(sum*M, S) + b = (sum*M + b*2^S + 2^(S-1)) >>> S (b*2^S + 2^(S-1) is wiring),
+  //   saturate -----------------------------------------------------------------------------------
+  wire signed [FpW-1:0] b_x   = ($signed({{(FpW-16){b4_q[15]}}, b4_q}) <<< RqShift) | fp_half(RqShift);
+  wire signed [FpW-1:0] bin_x = ($signed({{(FpW-16){bin4_q[15]}}, bin4_q}) <<< RqShift) | fp_half(RqShift);
+  reg signed [15:0]    p_q;       // p_r, p_z, or hn
+  reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      p_q   <= fp_sat16((pr_q + b_x) >>> RqShift);
+      pin_q <= (prin_q + bin_x) >>> RqShift;
+    end
+  end
+
+  // ---- G5: sigmoid read (r, z rows) / r * hn (n row) ----------------------------------------
   wire [15:0] sig_data, tanh_data;
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("sigmoid.hex")) u_sigmoid (
-    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(p_q)), .data_o(sig_data));
+    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx({{(FpW-16){p_q[15]}}, p_q})), .data_o(sig_data));
   reg signed [15:0] r_q, z_q;
-  reg signed [31:0] prod_rhn_q;
-  reg signed [RqW-1:0] pin4_q;
+  wire signed [31:0] prod_rhn_q;
+  reg signed [FpW-1:0] pin6_q;
+  mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(r_q), .b_i(p_q), .p_o(prod_rhn_q));
   always @(posedge clk_i) begin
-    if (ce_i) begin
-      prod_rhn_q <= r_q * p_q;
-      pin4_q     <= pin_q;
-    end
+    if (ce_i) pin6_q <= pin_q;
   end
 
-  // ---- G5: capture r / z (σ read in G4); p_n ---------------------------------------------------------------
-  wire signed [33:0] rhn_ext = {{2{prod_rhn_q[31]}}, prod_rhn_q};
-  wire signed [33:0] rhn_rnd = ((rhn_ext <<< 1) + 34'sd16384) >>> 15;     // rshr(r*hn, 14)
-  reg signed [15:0] pn_q, z5_q;
+  // ---- G6: capture r / z (σ read in G5); p_n = sat16(pin + rshr(r*hn, 14)) in one addition:
+  //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
+  wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
+  wire signed [FpW-1:0] pin_sh = (pin6_q <<< 14) | fp_half(14);
+  reg signed [FpW-1:0] pns_q;    // p_n before >>> 14 and sat16 (tab_idx does both, G7)
+  reg signed [15:0]    z7_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      if (`GV(5) && `GG(5) == 2'd0) r_q <= sig_data;
-      if (`GV(5) && `GG(5) == 2'd1) z_q <= sig_data;
-      pn_q <= sat16(pin4_q + {{(RqW-34){rhn_rnd[33]}}, rhn_rnd});
-      z5_q <= z_q;
+      if (`GV(6) && `GG(6) == 2'd0) r_q <= sig_data;
+      if (`GV(6) && `GG(6) == 2'd1) z_q <= sig_data;
+      pns_q <= pin_sh + rhn_x;
+      z7_q  <= z_q;
     end
   end
+  wire signed [FpW-1:0] pn_wide = pns_q >>> 14;     // p_n = sat16(pn_wide); tab_idx saturates
 
-  // ---- G6: tanh read, old state read --------------------------------------------------------
+  // ---- G7: tanh read, old state read --------------------------------------------------------
   rom_sync #(.DataWidth(16), .Depth(1 << TableBits), .AddrWidth(TableBits), .Latency(1),
              .RomDir(RomDir), .File("tanh.hex")) u_tanh (
-    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn_q)), .data_o(tanh_data));
-  reg signed [15:0] z6_q;
+    .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx(pn_wide)), .data_o(tanh_data));
+  reg signed [15:0] z8_q;
   always @(posedge clk_i) begin
-    if (ce_i) z6_q <= z5_q;
+    if (ce_i) z8_q <= z7_q;
   end
   assign h_re_o    = ce_i;
-  assign h_raddr_o = {layer_g6, ~wbank_g6, unit_g6};
+  assign h_raddr_o = {layer_g7, ~wbank_g7, unit_g7};
 
-  // ---- G7: d = h - n -------------------------------------------------------------------------
-  wire signed [15:0] h_old = hzero_g7 ? 16'sd0 : h_rdata_i;
-  reg signed [16:0]  d_q;
-  reg signed [15:0]  n_q, z7_q;
+  // ---- G8: block-RAM outputs n (tanh) and h_old to registers -----------------------------------
+  reg signed [15:0] n9_q, hold9_q, z9_q;
   always @(posedge clk_i) begin
     if (ce_i) begin
-      d_q  <= {h_old[15], h_old} - {tanh_data[15], tanh_data};
-      n_q  <= tanh_data;
-      z7_q <= z6_q;
+      n9_q    <= tanh_data;
+      hold9_q <= hzero_g8 ? 16'sd0 : h_rdata_i;
+      z9_q    <= z8_q;
     end
   end
 
-  // ---- G8: z * d ------------------------------------------------------------------------------
-  reg signed [33:0]  prod_zd_q;
-  reg signed [15:0]  n8_q;
+  // ---- G9: d = h - n ---------------------------------------------------------------------------
+  //   (d and z go into the MULT18X18D input registers)
+  wire signed [16:0] d9 = {hold9_q[15], hold9_q} - {n9_q[15], n9_q};
+  reg signed [15:0]  n10_q;
+  always @(posedge clk_i) begin
+    if (ce_i) n10_q <= n9_q;
+  end
+
+  // ---- G10: z * d -------------------------------------------------------------------------------
+  wire signed [32:0] prod_zd_q;
+  reg signed [15:0] n11_q;
+  reg signed [16:0] nv11_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
+  mult18_oreg #(.AWidth(16), .BWidth(17), .InReg(1)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
+    .a_i(z9_q), .b_i(d9), .p_o(prod_zd_q));
   always @(posedge clk_i) begin
     if (ce_i) begin
-      prod_zd_q <= {{18{z7_q[15]}}, z7_q} * {{17{d_q[16]}}, d_q};
-      n8_q      <= n_q;
+      n11_q     <= n10_q;
+      nv11_q    <= {n10_q[15], n10_q} + 17'sd64;
     end
   end
 
-  // ---- G9: h' = sat16(n + rshr(z*d, 14)) ------------------------------------------------------
-  wire signed [34:0] zd_ext = {prod_zd_q[33], prod_zd_q};
-  wire signed [34:0] zd_rnd = ((zd_ext <<< 1) + 35'sd16384) >>> 15;
-  wire signed [34:0] hq     = zd_rnd + {{19{n8_q[15]}}, n8_q};
-  assign h_wdata_o = (hq > 35'sd32767) ? 16'sh7fff : ((hq < -35'sd32768) ? 16'sh8000 : hq[15:0]);
-  assign h_we_o    = ce_i & `GV(9) & (`GG(9) == 2'd2);
-  assign h_waddr_o = {layer_g9, wbank_g9, unit_g9};
-  assign h_meta_o  = meta_q[9][MetaW-1:0];
+  // ---- G11: h' = sat16(n + rshr(z*d, 14)) = sat16((n*2^14 + 2^13 + z*d) >>> 14), and
+  //   view(h') = sat8(rshr(h', 7)) = sat8(((n + 64)*2^14 + 2^13 + z*d) >>> 21) (the floors nest;
+  //   saturating h' first changes nothing, both clamps are monotone) -----------------------------
+  wire signed [FpW-1:0] zd_x  = {{(FpW-33){prod_zd_q[32]}}, prod_zd_q};
+  wire signed [FpW-1:0] n_sh  = ({{(FpW-16){n11_q[15]}}, n11_q} <<< 14) | fp_half(14);
+  wire signed [FpW-1:0] nv_sh = ({{(FpW-17){nv11_q[16]}}, nv11_q} <<< 14) | fp_half(14);
+  reg signed [FpW-1:0] hs_q, vs_q;     // before the shift and the saturation (done in G12)
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      hs_q <= n_sh + zd_x;
+      vs_q <= nv_sh + zd_x;
+    end
+  end
+
+  // ---- G12: write -------------------------------------------------------------------------------
+  assign h_wdata_o = fp_sat16(hs_q >>> 14);
+  assign h_vdata_o = fp_sat8(vs_q >>> 21);
+  assign h_we_o    = ce_i & `GV(WLast) & (`GG(WLast) == 2'd2);
+  assign h_waddr_o = {layer_gw, wbank_gw, unit_gw};
+  assign h_meta_o  = meta_q[WLast][MetaW-1:0];
   `undef GV
   `undef GG
 endmodule

@@ -3,9 +3,12 @@
 // Per row group: the input columns give a_in (latched after the last input column), the hidden
 //   columns a_h; after the last column both are loaded into a shift register that the row
 //   serializer drains one row per cycle (row m of the group at row_* in the m-th shift cycle).
-// Pipeline (cycle of issue = i): operand RAM read (i) -> operand register (i+1) -> product
-//   register (i+2) -> accumulator (i+3) -> row 0 on row_* from i+4 (docs/architecture.md).
-// Numerics: docs/numerics.md §2 (accumulators, operand view(h) of the Q1.14 state), §5.
+// Pipeline (cycle of issue = i): operand RAM read (i) -> operand register (i+1) -> MULT18X18D
+//   input registers (i+2) -> product register (i+3) -> accumulator (i+4) -> row 0 on row_* from
+//   i+5 (docs/architecture.md). The column flags arrive in i+3 (*_s3_i) and are registered here
+//   once more for the accumulate stage.
+// Numerics: docs/numerics.md §2 (accumulators, operand view(h) of the Q1.14 state: the state
+//   operand RAM holds view(h), written by the gate unit with h), §5.
 `default_nettype none
 module gru_mac_lane #(
   parameter integer MacRows  = 12,
@@ -17,7 +20,7 @@ module gru_mac_lane #(
   input  wire                      src_x_s1_i,
   input  wire                      zero_s1_i,
   input  wire [7:0]                x_rdata_i,
-  input  wire [15:0]               s_rdata_i,      // state h, Q1.14
+  input  wire [7:0]                s_rdata_i,      // view(h) of the state, int8 Q0.7
   // stage 2 (i+2): weight word, row m in bits 8m+7:8m
   input  wire [8*MacRows-1:0]      w_s2_i,
   // stage 3 (i+3): column flags
@@ -33,7 +36,18 @@ module gru_mac_lane #(
   output wire signed [AccWidth-1:0] row_ah_o
 );
   reg signed [7:0]           opnd_q;
-  reg signed [15:0]          prod_q [0:MacRows-1];
+  // the column flags, one stage later (accumulate stage, i+4)
+  reg v_q, has_in_q, first_in_q, last_in_q, first_h_q, last_q;
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      v_q        <= v_s3_i;
+      has_in_q   <= has_in_s3_i;
+      first_in_q <= first_in_s3_i;
+      last_in_q  <= last_in_s3_i;
+      first_h_q  <= first_h_s3_i;
+      last_q     <= last_s3_i;
+    end
+  end
   reg signed [AccWidth-1:0]  acc_q  [0:MacRows-1];
   reg signed [AccWidth-1:0]  ain_q  [0:MacRows-1];
   reg signed [AccWidth-1:0]  sh_in_q [0:MacRows-1];
@@ -42,34 +56,30 @@ module gru_mac_lane #(
   assign row_ain_o = sh_in_q[0];
   assign row_ah_o  = sh_h_q[0];
 
-  // view(h) = sat8(rshr(h, 7)) = sat8((2h + 2^7) >>> 8): the int8 operand of a Q1.14 state
-  wire signed [16:0] h_ext  = {s_rdata_i[15], s_rdata_i};
-  wire signed [16:0] h_view = ((h_ext <<< 1) + 17'sd128) >>> 8;
-  wire [7:0] view = (h_view > 17'sd127) ? 8'h7f : ((h_view < -17'sd128) ? 8'h80 : h_view[7:0]);
+  // block-RAM outputs (x bin or view(h)) go through one LUT to the operand register
   always @(posedge clk_i) begin
-    if (ce_i) opnd_q <= zero_s1_i ? 8'sd0 : (src_x_s1_i ? x_rdata_i : view);
+    if (ce_i) opnd_q <= zero_s1_i ? 8'sd0 : (src_x_s1_i ? x_rdata_i : s_rdata_i);
   end
 
   genvar m;
   generate
     for (m = 0; m < MacRows; m = m + 1) begin : g_row
       wire signed [7:0]          w_m   = w_s2_i[8*m +: 8];
-      wire signed [AccWidth-1:0] prod_ext = {{(AccWidth-16){prod_q[m][15]}}, prod_q[m]};
-      wire signed [AccWidth-1:0] acc_d = (first_in_s3_i | first_h_s3_i) ? prod_ext
-                                                                        : acc_q[m] + prod_ext;
+      wire signed [15:0]         prod;     // i+3: the product register (in the MULT18X18D)
+      wire signed [AccWidth-1:0] prod_ext = {{(AccWidth-16){prod[15]}}, prod};
+      wire signed [AccWidth-1:0] acc_d = (first_in_q | first_h_q) ? prod_ext : acc_q[m] + prod_ext;
       // multiply stage
-      always @(posedge clk_i) begin
-        if (ce_i) prod_q[m] <= w_m * opnd_q;
-      end
+      mult18_oreg #(.AWidth(8), .BWidth(8), .InReg(1)) u_mul (
+        .clk_i(clk_i), .ce_i(ce_i), .a_i(w_m), .b_i(opnd_q), .p_o(prod));
       // accumulate stage, hand-off and shift register
       always @(posedge clk_i) begin
         if (ce_i) begin
-          if (v_s3_i) begin
+          if (v_q) begin
             acc_q[m] <= acc_d;
-            if (last_in_s3_i) ain_q[m] <= acc_d;
+            if (last_in_q) ain_q[m] <= acc_d;
           end
-          if (v_s3_i && last_s3_i) begin
-            sh_in_q[m] <= has_in_s3_i ? ain_q[m] : {AccWidth{1'b0}};
+          if (v_q && last_q) begin
+            sh_in_q[m] <= has_in_q ? ain_q[m] : {AccWidth{1'b0}};
             sh_h_q[m]  <= acc_d;
           end else if (shift_i) begin
             sh_in_q[m] <= (m + 1 < MacRows) ? sh_in_q[(m + 1) % MacRows] : {AccWidth{1'b0}};

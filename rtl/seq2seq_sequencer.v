@@ -57,7 +57,7 @@ module seq2seq_sequencer #(
   localparam integer KDec0   = Hidden;
   localparam integer KDeep   = 2 * Hidden;
   localparam integer KMaxC   = (KEnc0 > KDeep) ? KEnc0 : KDeep;
-  localparam integer GateLat = 13;   // issue of a group's last column -> state write visible
+  localparam integer GateLat = 17;   // issue of a group's last column -> state write visible
                                      // = (g+1)K + GateLat + m, m = row within the group
   localparam integer ColW    = $clog2(KMaxC + 1);
   localparam integer GrpW    = (GroupsC > 1) ? $clog2(GroupsC) : 1;

@@ -52,7 +52,7 @@ endmodule
 EOV
 srcs=$(ls rtl/*.v | tr '\n' ' ')
 cat > "$out/synth.ys" <<EOY
-read_verilog -defer -I$out/roms $srcs $out/netlist_top.v
+read_verilog -defer -Irtl -I$out/roms $srcs $out/netlist_top.v
 hierarchy -top flimgru_core_netlist
 synth_ecp5 -top flimgru_core_netlist
 check -assert
@@ -64,7 +64,8 @@ t1=$(date +%s)
 if grep -q -E "DLATCH|\\\$_DLATCH" "$out/stat.txt"; then echo "postsynth: latches in the netlist" >&2; exit 1; fi
 
 # MULT18X18D behavioural model: the black box's ports, P = A x B (signed per SIGNEDA/SIGNEDB),
-# unregistered (the only mode synth_ecp5 maps to; any other mode stops the simulation).
+# unregistered (what synth_ecp5 maps `*` to) or with the output and input registers on CLK0/CE0
+# (what rtl/mult18_oreg.v instantiates); any other mode stops the simulation.
 python3 - "$share/ecp5/cells_bb.v" "$out/mult18x18d_sim.v" <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()
@@ -76,11 +77,18 @@ logic = f"""
     wire [17:0] b_w = {bus('B', 18)};
     wire [35:0] a_x = SIGNEDA ? {{{{18{{a_w[17]}}}}, a_w}} : {{18'b0, a_w}};
     wire [35:0] b_x = SIGNEDB ? {{{{18{{b_w[17]}}}}, b_w}} : {{18'b0, b_w}};
-    wire [35:0] p_w = a_x * b_x;
-    assign {bus('P', 36)} = p_w;
+    reg  [35:0] a_q, b_q, p_q;
+    always @(posedge CLK0) if (CE0) begin a_q <= a_x; b_q <= b_x; end
+    wire [35:0] a_m = (REG_INPUTA_CLK == "NONE") ? a_x : a_q;
+    wire [35:0] b_m = (REG_INPUTB_CLK == "NONE") ? b_x : b_q;
+    wire [35:0] p_w = a_m * b_m;
+    always @(posedge CLK0) if (CE0) p_q <= p_w;
+    assign {bus('P', 36)} = (REG_OUTPUT_CLK == "NONE") ? p_w : p_q;
     assign SIGNEDP = SIGNEDA | SIGNEDB;
-    initial if (REG_INPUTA_CLK != "NONE" || REG_INPUTB_CLK != "NONE" || REG_PIPELINE_CLK != "NONE" ||
-                REG_OUTPUT_CLK != "NONE") begin
+    initial if (REG_PIPELINE_CLK != "NONE" ||
+                (REG_INPUTA_CLK != "NONE" && (REG_INPUTA_CLK != "CLK0" || REG_INPUTA_CE != "CE0")) ||
+                (REG_INPUTB_CLK != "NONE" && (REG_INPUTB_CLK != "CLK0" || REG_INPUTB_CE != "CE0")) ||
+                (REG_OUTPUT_CLK != "NONE" && (REG_OUTPUT_CLK != "CLK0" || REG_OUTPUT_CE != "CE0"))) begin
       $display("mult18x18d_sim: registered mode not modelled, FAIL"); $finish;
     end
 endmodule

@@ -18,14 +18,15 @@ int Schedule::cols(bool dec, int layer) const {
   return dec ? hidden : 1 + hidden;
 }
 
-// A row group's last column is issued at (g+1)K-1; row m of the group reaches the gate unit 4
-// cycles later plus m; the state write lands 9 cycles after that and is readable one cycle
-// later: (g+1)K + 13 + m. The next layer-step (and the head) read unit j at its offset j.
+// A row group's last column is issued at (g+1)K-1; row m of the group reaches the gate unit 5
+// cycles later plus m; the state write lands 12 cycles after that (rtl/gru_gate_unit.v G12) and
+// is readable one cycle later: (g+1)K + kGateVisible + m, kGateVisible = 17. The next layer-step (and the head) read
+// unit j at its offset j.
 int Schedule::drain(int k) const {
   int worst = 0;
   for (int j = 0; j < hidden; ++j) {
     const int g = (3 * j + 2) / mac_rows, m = (3 * j + 2) % mac_rows;
-    worst = std::max(worst, (g + 1) * k + 13 + m - j - groups * k);
+    worst = std::max(worst, (g + 1) * k + kGateVisible + m - j - groups * k);
   }
   return worst;
 }
@@ -45,14 +46,14 @@ int64_t Schedule::write_offset(bool dec, int step, int layer, int unit) const {
   for (int l = 0; l < layer; ++l) base += layer_step_cycles(dec, l);
   const int k = cols(dec, layer);
   const int g = (3 * unit + 2) / mac_rows, m = (3 * unit + 2) % mac_rows;
-  return base + int64_t(g + 1) * k + 12 + m;
+  return base + int64_t(g + 1) * k + kGateVisible - 1 + m;
 }
 
 int64_t Schedule::sample_offset(int step) const {
   int64_t enc_step = 0, dec_step = 0;
   for (int l = 0; l < layers; ++l) enc_step += layer_step_cycles(false, l);
   for (int l = 0; l < layers; ++l) dec_step += layer_step_cycles(true, l);
-  return kBins * enc_step + (step + 1) * dec_step + hidden + 9;
+  return kBins * enc_step + (step + 1) * dec_step + hidden + kHeadOut;
 }
 
 Scoreboard::Scoreboard(const QuantModel& m, int lanes, int mac_rows, uint64_t seed)

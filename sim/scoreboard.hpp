@@ -20,6 +20,13 @@ struct Pixel {
 };
 
 // Schedule of docs/architecture.md for a core of `mac_rows` rows and the model's H, L.
+// Pipeline latencies of the RTL that the schedule depends on (keep equal to the RTL):
+//   kGateVisible: issue of a row group's last column at (g+1)K-1 -> row m's state write is
+//   readable at (g+1)K + kGateVisible + m (5 cycles MAC/serializer, 12 gate unit, 1 RAM write;
+//   rtl/seq2seq_sequencer.v GateLat);
+//   kHeadOut: head start -> SFD beat of lane 0 is H + kHeadOut cycles later.
+inline constexpr int kGateVisible = 17;
+inline constexpr int kHeadOut = 12;
 struct Schedule {
   int hidden, layers, mac_rows, groups;
   Schedule(int hidden, int layers, int mac_rows);
@@ -30,8 +37,9 @@ struct Schedule {
   // enabled cycle of the state write of (dec, step, layer, unit), from the batch start
   int64_t write_offset(bool dec, int step, int layer, int unit) const;
   // cycle of the SFD beat of decoder step t, lane 0, from the batch start, with the sinks
-  // always ready: the head starts with the layer-step after step t, runs H cycles, needs 8
-  // more for products, accumulation and requantization, then FIFO and skid buffer (+2); lane n
+  // always ready: the head starts with the layer-step after step t, runs H cycles, needs 11
+  // more for products, accumulation and the pipelined requantization (rtl/dense_head_lane.v
+  // ph0..ph7), then FIFO and skid buffer (+1); lane n
   // follows n cycles later (at the last step each earlier lane's summary beat adds one).
   int64_t sample_offset(int step) const;
 };

@@ -34,7 +34,7 @@ endmodule
 EOV
 srcs=$(ls rtl/*.v | tr '\n' ' ')
 cat > "$out/synth.ys" <<EOY
-read_verilog -defer -I$out/roms $srcs $out/synth_top.v
+read_verilog -defer -Irtl -I$out/roms $srcs $out/synth_top.v
 hierarchy -top synth_top
 synth_ecp5 -top synth_top -json $out/core.json
 tee -q -o $out/stat.txt stat

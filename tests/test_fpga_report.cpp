@@ -61,10 +61,10 @@ bool has_line(const std::string& md, const std::string& line) {
 
 TEST(FpgaReport, CycleFormulaMatchesTheArchitectureTable) {
   EXPECT_EQ(fpga_batch_cycles(32, 1, 12), 70200);
-  EXPECT_EQ(fpga_batch_cycles(16, 2, 8), 81270);
-  EXPECT_EQ(fpga_batch_cycles(32, 1, 20), 43875);
-  EXPECT_EQ(fpga_batch_cycles(32, 1, 16), 52650);
-  EXPECT_EQ(fpga_batch_cycles(32, 1, 32), 29835);
+  EXPECT_EQ(fpga_batch_cycles(16, 2, 8), 83430);
+  EXPECT_EQ(fpga_batch_cycles(32, 1, 20), 44145);
+  EXPECT_EQ(fpga_batch_cycles(32, 1, 16), 52920);
+  EXPECT_EQ(fpga_batch_cycles(32, 1, 32), 30915);
 }
 
 TEST(FpgaReport, TablesFromASyntheticTree) {

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "dut_driver.hpp"
+#include "fpga_report.hpp"
 #include "rom_image.hpp"
 #include "scoreboard.hpp"
 #include "Vl2p12.h"
@@ -179,6 +180,14 @@ TEST(RtlCore, CycleFormulaWithinBudget) {
   cycle_budget<CfgL3P8H16>();
   cycle_budget<CfgL1P20>();
   cycle_budget<CfgL6P16>();
+}
+
+TEST(RtlCore, FpgaReportUsesTheHarnessSchedule) {
+  // flimgru fpga-report computes throughput without the harness; both must agree everywhere.
+  for (int H : {8, 16, 32, 64})
+    for (int L : {1, 2, 3})
+      for (int P : {4, 8, 12, 16, 18, 20, 32})
+        EXPECT_EQ(fpga_batch_cycles(H, L, P), sim::Schedule(H, L, P).batch_cycles()) << H << " " << L << " " << P;
 }
 
 TEST(RtlCore, RandomModelCornerInputsBackToBack) {
