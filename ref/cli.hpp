@@ -33,5 +33,6 @@ void add_image(CLI::App& app);
 void add_crlb(CLI::App& app);
 void add_precision(CLI::App& app);
 void add_fpga_report(CLI::App& app);
+void add_fpga_check(CLI::App& app);
 
 }  // namespace flimgru::cli

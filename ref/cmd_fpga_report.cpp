@@ -1,4 +1,5 @@
-// flimgru fpga-report: docs/fpga.md from the board builds (make report; fpga_report.hpp).
+// flimgru fpga-report: docs/fpga.md from the board builds (make report); flimgru fpga-check: the
+// flow's verdict on one build (boards/flow.sh). Both in fpga_report.hpp.
 #include <ctime>
 #include <cstdio>
 #include <iostream>
@@ -42,6 +43,34 @@ void add_fpga_report(CLI::App& app) {
     for (const auto& b : r.missing) missing += (missing.empty() ? "" : ", ") + b;
     std::cout << "wrote " << out << ": " << r.boards << " boards"
               << (missing.empty() ? "" : ", not built: " + missing) << "\n";
+  });
+}
+
+void add_fpga_check(CLI::App& app) {
+  struct Opts {
+    std::string report, board, device, mhz, summary;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* c = app.add_subcommand(
+      "fpga-check",
+      "boards/flow.sh's verdict on nextpnr's report: resources against the part (the 12F's enforced here), "
+      "every clock's Fmax against its constraint; prints the summary and exits 1 when the design does not fit "
+      "or misses timing");
+  c->add_option("report", o->report, "nextpnr --report JSON (build/<board>/report.json)")->required();
+  c->add_option("--board", o->board, "Board name (boards/boards.tsv)")->required();
+  c->add_option("--device", o->device, "nextpnr device flag of the board (e.g. --85k)")->required();
+  c->add_option("--mhz", o->mhz, "Target clock (MHz), as built")->required();
+  c->add_option("--summary", o->summary, "Also write the summary to this file");
+  c->callback([o]() {
+    const FpgaCheck r = fpga_check(o->report, o->board, o->device, o->mhz);
+    if (!o->summary.empty()) {
+      FILE* f = std::fopen(o->summary.c_str(), "w");
+      if (!f) throw file_error(o->summary, "cannot open for writing");
+      const bool ok = std::fwrite(r.summary.data(), 1, r.summary.size(), f) == r.summary.size();
+      if (std::fclose(f) != 0 || !ok) throw file_error(o->summary, "write failed");
+    }
+    std::cout << r.summary;
+    if (!r.ok) throw CLI::RuntimeError(1);
   });
 }
 

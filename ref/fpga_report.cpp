@@ -133,6 +133,12 @@ std::map<std::string, long long> model_params(const std::string& path) {
   return p;
 }
 
+// Resources of parts that nextpnr does not know by themselves: the 12F is placed on the 25K die.
+std::vector<std::pair<std::string, long long>> part_limits(const std::string& device) {
+  if (device == "--12k") return {{"TRELLIS_COMB", 12288}, {"DP16KD", 32}, {"MULT18X18D", 28}};
+  return {};
+}
+
 // The RTL's gate latency: a row group's last column issued at (g+1)K-1 makes row m's state readable
 // at (g+1)K + kGateVisible + m (docs/architecture.md; sim/scoreboard.hpp checks it cycle by cycle).
 constexpr long long kGateVisible = 17;
@@ -179,9 +185,8 @@ FpgaReport make_fpga_report(const std::string& root, const std::string& when) {
     Json r = read_json(rep_path);
     Json util = r.contains("utilization") ? r["utilization"] : Json::object();
     if (!util.is_object()) throw file_error(rep_path, "'utilization' is not an object");
-    if (b.device == "--12k")  // nextpnr places the 12F on the 25K die; flow.sh enforces these
-      for (const auto& [k, v] : {std::pair<const char*, int>{"TRELLIS_COMB", 12288}, {"DP16KD", 32}, {"MULT18X18D", 28}})
-        if (util.contains(k)) util[k]["available"] = v;
+    for (const auto& [k, v] : part_limits(b.device))
+      if (util.contains(k)) util[k]["available"] = v;
     const Json fmax = r.contains("fmax") ? r["fmax"] : Json::object();
     if (!fmax.is_object()) throw file_error(rep_path, "'fmax' is not an object");
     // The system clock: the constrained clock domain (the only one with the PLL).
@@ -315,6 +320,58 @@ FpgaReport make_fpga_report(const std::string& root, const std::string& when) {
   }
   for (size_t i = 0; i < lines.size(); ++i) rep.markdown += (i ? "\n" : "") + lines[i];
   return rep;
+}
+
+FpgaCheck fpga_check(const std::string& report_json, const std::string& board, const std::string& device,
+                     const std::string& mhz) {
+  Json r = read_json(report_json);
+  Json util = r.contains("utilization") ? r["utilization"] : Json::object();
+  if (!util.is_object()) throw file_error(report_json, "'utilization' is not an object");
+  FpgaCheck c;
+  c.ok = true;
+  std::vector<std::string> lines;
+  char buf[256];
+  auto count = [&](const Json& e, const char* field, const std::string& k) {
+    if (!e.is_object() || !e.contains(field) || !e[field].is_number_integer())
+      throw file_error(report_json, "utilization." + k + " lacks an integer '" + field + "'");
+    return e[field].get<long long>();
+  };
+  for (const auto& [k, v] : part_limits(device)) {
+    if (!util.contains(k)) continue;
+    util[k]["available"] = v;
+    if (count(util[k], "used", k) > v) {
+      c.ok = false;
+      lines.push_back("  DOES NOT FIT: " + k + " " + std::to_string(count(util[k], "used", k)) + " > " +
+                      std::to_string(v) + " on this part");
+    }
+  }
+  lines.push_back("board " + board + ", target " + mhz + " MHz");
+  const std::pair<const char*, const char*> names[] = {
+      {"TRELLIS_COMB", "LUT4 (TRELLIS_COMB)"}, {"TRELLIS_FF", "FF"}, {"TRELLIS_RAMW", "LUTRAM write ports"},
+      {"DP16KD", "DP16KD"}, {"MULT18X18D", "MULT18X18D"}, {"EHXPLLL", "EHXPLLL"}, {"TRELLIS_IO", "IO"}};
+  for (const auto& [k, label] : names) {
+    if (!util.contains(k)) continue;
+    std::snprintf(buf, sizeof buf, "  %-22s %7lld / %7lld", label, count(util[k], "used", k),
+                  count(util[k], "available", k));
+    lines.push_back(buf);
+  }
+  const Json fmax = r.contains("fmax") ? r["fmax"] : Json::object();
+  if (!fmax.is_object()) throw file_error(report_json, "'fmax' is not an object");
+  for (const auto& [clk, f] : fmax.items()) {
+    const double achieved = number(f, "achieved", report_json, "fmax." + clk);
+    const double constraint = number(f, "constraint", report_json, "fmax." + clk);
+    const bool good = achieved >= constraint;
+    c.ok = c.ok && good;
+    std::snprintf(buf, sizeof buf, "  Fmax %s: %.1f MHz (constraint %.1f MHz) %s", clk.c_str(), achieved, constraint,
+                  good ? "ok" : "FAIL");
+    lines.push_back(buf);
+  }
+  if (fmax.empty()) {
+    lines.push_back("  no clock constraint found in the report");
+    c.ok = false;
+  }
+  for (const auto& l : lines) c.summary += l + "\n";
+  return c;
 }
 
 }  // namespace flimgru

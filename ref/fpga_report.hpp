@@ -26,6 +26,17 @@ struct FpgaReport {
 // or MAC_ROWS.
 FpgaReport make_fpga_report(const std::string& root, const std::string& when);
 
+// boards/flow.sh's verdict on a placed and routed design (`flimgru fpga-check`): the resources of
+// nextpnr's report against the part's (nextpnr places the 12F, device "--12k", on the 25K die; its
+// smaller limits are enforced here), and every clock's achieved Fmax against its constraint.
+// `summary` is the text flow.sh prints and keeps as build/<board>/summary.txt.
+struct FpgaCheck {
+  std::string summary;
+  bool ok = false;
+};
+FpgaCheck fpga_check(const std::string& report_json, const std::string& board, const std::string& device,
+                     const std::string& mhz);
+
 // batch_cycles of docs/architecture.md for H, L, MAC_ROWS P (checked against its table).
 long long fpga_batch_cycles(int H, int L, int P);
 

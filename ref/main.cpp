@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   flimgru::cli::add_crlb(app);
   flimgru::cli::add_precision(app);
   flimgru::cli::add_fpga_report(app);
+  flimgru::cli::add_fpga_check(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -120,5 +120,39 @@ TEST(FpgaReport, BadOrMissingFilesNameTheFile) {
   }
 }
 
+TEST(FpgaCheck, FitsAndMeetsTimingOrSaysWhyNot) {
+  TempDir d;
+  spit(d / "ok.json", kReport25);
+  FpgaCheck c = fpga_check(d / "ok.json", "ulx3s-25f", "--25k", "60");
+  EXPECT_TRUE(c.ok) << c.summary;
+  EXPECT_THAT(c.summary, HasSubstr("board ulx3s-25f, target 60 MHz\n"));
+  EXPECT_THAT(c.summary, HasSubstr("  MULT18X18D                  28 /      28\n"));
+  EXPECT_THAT(c.summary, HasSubstr("  Fmax $glbnet$clk: 64.1 MHz (constraint 60.0 MHz) ok\n"));
+  // The same design on the 12F: the part's 32 DP16KD hold the 27, its 12,288 LUTs the 6,166; one
+  // block RAM more does not fit.
+  EXPECT_TRUE(fpga_check(d / "ok.json", "ulx3s-12f", "--12k", "60").ok);
+  std::string big = kReport25;
+  const std::string dp = "\"used\": 27";
+  big.replace(big.find(dp), dp.size(), "\"used\": 33");
+  spit(d / "big.json", big);
+  c = fpga_check(d / "big.json", "ulx3s-12f", "--12k", "60");
+  EXPECT_FALSE(c.ok);
+  EXPECT_THAT(c.summary, HasSubstr("  DOES NOT FIT: DP16KD 33 > 32 on this part\n"));
+  EXPECT_TRUE(fpga_check(d / "big.json", "ulx3s-25f", "--25k", "60").ok);
+  // Timing missed, or no clock constraint at all.
+  spit(d / "slow.json", R"({"fmax": {"clk": {"achieved": 59.9, "constraint": 60.0}}, "utilization": {}})");
+  c = fpga_check(d / "slow.json", "b", "--25k", "60");
+  EXPECT_FALSE(c.ok);
+  EXPECT_THAT(c.summary, HasSubstr("(constraint 60.0 MHz) FAIL"));
+  spit(d / "noclk.json", R"({"utilization": {}})");
+  EXPECT_FALSE(fpga_check(d / "noclk.json", "b", "--25k", "60").ok);
+  // Bad reports are refused, naming the file.
+  spit(d / "trunc.json", R"({"fmax": {"clk": {"achieved": 59.9,)");
+  EXPECT_ERROR_MENTIONS(fpga_check(d / "trunc.json", "b", "--25k", "60"), "trunc.json", "JSON");
+  spit(d / "noused.json", R"({"fmax": {}, "utilization": {"DP16KD": {"available": 56}}})");
+  EXPECT_ERROR_MENTIONS(fpga_check(d / "noused.json", "b", "--25k", "60"), "noused.json", "DP16KD");
+  EXPECT_ERROR_MENTIONS(fpga_check(d / "missing.json", "b", "--25k", "60"), "missing.json");
+}
+
 }  // namespace
 }  // namespace flimgru
