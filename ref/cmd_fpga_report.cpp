@@ -14,6 +14,22 @@
 
 namespace flimgru::cli {
 
+namespace {
+
+// `text` into `path`, whole or not at all (a temporary beside it, then rename).
+void write_whole(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f) throw file_error(path, "cannot open for writing");
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw file_error(path, "write failed");
+  }
+}
+
+}  // namespace
+
 void add_fpga_report(CLI::App& app) {
   struct Opts {
     std::string root = FLIMGRU_SOURCE_DIR, out;
@@ -31,14 +47,7 @@ void add_fpga_report(CLI::App& app) {
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
     const FpgaReport r = make_fpga_report(o->root, when);
     const std::string out = o->out.empty() ? o->root + "/docs/fpga.md" : o->out;
-    const std::string tmp = out + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) throw file_error(out, "cannot open for writing");
-    const bool ok = std::fwrite(r.markdown.data(), 1, r.markdown.size(), f) == r.markdown.size();
-    if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), out.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      throw file_error(out, "write failed");
-    }
+    write_whole(out, r.markdown);
     std::string missing;
     for (const auto& b : r.missing) missing += (missing.empty() ? "" : ", ") + b;
     std::cout << "wrote " << out << ": " << r.boards << " boards"
@@ -63,12 +72,7 @@ void add_fpga_check(CLI::App& app) {
   c->add_option("--summary", o->summary, "Also write the summary to this file");
   c->callback([o]() {
     const FpgaCheck r = fpga_check(o->report, o->board, o->device, o->mhz);
-    if (!o->summary.empty()) {
-      FILE* f = std::fopen(o->summary.c_str(), "w");
-      if (!f) throw file_error(o->summary, "cannot open for writing");
-      const bool ok = std::fwrite(r.summary.data(), 1, r.summary.size(), f) == r.summary.size();
-      if (std::fclose(f) != 0 || !ok) throw file_error(o->summary, "write failed");
-    }
+    if (!o->summary.empty()) write_whole(o->summary, r.summary);
     std::cout << r.summary;
     if (!r.ok) throw CLI::RuntimeError(1);
   });
