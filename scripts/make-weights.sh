@@ -15,8 +15,8 @@ TRAIN=train300k VAL=val10k
 train() {  # run-name layers hidden epochs lr seed [extra args...]
   local name=$1 layers=$2 hidden=$3 epochs=$4 lr=$5 seed=$6; shift 6
   # A run that a session could not finish is committed under weights/runs/: continue it.
-  if [[ ! -d $R/$name && -f weights/runs/$name/trainer_state.bin ]]; then
-    mkdir -p "$R" && cp -r "weights/runs/$name" "$R/$name"
+  if [[ ! -f $R/$name/trainer_state.bin && -f weights/runs/$name/trainer_state.bin ]]; then
+    mkdir -p "$R/$name" && cp "weights/runs/$name"/* "$R/$name/"
   fi
   $F train --data "$D/$TRAIN" --val "$D/$VAL" -o "$R/$name" --layers "$layers" --hidden "$hidden" \
     --epochs "$epochs" --lr "$lr" --seed "$seed" --progress 400 "$@"
