@@ -6,8 +6,9 @@
 //   unit's last state write lands before the next layer-step reads it. See docs/architecture.md.
 // Batch cycles = Steps * sum over the 2L layer-steps of (G*K + Drain(K)); the next batch starts
 //   in the cycle after the last one, without a gap, if its input bank is full.
-// Interface: bank_full_i / release_o handshake with tpsf_loader; issue_* strobes are valid in
-//   the issue cycle; head_start_o pulses in the last cycle of every top-layer decoder step.
+// Interface: bank_full_i / release_o handshake with tpsf_loader; iss_* are valid in the issue
+//   cycle; head_start_o pulses in the last issue (or drain) cycle of every top-layer decoder
+//   step. Latency: every output is registered (one enabled cycle after the counters).
 // Everything advances only when ce_i is high.
 `default_nettype none
 module seq2seq_sequencer #(
@@ -199,29 +200,43 @@ module seq2seq_sequencer #(
   wire [LayerW-1:0] layer_sel = in_col ? layer_q - 1'b1 : layer_q;
   wire              bank_sel  = in_col ? ~par_q : par_q;
 
-  assign release_o      = {enc_done & rb_q, enc_done & ~rb_q};
-  // valid for the batch in its first issue cycle (batch_start_o) and until enc_done
-  assign rd_bank_o      = rb_q;
-  assign batch_start_o  = issue & first_q;
-  assign iss_v_o        = issue;
-  assign iss_dec_o      = dec_q;
-  assign iss_layer_o    = layer_q;
-  assign iss_step_o     = step_q;
-  assign iss_waddr_o    = waddr_q;
-  assign iss_src_x_o    = ~dec_q & (layer_q == 0) & in_col;
-  assign iss_xaddr_o    = {rb_q, step_q};
-  assign iss_saddr_o    = {layer_sel, bank_sel, unit_sel};
-  assign iss_zero_o     = ~in_col & ~dec_q & (step_q == 0);
-  assign iss_has_in_o   = (i_cur != 0);
-  assign iss_first_in_o = (i_cur != 0) & (col_q == 0);
-  assign iss_last_in_o  = (i_cur != 0) & (col_q == i_cur - 1'b1);
-  assign iss_first_h_o  = (col_q == i_cur);
-  assign iss_last_o     = last_col;
-  assign iss_grp0_o     = (grp_q == 0);
-  assign iss_wbank_o    = ~par_q;
-  assign iss_hzero_o    = ~dec_q & (step_q == 0);
-  assign head_start_o   = advance & dec_q & top;
-  assign head_bank_o    = ~par_q;
-  assign head_step_o    = step_q;
+  // ---- the issue register: every output below is the sequencer's state of the previous
+  //      enabled cycle, so the state-RAM and ROM addresses leave flip-flops (timing); the whole
+  //      schedule moves by one enabled cycle and nothing else changes
+  localparam integer IssW = 2 + 1 + 1 + 1 + LayerW + StepW + WAddrW + 1 + (StepW + 1) +
+                            (LayerW + UnitW + 1) + 9 + 2 + StepW;
+  wire [IssW-1:0] iss_d = {
+    enc_done & rb_q, enc_done & ~rb_q,                       // release
+    issue & first_q,                                          // batch start
+    issue, dec_q, layer_q, step_q, waddr_q,
+    ~dec_q & (layer_q == 0) & in_col,                         // src_x
+    {rb_q, step_q},                                           // xaddr
+    {layer_sel, bank_sel, unit_sel},                          // saddr
+    ~in_col & ~dec_q & (step_q == 0),                         // zero
+    (i_cur != 0),                                             // has_in
+    (i_cur != 0) & (col_q == 0),                              // first_in
+    (i_cur != 0) & (col_q == i_cur - 1'b1),                   // last_in
+    (col_q == i_cur),                                         // first_h
+    last_col, (grp_q == 0), ~par_q, ~dec_q & (step_q == 0),  // last, grp0, wbank, hzero
+    advance & dec_q & top, ~par_q, step_q                     // head start, bank, step
+  };
+  reg  [IssW-1:0] iss_q;
+  wire [1:0]      release_q;
+  wire            batch_start_q, iss_v_q, head_start_q;
+  always @(posedge clk_i) begin
+    if (ce_i) iss_q <= iss_d;
+    if (rst_i) iss_q <= {IssW{1'b0}};
+  end
+  assign {release_q, batch_start_q, iss_v_q, iss_dec_o, iss_layer_o, iss_step_o, iss_waddr_o,
+          iss_src_x_o, iss_xaddr_o, iss_saddr_o, iss_zero_o, iss_has_in_o, iss_first_in_o,
+          iss_last_in_o, iss_first_h_o, iss_last_o, iss_grp0_o, iss_wbank_o, iss_hzero_o,
+          head_start_q, head_bank_o, head_step_o} = iss_q;
+  // strobes: one enabled cycle long, as the state they come from
+  assign release_o     = release_q & {2{ce_i}};
+  assign batch_start_o = batch_start_q & ce_i;
+  assign iss_v_o       = iss_v_q & ce_i;
+  assign head_start_o  = head_start_q & ce_i;
+  // valid for the batch in its first issue cycle (batch_start_o) and until its encoder is done
+  assign rd_bank_o     = rb_q;
 endmodule
 `default_nettype wire
