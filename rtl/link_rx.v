@@ -143,7 +143,7 @@ module link_rx #(
       endcase
     end
 
-    if (is_delim) begin     // every delimiter starts a new frame
+    if (is_delim | rst_i) begin     // every delimiter (and the reset) starts a new frame
       cnt_q     <= 8'd0;
       code_q    <= 8'd0;
       first_q   <= 1'b1;
@@ -156,20 +156,6 @@ module link_rx #(
       tpsf_q    <= 1'b0;
       type_q    <= 8'h00;
       seq_q     <= 8'h00;
-      len_q     <= 8'h00;
-    end
-    if (rst_i) begin
-      cnt_q     <= 8'd0;
-      code_q    <= 8'd0;
-      first_q   <= 1'b1;
-      started_q <= 1'b0;
-      idx_q     <= 9'd0;
-      crc_q     <= 16'hFFFF;
-      ferr_q    <= 1'b0;
-      herr_q    <= 1'b0;
-      busy_q    <= 1'b0;
-      tpsf_q    <= 1'b0;
-      type_q    <= 8'h00;
       len_q     <= 8'h00;
     end
   end

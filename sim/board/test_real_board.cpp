@@ -5,8 +5,6 @@
 // never desynchronize; and `flimgru infer --device PTY` end to end, its CSV byte-identical to the
 // int8 backend's.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +24,7 @@
 #include "quantizer.hpp"
 #include "rom_image.hpp"
 #include "simulator.hpp"
+#include "board_process.hpp"
 #include "virtual_board.hpp"
 
 using namespace flimgru;
@@ -222,22 +221,9 @@ void infer_on_virtual_board(unsigned corrupt_every) {
   const std::vector<float> counts = simulated_counts(30, 91);
   write_npy((dir / "img.npy").string(), {6, 5, kBins}, counts.data());
 
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  const std::string every = std::to_string(corrupt_every);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
-    execl(FLIMGRU_VIRTUAL_BOARD_EXE, FLIMGRU_VIRTUAL_BOARD_EXE, "--quiet", "--cycles", "2000000000",
-          "--corrupt-every", every.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out[1]);
-  std::string path;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') path += c;
+  const BoardProcess board(FLIMGRU_VIRTUAL_BOARD_EXE,
+                           {"--quiet", "--cycles", "2000000000", "--corrupt-every", std::to_string(corrupt_every)});
+  const std::string& path = board.pty();
   ASSERT_FALSE(path.empty()) << "the virtual board printed no pty path";
 
   const std::string img = (dir / "img.npy").string(), dev = (dir / "dev.csv").string(),
@@ -263,10 +249,6 @@ void infer_on_virtual_board(unsigned corrupt_every) {
     EXPECT_EQ(j["model"]["retransmits"].get<int>(), 0);
   }
 
-  kill(pid, SIGTERM);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  close(out[0]);
   fs::remove_all(dir);
 }
 

@@ -4,9 +4,6 @@
 // frame (bad CRC, truncated, garbage, UART framing error, unknown type, bad length, bad magic) gets
 // one error report naming it; the link never loses step.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <random>
@@ -14,6 +11,7 @@
 
 #include "link_protocol.hpp"
 #include "serial_port.hpp"
+#include "board_process.hpp"
 #include "virtual_board.hpp"
 
 using namespace flimgru::link;
@@ -265,21 +263,8 @@ TEST(VirtualBoard, LedsShowHeartbeatAndError) {
 
 #ifdef FLIMGRU_VIRTUAL_BOARD_EXE
 TEST(VirtualBoard, EndToEndThroughPty) {
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
-    execl(FLIMGRU_VIRTUAL_BOARD_EXE, FLIMGRU_VIRTUAL_BOARD_EXE, "--quiet", "--cycles", "200000000",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out[1]);
-  std::string path;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') path += c;
+  const BoardProcess board(FLIMGRU_VIRTUAL_BOARD_EXE, {"--quiet", "--cycles", "200000000"});
+  const std::string& path = board.pty();
   ASSERT_FALSE(path.empty()) << "the virtual board printed no pty path";
   {
     flimgru::SerialPort port(path, 3000000);
@@ -311,9 +296,5 @@ TEST(VirtualBoard, EndToEndThroughPty) {
       EXPECT_EQ(decode_result(frames[1 + i]), standin_expected(sent[i]));
     }
   }
-  kill(pid, SIGTERM);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  close(out[0]);
 }
 #endif
