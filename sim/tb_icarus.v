@@ -1,7 +1,8 @@
-// tb_icarus: Icarus Verilog smoke bench of flimgru_core: one batch of Lanes pixels with the
-//   input x_q = bin % 128 (pixel 0) and all zeros (other pixels), prints the first SFD sample of
-//   each pixel, the sample count and each summary. Checks only counts; bit-exactness is the
-//   job of the Verilator harness (flimgru_rtl_tests).
+// tb_icarus: plain-Verilog bench of flimgru_core (Icarus, or Verilator on the post-synthesis
+//   netlist): one batch of Lanes pixels with the input x_q = bin % 128 (pixel 0) and all zeros
+//   (other pixels); prints every SFD sample, every hidden-state write of every lane (from the
+//   dbg_* ports) and each summary, and checks the counts. sim/postsynth.sh diffs the print-out
+//   against the integer model (flimgru_rtl_romgen ... tb LANES).
 //   iverilog -g2005 -Irtl -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
 //   vvp tb.vvp +rom_dir=ROMDIR
 //   -DPOSTSYNTH: the DUT is flimgru_core_netlist, a synthesized netlist of flimgru_core
@@ -10,7 +11,11 @@
 `default_nettype none
 `timescale 1ns / 1ps
 module tb_icarus;
+`ifdef LANES
+  localparam integer Lanes = `LANES;
+`else
   localparam integer Lanes = 2;
+`endif
   reg clk = 1'b0, rst = 1'b1;
   always #5 clk = ~clk;
 
@@ -44,7 +49,7 @@ module tb_icarus;
     .dbg_h_step_o(dbg_step), .dbg_h_layer_o(dbg_layer), .dbg_h_bank_o(dbg_bank),
     .dbg_h_unit_o(dbg_unit), .dbg_h_data_o(dbg_data));
 
-  integer px, bin, samples = 0, summaries = 0;
+  integer px, bin, ln, samples = 0, summaries = 0;
   initial begin
     repeat (4) @(posedge clk);
     rst <= 1'b0;
@@ -63,10 +68,13 @@ module tb_icarus;
   always @(posedge clk) begin
     if (y_valid) begin
       samples = samples + 1;
-      if (y_step == 0)
-        $display("sample pixel %0d step 0: y = %0d %0d %0d", y_tag, $signed(y_data[15:0]),
-                 $signed(y_data[31:16]), $signed(y_data[47:32]));
+      $display("sample pixel %0d step %0d: y = %0d %0d %0d", y_tag, y_step, $signed(y_data[15:0]),
+               $signed(y_data[31:16]), $signed(y_data[47:32]));
     end
+    if (dbg_we)
+      for (ln = 0; ln < Lanes; ln = ln + 1)
+        $display("state lane %0d dec %0d step %0d layer %0d unit %0d: h = %0d", ln, dbg_dec,
+                 dbg_step, dbg_layer, dbg_unit, $signed(dbg_data[16 * ln +: 16]));
     if (s_valid) begin
       summaries = summaries + 1;
       $display("summary pixel %0d: sum = %0d %0d %0d, first = %0d %0d %0d", s_tag,
