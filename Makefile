@@ -33,6 +33,7 @@ test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: ce
 regress: tools ## test, then post-synthesis simulation, every board's core, the default core's long regression
 	@$(MAKE) --no-print-directory test
 	@set -o pipefail; sim/postsynth.sh 2 1 16 8 2>/dev/null | tail -1
+	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
 	@set -eo pipefail; for c in $$(awk '!/^#/ && NF {print $$10 "_" $$11}' boards/boards.tsv | sort -u); do \
 	  ASSERT=1 sim/synth_check.sh $${c%_*} 1 32 $${c#*_} 2>/dev/null | tail -1; done
 	@echo "== long regression of the default model's core (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
