@@ -29,9 +29,11 @@ fi
 ROW=$(awk -v b="$BOARD" '!/^#/ && $1 == b' boards/boards.tsv)
 [[ -n "$ROW" ]] || die "unknown board (see boards/boards.tsv)"
 read -r _ DEVICE PKG SPEED LPF CLK_MHZ TBL_PLL_MHZ TBL_BAUD LOADER TBL_LANES TBL_MAC_ROWS \
-  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER <<<"$ROW"
+  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER TBL_SEED <<<"$ROW"
 PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
 ROUTER="${ROUTER:-${TBL_ROUTER:-router1}}"
+[[ "${TBL_SEED:--}" == - ]] && TBL_SEED=""   # "-": nextpnr's own default seed
+SEED="${SEED:-$TBL_SEED}"
 BAUD="${BAUD:-$TBL_BAUD}"
 LANES="${LANES:-$TBL_LANES}"
 MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
