@@ -300,8 +300,25 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
   const int T = kBins, B = cfg_.batch;
   const size_t N = train.size();
   if (N == 0) throw Error("Trainer: empty training set");
-  std::vector<float> x(size_t(B) * T), y(size_t(B) * T * kChannels),
-      ty(cfg_.loss.alpha > 0 ? size_t(B) * T * kChannels : 0);
+  const size_t TC = size_t(T) * kChannels;
+  std::vector<float> x(size_t(B) * T), y(size_t(B) * TC), ty(teacher_bt_ ? size_t(B) * TC : 0);
+  // The teacher's outputs are fixed for the whole run: one forward pass over the training set
+  // here, and every batch of every epoch gathers its rows (KD then costs what plain training does).
+  std::vector<float> teacher_out;
+  if (teacher_bt_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    teacher_out.resize(N * TC);
+    std::vector<size_t> idx(B);
+    for (size_t b0 = 0; b0 < N; b0 += B) {
+      const int nb = int(std::min<size_t>(B, N - b0));
+      std::iota(idx.begin(), idx.begin() + nb, b0);
+      train.gather(idx.data(), nb, x.data(), y.data());
+      teacher_bt_->forward(*teacher_, x.data(), nb, teacher_out.data() + b0 * TC);
+    }
+    if (cfg_.log)
+      std::fprintf(cfg_.log, "teacher outputs for %zu TPSFs in %.0f s\n", N,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   std::vector<size_t> perm(N);
   int batches = int((N + B - 1) / B);
   if (cfg_.max_batches_per_epoch > 0) batches = std::min(batches, cfg_.max_batches_per_epoch);
@@ -319,8 +336,9 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
       const int nb = int(std::min<size_t>(B, N - b0));
       train.gather(perm.data() + b0, nb, x.data(), y.data());
       const float* teacher_y = nullptr;
-      if (cfg_.loss.alpha > 0) {
-        teacher_bt_->forward(*teacher_, x.data(), nb, ty.data());
+      if (teacher_bt_) {
+        for (int i = 0; i < nb; ++i)
+          std::copy_n(teacher_out.data() + perm[b0 + size_t(i)] * TC, TC, ty.data() + size_t(i) * TC);
         teacher_y = ty.data();
       }
       const double loss =

@@ -118,7 +118,8 @@ struct TrainerState {
 
 class Trainer {
  public:
-  // teacher: needed when cfg.loss.alpha > 0 (its outputs are the KD targets).
+  // teacher: needed when cfg.loss.alpha > 0 (its outputs are the KD targets; fit() computes them
+  // once for the whole training set, N · 135 · 3 floats, and reuses them every epoch).
   Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* teacher = nullptr);
   // Loads model + state from cfg.checkpoint_dir when trainer_state.bin exists there; returns
   // whether it did. Throws flimgru::Error on a corrupt or mismatched checkpoint.

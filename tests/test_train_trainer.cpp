@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "error.hpp"
 #include "trainer.hpp"
@@ -67,6 +68,57 @@ TEST(Trainer, TinyModelLowersTheLoss) {
   EXPECT_EQ(losses.size(), 24u);
   EXPECT_LT(after, 0.5 * before) << "before " << before << " after " << after;
   EXPECT_LT(losses.back(), losses.front());
+}
+
+// KD: the trainer computes the teacher's outputs once per run and gathers them per batch; each
+// sample must meet its own teacher output. The first step's loss (before any update) with α = 1
+// is checked against the same shuffled batch, paired right and paired off by one.
+TEST(Trainer, KdLossUsesEachSamplesOwnTeacherOutput) {
+  auto data = synthetic(48, 9);
+  TrainerConfig cfg;
+  // Student and teacher whose outputs follow x strongly (else the pairing would not matter).
+  auto input_driven = [](Seq2SeqWeights w) {
+    w.encoder[0].w_ih *= 20.0f;
+    w.head_w *= 5.0f;
+    return w;
+  };
+  // The student starts as the teacher: the first loss is then ~0 only if every sample meets its
+  // own teacher output.
+  const auto teacher = input_driven(Seq2SeqWeights::random(1, 6, 11)), student = teacher;
+  cfg.epochs = 1;
+  cfg.batch = 16;
+  cfg.seed = 5;
+  cfg.log = nullptr;
+  cfg.loss.alpha = 1.0f;
+  Trainer tr(cfg, student, &teacher);
+  std::vector<double> losses;
+  tr.on_step = [&](int64_t, double l) { losses.push_back(l); };
+  tr.fit(data, nullptr);
+  ASSERT_EQ(losses.size(), 3u);
+
+  std::vector<size_t> perm(data.size());
+  std::iota(perm.begin(), perm.end(), size_t(0));
+  uint64_t rng = cfg.seed;
+  for (size_t i = perm.size() - 1; i > 0; --i) std::swap(perm[i], perm[shuffle_rng_next(rng) % (i + 1)]);
+  const int B = cfg.batch;
+  const size_t TC = size_t(kBins) * kChannels;
+  std::vector<float> x(size_t(B) * kBins), y(B * TC), ys(B * TC), yt(B * TC);
+  data.gather(perm.data(), B, x.data(), y.data());
+  BatchTrainer(1, 6, B).forward(student, x.data(), B, ys.data());
+  BatchTrainer(1, 6, B).forward(teacher, x.data(), B, yt.data());
+  auto mse = [&](size_t shift) {  // shift: pair sample i with the teacher output of i + shift
+    double acc = 0.0;
+    for (size_t i = 0; i < size_t(B); ++i)
+      for (size_t k = 0; k < TC; ++k) {
+        const double d = double(ys[i * TC + k]) - yt[((i + shift) % B) * TC + k];
+        acc += d * d;
+      }
+    return acc / double(B * TC);
+  };
+  const double own = mse(0), other = mse(1);
+  EXPECT_LT(own, 1e-10);
+  EXPECT_GT(other, 1e-6) << "the check cannot tell samples apart";
+  EXPECT_NEAR(losses[0], own, 1e-10);
 }
 
 TEST(Trainer, QatTrainingLowersTheQuantizedLoss) {
