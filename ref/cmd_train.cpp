@@ -17,7 +17,7 @@ void add_train(CLI::App& app) {
     std::string data, val, run, init, teacher;
     int layers = 1, hidden = 32, epochs = 30, batch = 256, threads = 0, patience = 3, early = 8;
     int max_batches = 0, progress = 50;
-    float lr = 2e-3f, clip = 1.0f, alpha = 0.0f, val_fraction = 0.05f;
+    float lr = 2e-3f, clip = 1.0f, alpha = 0.0f, lifetime = 0.0f, val_fraction = 0.05f;
     std::vector<float> channel_weights{1.0f, 1.0f, 1.0f};
     uint64_t seed = 1;
     bool qat = false, json = false;
@@ -29,7 +29,8 @@ void add_train(CLI::App& app) {
       "RUN_DIR holds model.safetensors, best.safetensors and trainer_state.bin, written every epoch; "
       "running the same command again resumes where it stopped. --teacher/--alpha add knowledge "
       "distillation: loss = (1-alpha)·MSE(y, target) + alpha·MSE(y, teacher(x)); --channel-weights weighs "
-      "the three SFD channels in both terms. --qat trains through "
+      "the three SFD channels in both terms; --lifetime-weight adds to each the errors of every channel's "
+      "area and first bin, the two quantities its lifetime is computed from. --qat trains through "
       "the int8 arithmetic of docs/numerics.md (straight-through gradients).");
   c->add_option("--data", o->data, "Training data set directory (flimgru simulate)")->required();
   c->add_option("--val", o->val, "Validation data set (default: the last --val-fraction of --data)");
@@ -45,6 +46,9 @@ void add_train(CLI::App& app) {
                 "Loss weights of the SFD channels: whole decay, tau1 part, tau2 part (scaled to mean 1)")
       ->expected(kChannels)
       ->delimiter(',');
+  c->add_option("--lifetime-weight", o->lifetime,
+                "Weight of the lifetime term (area and first-bin errors per channel, docs/training.md)")
+      ->check(CLI::Range(0.0f, 1000.0f));
   c->add_flag("--qat", o->qat, "Quantization-aware training (int8, docs/numerics.md)");
   c->add_option("--epochs", o->epochs, "Total epochs (a resumed run continues up to this)");
   c->add_option("--batch", o->batch, "Batch size");
@@ -61,6 +65,7 @@ void add_train(CLI::App& app) {
     if (o->alpha > 0 && o->teacher.empty()) throw Error("--alpha > 0 needs --teacher");
     LossSpec loss;
     loss.alpha = o->alpha;
+    loss.lifetime = o->lifetime;
     double wsum = 0.0;
     for (float wc : o->channel_weights) {
       if (!std::isfinite(wc) || wc < 0.0f) throw Error("--channel-weights: weights must be finite and >= 0");

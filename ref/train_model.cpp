@@ -303,42 +303,56 @@ void head_backward(const Mat& head_w, const float* h, const float* dy, int n_row
   for (int c = 0; c < kChannels; ++c) grad_b[c] += s[c];
 }
 
-// y [T*B, 3] time-major; target, teacher [B, T, 3]
-double mse_loss_forward(const float* y, const float* target, const float* teacher,
-                        const LossSpec& loss, int B, int T, double inv_count) {
-  const float alpha = loss.alpha;
-  const auto& w = loss.channel;
+namespace {
+
+// y element (b, t, c) at y[b·sb + t·st + c]; target, teacher [B, T, 3] sample-major.
+double sfd_loss_sum(const float* y, size_t sb, size_t st, const float* target, const float* teacher,
+                    const LossSpec& loss, int B, int T) {
+  const double alpha = loss.alpha, lam_t = double(loss.lifetime) * T;
   double acc = 0.0;
   for (int b = 0; b < B; ++b) {
-    double ab = 0.0;
-    for (int t = 0; t < T; ++t) {
-      const float* yy = y + (size_t(t) * B + b) * kChannels;
-      const float* tg = target + (size_t(b) * T + t) * kChannels;
-      if (alpha == 0.0f) {
-        for (int c = 0; c < kChannels; ++c) {
-          const float d = yy[c] - tg[c];
-          ab += double(w[c]) * d * d;
+    const float* yb = y + size_t(b) * sb;
+    const float* refs[2] = {target + size_t(b) * T * kChannels,
+                            alpha != 0.0 ? teacher + size_t(b) * T * kChannels : nullptr};
+    const double mix[2] = {1.0 - alpha, alpha};
+    for (int r = 0; r < 2; ++r) {
+      if (!refs[r]) continue;
+      for (int c = 0; c < kChannels; ++c) {
+        double sq = 0.0, dsum = 0.0;
+        for (int t = 0; t < T; ++t) {
+          const double d = double(yb[size_t(t) * st + c]) - refs[r][size_t(t) * kChannels + c];
+          sq += d * d;
+          dsum += d;
         }
-      } else {
-        const float* te = teacher + (size_t(b) * T + t) * kChannels;
-        for (int c = 0; c < kChannels; ++c) {
-          const float d1 = yy[c] - tg[c], d2 = yy[c] - te[c];
-          ab += double(w[c]) * ((1.0 - alpha) * double(d1) * d1 + double(alpha) * double(d2) * d2);
+        if (lam_t != 0.0) {
+          const double da = dsum / T, d0 = double(yb[c]) - refs[r][c];
+          sq += lam_t * (da * da + d0 * d0);
         }
+        acc += mix[r] * loss.channel[c] * sq;
       }
     }
-    acc += ab;
   }
-  return acc * inv_count;
+  return acc;
 }
 
-void mse_loss_backward(const float* y, const float* target, const float* teacher,
+}  // namespace
+
+double sfd_loss_forward(const float* y, const float* target, const float* teacher,
+                        const LossSpec& loss, int B, int T, double inv_count) {
+  return inv_count * sfd_loss_sum(y, kChannels, size_t(B) * kChannels, target, teacher, loss, B, T);
+}
+
+double sfd_loss_forward_sample_major(const float* y, const float* target, const float* teacher,
+                                     const LossSpec& loss, int B, int T, double inv_count) {
+  return inv_count * sfd_loss_sum(y, size_t(T) * kChannels, kChannels, target, teacher, loss, B, T);
+}
+
+void sfd_loss_backward(const float* y, const float* target, const float* teacher,
                        const LossSpec& loss, int B, int T, double inv_count, float* dy) {
-  const float alpha = loss.alpha;
-  float k[kChannels], k1[kChannels], k2[kChannels];
+  const double alpha = loss.alpha;
+  float k1[kChannels], k2[kChannels];
   for (int c = 0; c < kChannels; ++c) {
     const double wc = 2.0 * inv_count * loss.channel[c];
-    k[c] = float(wc);
     k1[c] = float(wc * (1.0 - alpha));
     k2[c] = float(wc * alpha);
   }
@@ -347,12 +361,31 @@ void mse_loss_backward(const float* y, const float* target, const float* teacher
       const size_t iy = (size_t(t) * B + b) * kChannels;
       const size_t it = (size_t(b) * T + t) * kChannels;
       for (int c = 0; c < kChannels; ++c) {
-        if (alpha == 0.0f) {
-          dy[iy + c] = k[c] * (y[iy + c] - target[it + c]);
+        if (alpha == 0.0) {
+          dy[iy + c] = k1[c] * (y[iy + c] - target[it + c]);
         } else {
           dy[iy + c] = k1[c] * (y[iy + c] - target[it + c]) + k2[c] * (y[iy + c] - teacher[it + c]);
         }
       }
+    }
+  }
+  if (loss.lifetime == 0.0f) return;
+  // λ·T·(Ā(y) − Ā(r))² adds 2λ·(Ā(y) − Ā(r)) to every bin, λ·T·(y(0) − r(0))² adds
+  // 2λT·(y(0) − r(0)) to the first (k1, k2 hold the 2·inv·w_c·mix factors).
+  const float lam = loss.lifetime, lam_t = lam * float(T);
+  for (int b = 0; b < B; ++b) {
+    for (int c = 0; c < kChannels; ++c) {
+      double da = 0.0, dt = 0.0;
+      for (int t = 0; t < T; ++t) {
+        const size_t iy = (size_t(t) * B + b) * kChannels + c, it = (size_t(b) * T + t) * kChannels + c;
+        da += double(y[iy]) - target[it];
+        if (alpha != 0.0) dt += double(y[iy]) - teacher[it];
+      }
+      const float g_area = lam * float((k1[c] * da + k2[c] * dt) / T);
+      for (int t = 0; t < T; ++t) dy[(size_t(t) * B + b) * kChannels + c] += g_area;
+      const size_t i0 = size_t(b) * kChannels + c, j0 = size_t(b) * T * kChannels + c;
+      const float d0 = y[i0] - target[j0], e0 = alpha != 0.0 ? y[i0] - teacher[j0] : 0.0f;
+      dy[i0] += lam_t * (k1[c] * d0 + k2[c] * e0);
     }
   }
 }
@@ -527,8 +560,8 @@ double BatchTrainer::loss_and_grad(const Seq2SeqWeights& w, const float* x, cons
     seq2seq_forward(w, x + size_t(b0) * T, nb, ws, opts);
     const float* tg = target + size_t(b0) * T * kChannels;
     const float* te = teacher ? teacher + size_t(b0) * T * kChannels : nullptr;
-    losses_[k] = mse_loss_forward(ws.y.data(), tg, te, loss, nb, T, inv);
-    mse_loss_backward(ws.y.data(), tg, te, loss, nb, T, inv, ws.dy.data());
+    losses_[k] = sfd_loss_forward(ws.y.data(), tg, te, loss, nb, T, inv);
+    sfd_loss_backward(ws.y.data(), tg, te, loss, nb, T, inv, ws.dy.data());
     seq2seq_backward(w, nb, ws, g, opts);
   });
   if (grad.hidden != w.hidden || grad.layers != w.layers || grad.encoder.empty())

@@ -125,18 +125,26 @@ void head_backward(const Mat& head_w, const float* h, const float* dy, int n_row
 // The training loss: knowledge-distillation weight α and one weight per SFD channel
 // (whole decay, τ1 part, τ2 part). The default is the plain MSE over all three channels.
 struct LossSpec {
-  float alpha = 0.0f;
+  float alpha = 0.0f;                                  // KD weight on the teacher's outputs
   std::array<float, kChannels> channel{1.0f, 1.0f, 1.0f};
+  float lifetime = 0.0f;                               // λ of the lifetime term (0: plain MSE)
 };
 
+// Loss of one sample against a reference r (the target, or the teacher's output), per channel c:
+//   e_c(y, r) = Σ_t (y_c(t) − r_c(t))²  +  λ·T·[ (Ā_c(y) − Ā_c(r))² + (y_c(0) − r_c(0))² ]
+// with Ā_c the channel's mean over the T bins. The λ term weighs the two quantities each lifetime
+// is computed from (τ_c = area / first bin, docs/numerics.md) beyond their share of the MSE.
 // Loss summed (not averaged) over this batch slice and scaled by inv_count
 // (= 1 / (total samples · T · 3), so slices add up to the batch mean):
-//   loss = inv_count · Σ_{b,t,c} w_c [(1−α)(y−target)² + α(y−teacher)²]   (α = 0: teacher not read)
+//   loss = inv_count · Σ_{b,c} w_c [(1−α)·e_c(y, target) + α·e_c(y, teacher)]   (α = 0: teacher not read)
 //   y [T*B, 3] time-major;  target, teacher [B, T, 3] sample-major (teacher may be null if α = 0)
-double mse_loss_forward(const float* y, const float* target, const float* teacher,
+double sfd_loss_forward(const float* y, const float* target, const float* teacher,
                         const LossSpec& loss, int B, int T, double inv_count);
+// The same for y [B, T, 3] sample-major (validation).
+double sfd_loss_forward_sample_major(const float* y, const float* target, const float* teacher,
+                                     const LossSpec& loss, int B, int T, double inv_count);
 //   dy [T*B, 3] out: dloss/dy
-void mse_loss_backward(const float* y, const float* target, const float* teacher,
+void sfd_loss_backward(const float* y, const float* target, const float* teacher,
                        const LossSpec& loss, int B, int T, double inv_count, float* dy);
 
 // Whole model, one batch slice of B ≤ ws.batch samples (T = ws.steps).

@@ -279,6 +279,8 @@ double Trainer::evaluate(const DataSource& data) {
   std::vector<float> x(size_t(B) * T), y(size_t(B) * T * kChannels),
       out(size_t(B) * T * kChannels);
   std::vector<size_t> idx(B);
+  LossSpec against_target = cfg_.loss;
+  against_target.alpha = 0.0f;
   double acc = 0.0;
   const size_t N = data.size();
   for (size_t b0 = 0; b0 < N; b0 += B) {
@@ -286,10 +288,7 @@ double Trainer::evaluate(const DataSource& data) {
     std::iota(idx.begin(), idx.begin() + nb, b0);
     data.gather(idx.data(), nb, x.data(), y.data());
     bt_.forward(w_, x.data(), nb, out.data(), cfg_.forward);
-    for (size_t i = 0; i < size_t(nb) * T * kChannels; ++i) {
-      const double d = double(out[i]) - y[i];
-      acc += cfg_.loss.channel[i % kChannels] * d * d;
-    }
+    acc += sfd_loss_forward_sample_major(out.data(), y.data(), nullptr, against_target, nb, T, 1.0);
   }
   return N ? acc / (double(N) * T * kChannels) : 0.0;
 }

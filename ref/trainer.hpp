@@ -127,8 +127,9 @@ class Trainer {
   // Trains until cfg.epochs epochs are completed in total or early stopping fires.
   // val may be null: then the epoch's mean training loss drives the schedule.
   void fit(const DataSource& train, const DataSource* val);
-  // Channel-weighted MSE against the targets (α = 0) of the current weights over a data
-  // source, with cfg.forward (so under QAT it is the integer model's error).
+  // The training loss against the targets alone (α = 0: channel weights and lifetime term as
+  // trained) of the current weights over a data source, with cfg.forward (so under QAT it is the
+  // integer model's error).
   double evaluate(const DataSource& data);
   // Writes the checkpoint directory now.
   void save() const;

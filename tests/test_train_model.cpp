@@ -36,7 +36,7 @@ void grad_check(int L, int H, int B, int T, LossSpec spec, int threads) {
   double loss = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), alpha != 0 ? p.te.data() : nullptr,
                                  spec, B, g);
   WeightsD wd = to_double(p.w);
-  double ref_loss = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel);
+  double ref_loss = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel, spec.lifetime);
   EXPECT_NEAR(loss, ref_loss, 1e-5 * std::abs(ref_loss));
   auto dt = tensors_of(wd);
   auto gt = tensors_of(g);
@@ -49,9 +49,9 @@ void grad_check(int L, int H, int B, int T, LossSpec spec, int threads) {
     for (long i = 0; i < n; ++i) {
       double old = ptr[i];
       ptr[i] = old + eps;
-      double lp = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel);
+      double lp = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel, spec.lifetime);
       ptr[i] = old - eps;
-      double lm = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel);
+      double lm = loss_d(wd, p.x, p.tg, p.te, alpha, B, T, spec.channel, spec.lifetime);
       ptr[i] = old;
       double num = (lp - lm) / (2 * eps);
       max_err = std::max(max_err, std::abs(num - double(ga[i])));
@@ -74,6 +74,10 @@ TEST(TrainModel, GradCheckTwoLayers) { grad_check(2, 4, 3, 7, {}, 1); }
 TEST(TrainModel, GradCheckThreeLayersTwoThreadsKD) { grad_check(3, 3, 5, 6, {0.3f}, 2); }
 TEST(TrainModel, GradCheckChannelWeightsKD) { grad_check(2, 3, 4, 6, {0.4f, {2.0f, 0.5f, 0.25f}}, 2); }
 TEST(TrainModel, GradCheckOneLayer) { grad_check(1, 5, 2, 9, {}, 2); }
+TEST(TrainModel, GradCheckLifetimeTerm) { grad_check(1, 4, 3, 8, {0.0f, {1.0f, 1.0f, 1.0f}, 2.0f}, 1); }
+TEST(TrainModel, GradCheckLifetimeTermChannelWeightsKD) {
+  grad_check(2, 3, 4, 6, {0.4f, {2.0f, 0.5f, 0.25f}, 3.0f}, 2);
+}
 
 TEST(TrainModel, BatchedForwardMatchesDoubleReference) {
   for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 16}}) {

@@ -108,17 +108,30 @@ inline void forward_d(const WeightsD& w, const float* x, int T, std::vector<doub
 }
 
 // Mean KD loss over B samples, x [B,T], target/teacher [B,T,3].
+// The training loss (train_model.hpp, LossSpec): per sample and channel, the squared errors plus
+// lifetime · T · (squared error of the channel's mean + squared error of its first bin).
 inline double loss_d(const WeightsD& w, const std::vector<float>& x, const std::vector<float>& tg,
                      const std::vector<float>& te, double alpha, int B, int T,
-                     std::array<float, 3> channel = {1.0f, 1.0f, 1.0f}) {
+                     std::array<float, 3> channel = {1.0f, 1.0f, 1.0f}, double lifetime = 0.0) {
+  auto channel_error = [&](const std::vector<double>& y, const float* r, int c) {
+    double sq = 0, mean_y = 0, mean_r = 0;
+    for (int t = 0; t < T; ++t) {
+      const double d = y[size_t(t) * 3 + c] - r[size_t(t) * 3 + c];
+      sq += d * d;
+      mean_y += y[size_t(t) * 3 + c] / T;
+      mean_r += r[size_t(t) * 3 + c] / double(T);
+    }
+    const double d0 = y[size_t(c)] - r[c];
+    return sq + lifetime * T * ((mean_y - mean_r) * (mean_y - mean_r) + d0 * d0);
+  };
   double acc = 0;
   std::vector<double> y;
   for (int b = 0; b < B; ++b) {
     forward_d(w, x.data() + size_t(b) * T, T, y);
-    for (int i = 0; i < T * 3; ++i) {
-      double d1 = y[i] - tg[size_t(b) * T * 3 + i];
-      double d2 = alpha != 0 ? y[i] - te[size_t(b) * T * 3 + i] : 0.0;
-      acc += channel[i % 3] * ((1 - alpha) * d1 * d1 + alpha * d2 * d2);
+    for (int c = 0; c < 3; ++c) {
+      double e = (1 - alpha) * channel_error(y, tg.data() + size_t(b) * T * 3, c);
+      if (alpha != 0) e += alpha * channel_error(y, te.data() + size_t(b) * T * 3, c);
+      acc += channel[c] * e;
     }
   }
   return acc / (double(B) * T * 3);
