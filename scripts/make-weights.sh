@@ -24,10 +24,13 @@ train() {  # run-name layers hidden epochs lr seed [extra args...]
 # Shape from the name: ...-hN[-kd] is 1 x GRU(N), reduced-2xN is 2 x GRU(N).
 hidden_of() { local n=${1##*-h}; n=${n##*-2x}; echo "${n%%-*}"; }
 layers_of() { [[ $1 == reduced-2x* ]] && echo 2 || echo 1; }
-# Knowledge distillation (docs/training.md, "Loss"): a -kd model, and its QAT fine-tuning, learn
-# from the shipped teacher with weight KD_ALPHA on its outputs.
-KD_ALPHA=0.5
-kd_args() { [[ $1 == *-kd ]] && echo "--teacher weights/teacher/model.safetensors --alpha $KD_ALPHA"; }
+# The loss a name asks for (docs/training.md, "Loss"), also kept by its -qat fine-tuning: -kd
+# learns from the shipped teacher with weight KD_ALPHA on its outputs; -lt adds the lifetime term.
+KD_ALPHA=0.5 LIFETIME_WEIGHT=0.1
+loss_args() {
+  if [[ $1 == *-kd* ]]; then echo "--teacher weights/teacher/model.safetensors --alpha $KD_ALPHA"; fi
+  if [[ $1 == *-lt* ]]; then echo "--lifetime-weight $LIFETIME_WEIGHT"; fi
+}
 ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
   mkdir -p "weights/$1"
   cp "$R/$1/best.safetensors" "weights/$1/model.safetensors"
@@ -38,7 +41,7 @@ models=("$@")
   models=(student-h16 student-h32 student-h64 student-h16-qat student-h32-qat student-h64-qat
           reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 known-irf-h32-qat teacher
           student-h16-kd student-h32-kd student-h64-kd
-          student-h16-kd-qat student-h32-kd-qat student-h64-kd-qat)
+          student-h16-kd-qat student-h32-kd-qat student-h64-kd-qat student-h32-lt student-h32-lt-qat)
 for m in "${models[@]}"; do
   # The name's prefix picks the data: known-irf-* models train for one instrument's IRF.
   TRAIN=train300k VAL=val10k
@@ -50,13 +53,17 @@ for m in "${models[@]}"; do
   case $m in
     *-qat)           # QAT fine-tuning of the float model of the same name and shape
                      base=${m%-qat}
-                     # shellcheck disable=SC2046  # kd_args is a list of words
+                     # shellcheck disable=SC2046  # loss_args is a list of words
                      train "$m" "$(layers_of "$base")" "$(hidden_of "$base")" 8 3e-4 2 --qat \
-                       --init "weights/$base/model.safetensors" $(kd_args "$base") ;;
+                       --init "weights/$base/model.safetensors" $(loss_args "$base") ;;
     student-h32|student-h32-kd)  # shellcheck disable=SC2046
-                     train "$m" 1 32 60 2e-3 1 $(kd_args "$m") ;;
+                     train "$m" 1 32 60 2e-3 1 $(loss_args "$m") ;;
+    student-h*-lt)   # the student of the same width, fine-tuned with the lifetime term
+                     # shellcheck disable=SC2046
+                     train "$m" 1 "$(hidden_of "$m")" 10 5e-4 5 \
+                       --init "weights/student-h$(hidden_of "$m")/model.safetensors" $(loss_args "$m") ;;
     student-h*)      # shellcheck disable=SC2046
-                     train "$m" 1 "$(hidden_of "$m")" 30 2e-3 1 $(kd_args "$m") ;;
+                     train "$m" 1 "$(hidden_of "$m")" 30 2e-3 1 $(loss_args "$m") ;;
     known-irf-h*)    # the general student of the same width, fine-tuned for the instrument's IRF
                      train "$m" 1 "$(hidden_of "$m")" 10 5e-4 3 \
                        --init "weights/student-h$(hidden_of "$m")/model.safetensors" ;;
