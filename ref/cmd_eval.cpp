@@ -134,7 +134,7 @@ void add_eval(CLI::App& app) {
       std::cout << "  " << std::setw(6) << name << "  RMSE " << std::setprecision(4) << d["rmse"].get<double>()
                 << "  R² " << d["r2"].get<double>() << "  L2 " << d["l2"].get<double>() << "  DTW "
                 << d["dtw"].get<double>() << "  tau_mean MAE " << r["lifetimes"]["tau_mean_ns"]["mae"].get<double>()
-                << " ns  (" << std::setprecision(6) << r["tpsf_per_second"].get<double>() << " TPSF/s)\n";
+                << " ns  tau_int MAE " << r["lifetimes"]["tau_int_ns"]["mae"].get<double>() << " ns  (" << std::setprecision(6) << r["tpsf_per_second"].get<double>() << " TPSF/s)\n";
     }
     if (report.contains("agreement"))
       for (auto& [k, v] : report["agreement"].items())

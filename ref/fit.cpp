@@ -299,10 +299,6 @@ nlohmann::json Irf::to_json() const {
   return j;
 }
 
-double tau_mean(double tau1, double tau2, double a) { return a * tau1 + (1 - a) * tau2; }
-double tau_int(double tau1, double tau2, double a) {
-  return (a * tau1 * tau1 + (1 - a) * tau2 * tau2) / (a * tau1 + (1 - a) * tau2);
-}
 
 void model_counts(const Irf& irf, const double* th, double* lambda, double* jac) {
   double e1[kBins], d1[kBins], e2[kBins], d2[kBins];

@@ -18,6 +18,8 @@
 #pragma once
 #include <array>
 #include <atomic>
+
+#include "lifetimes.hpp"
 #include <functional>
 #include <string>
 #include <vector>
@@ -51,8 +53,6 @@ enum { kTau1 = 0, kTau2 = 1, kAmp = 2, kSignal = 3, kBackground = 4, kNumParams 
 // λ [kBins] and, if jac is not null, ∂λ/∂θ [kBins][kNumParams] (row-major).
 void model_counts(const Irf& irf, const double* theta, double* lambda, double* jac);
 
-double tau_mean(double tau1, double tau2, double a);  // a·τ1 + (1−a)·τ2
-double tau_int(double tau1, double tau2, double a);   // (aτ1² + (1−a)τ2²) / (aτ1 + (1−a)τ2)
 
 struct FitResult {
   double tau1 = NAN, tau2 = NAN, a = NAN, signal = NAN, background = NAN;

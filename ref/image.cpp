@@ -224,7 +224,7 @@ nlohmann::json run_image(const ImageOptions& o) {
   Tpsfs t = is_ptu ? load_ptu(o) : load_npy(o);
   const size_t n = size_t(t.height) * t.width;
 
-  std::vector<Lifetimes> lt(n, Lifetimes{NAN, NAN, NAN, NAN});
+  std::vector<Lifetimes> lt(n, Lifetimes{NAN, NAN, NAN, NAN, NAN});
   std::vector<double> ti(n, NAN), com(n, NAN);
   nlohmann::json model;
   std::atomic<size_t> done{0};
@@ -254,7 +254,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     for (size_t j = 0; j < m; ++j) {
       const size_t i = idx[j];
       lt[i] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
-      ti[i] = tau_int(lt[i].tau1_ns, lt[i].tau2_ns, lt[i].a);
+      ti[i] = lt[i].tau_int_ns;
       ++estimated;
     }
   } else {
@@ -286,7 +286,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     }
     for (size_t i = 0; i < n; ++i) {
       if (!fits[i].ok || t.photons[i] < o.min_photons) continue;
-      lt[i] = Lifetimes{fits[i].tau1, fits[i].tau2, fits[i].a, fits[i].tau_mean};
+      lt[i] = Lifetimes{fits[i].tau1, fits[i].tau2, fits[i].a, fits[i].tau_mean, fits[i].tau_int};
       ti[i] = fits[i].tau_int;
       com[i] = com_lifetime(irf, &t.counts[i * kBins]);
       ++estimated;

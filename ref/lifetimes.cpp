@@ -8,6 +8,11 @@
 
 namespace flimgru {
 
+double tau_mean(double tau1, double tau2, double a) { return a * tau1 + (1 - a) * tau2; }
+double tau_int(double tau1, double tau2, double a) {
+  return (a * tau1 * tau1 + (1 - a) * tau2 * tau2) / (a * tau1 + (1 - a) * tau2);
+}
+
 double tau_from_ratio(double R) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   if (!std::isfinite(R)) return nan;
@@ -31,9 +36,9 @@ Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::arra
   l.tau2_ns = firsts[2] > 0 ? tau_from_ratio(sums[2] / firsts[2]) : nan;
   const double a1 = std::max(firsts[1], 0.0), a2 = std::max(firsts[2], 0.0);
   l.a = a1 + a2 > 0 ? a1 / (a1 + a2) : nan;
-  if (l.a == 1.0) l.tau_mean_ns = l.tau1_ns;
-  else if (l.a == 0.0) l.tau_mean_ns = l.tau2_ns;
-  else l.tau_mean_ns = l.a * l.tau1_ns + (1 - l.a) * l.tau2_ns;
+  if (l.a == 1.0) l.tau_mean_ns = l.tau_int_ns = l.tau1_ns;
+  else if (l.a == 0.0) l.tau_mean_ns = l.tau_int_ns = l.tau2_ns;
+  else l.tau_mean_ns = tau_mean(l.tau1_ns, l.tau2_ns, l.a), l.tau_int_ns = tau_int(l.tau1_ns, l.tau2_ns, l.a);
   return l;
 }
 

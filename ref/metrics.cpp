@@ -67,7 +67,8 @@ void MetricsAccumulator::add(const float* p, const float* t, const SampleTruth& 
   if (lab.a >= kMinAmplitude) tau1_.add(est.tau1_ns, lab.tau1_ns);
   if (1 - lab.a >= kMinAmplitude) tau2_.add(est.tau2_ns, lab.tau2_ns);
   a_.add(est.a, lab.a);
-  tau_mean_.add(est.tau_mean_ns, lab.a * lab.tau1_ns + (1 - lab.a) * lab.tau2_ns);
+  tau_mean_.add(est.tau_mean_ns, tau_mean(lab.tau1_ns, lab.tau2_ns, lab.a));
+  tau_int_.add(est.tau_int_ns, tau_int(lab.tau1_ns, lab.tau2_ns, lab.a));
 }
 
 void MetricsAccumulator::merge(const MetricsAccumulator& o) {
@@ -78,6 +79,7 @@ void MetricsAccumulator::merge(const MetricsAccumulator& o) {
     r2_n_[c] += o.r2_n_[c];
   }
   tau1_.merge(o.tau1_); tau2_.merge(o.tau2_); a_.merge(o.a_); tau_mean_.merge(o.tau_mean_);
+  tau_int_.merge(o.tau_int_);
 }
 
 nlohmann::json MetricsAccumulator::result() const {
@@ -94,7 +96,7 @@ nlohmann::json MetricsAccumulator::result() const {
                                {"dtw", dtw_[c] / n}};
   }
   j["lifetimes"] = {{"tau1_ns", tau1_.json()}, {"tau2_ns", tau2_.json()}, {"a", a_.json()},
-                    {"tau_mean_ns", tau_mean_.json()}};
+                    {"tau_mean_ns", tau_mean_.json()}, {"tau_int_ns", tau_int_.json()}};
   return j;
 }
 

@@ -45,7 +45,7 @@ class MetricsAccumulator {
   int64_t n_ = 0;
   std::array<double, kChannels> sq_{}, r2_{}, l2_{}, dtw_{}, sum_t_{}, sum_t2_{};
   std::array<int64_t, kChannels> r2_n_{};
-  Err tau1_, tau2_, a_, tau_mean_;
+  Err tau1_, tau2_, a_, tau_mean_, tau_int_;
 };
 
 }  // namespace flimgru

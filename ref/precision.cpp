@@ -142,8 +142,8 @@ nlohmann::json precision_study(const PrecisionConfig& cfg) {
         nets[m]->run(x.data(), y.data(), M);
         for (size_t i = 0; i < M; ++i) {
           const Lifetimes l = lifetimes_from_sfd(&y[i * kBins * kChannels]);
-          est[0][i] = tau_mean(l.tau1_ns, l.tau2_ns, l.a);
-          est[1][i] = tau_int(l.tau1_ns, l.tau2_ns, l.a);
+          est[0][i] = l.tau_mean_ns;
+          est[1][i] = l.tau_int_ns;
         }
       } else if (m == "fit") {
         std::vector<double> sum(kBins, 0.0);

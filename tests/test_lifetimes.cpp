@@ -32,6 +32,7 @@ TEST(Lifetimes, RecoversSampledBiExponentialsAcrossTheRange) {
       EXPECT_NEAR(l.tau2_ns, tau2, 2e-5 * tau2 + 1e-6);
       EXPECT_NEAR(l.a, 0.3, 1e-6);
       EXPECT_NEAR(l.tau_mean_ns, 0.3 * tau1 + 0.7 * tau2, 1e-4);
+      EXPECT_NEAR(l.tau_int_ns, (0.3 * tau1 * tau1 + 0.7 * tau2 * tau2) / (0.3 * tau1 + 0.7 * tau2), 1e-4);
     }
 }
 
@@ -52,6 +53,7 @@ TEST(Lifetimes, UndefinedChannelsGiveNaN) {
   EXPECT_NEAR(l.tau2_ns, 2.0, 1e-4);
   EXPECT_EQ(l.a, 0.0);
   EXPECT_NEAR(l.tau_mean_ns, 2.0, 1e-4);
+  EXPECT_NEAR(l.tau_int_ns, 2.0, 1e-4);  // the one lifetime present, though tau1 is undefined
   EXPECT_TRUE(std::isnan(tau_from_ratio(std::nan(""))));
   EXPECT_EQ(tau_from_ratio(0.5), 0.0);
   EXPECT_TRUE(std::isinf(tau_from_ratio(kBins + 1.0)));

@@ -33,6 +33,8 @@ TEST(Metrics, PerfectPredictionIsPerfect) {
   }
   EXPECT_NEAR(r["lifetimes"]["tau1_ns"]["mae"].get<double>(), 0.0, 1e-5);
   EXPECT_NEAR(r["lifetimes"]["tau_mean_ns"]["bias"].get<double>(), 0.0, 1e-5);
+  EXPECT_NEAR(r["lifetimes"]["tau_int_ns"]["mae"].get<double>(), 0.0, 1e-5);
+  EXPECT_EQ(r["lifetimes"]["tau_int_ns"]["count"].get<int>(), 1);
 }
 
 TEST(Metrics, ConstantOffsetGivesKnownRmseAndL2) {
