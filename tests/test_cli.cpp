@@ -2,6 +2,7 @@
 // appear whole, and errors that name the file.
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include "checkpoint.hpp"
 #include "cli.hpp"
@@ -73,6 +74,44 @@ TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
     EXPECT_EQ(n, 40);
     EXPECT_NEAR(std::sqrt(se / n), r["channels"]["decay"]["rmse"].get<double>(), 1e-12);
   }
+  // The intensity-weighted lifetime, scored with the shipped model (the random one above gives no
+  // valid lifetimes): the bands' absolute errors add up to the whole too.
+  run({"eval", "--data", d / "data", "--backend", "float,int8,int16", "--out", d / "eval-shipped.json"});
+  const auto js = nlohmann::json::parse(test::slurp(d / "eval-shipped.json"));
+  for (const char* b : {"float", "int8"}) {
+    const auto& r = js["results"][b];
+    int64_t scored = 0;
+    double ae = 0;
+    for (const auto& band : r["by_photons"]) {
+      const int64_t c = band["lifetimes"]["tau_int_ns"]["count"];
+      scored += c;
+      if (c) ae += double(c) * band["lifetimes"]["tau_int_ns"]["mae"].get<double>();
+    }
+    EXPECT_EQ(scored, r["lifetimes"]["tau_int_ns"]["count"].get<int64_t>());
+    ASSERT_GT(scored, 0);
+    EXPECT_NEAR(ae / double(scored), r["lifetimes"]["tau_int_ns"]["mae"].get<double>(), 1e-12);
+  }
+  // The report has the τI table by photon count, a number in every band of every row.
+  run({"report", d / "eval-shipped.json", "-o", d / "results.md"});
+  const std::string md = test::slurp(d / "results.md");
+  const size_t at = md.find("## Intensity-weighted lifetime τI by photon count");
+  ASSERT_NE(at, std::string::npos);
+  std::istringstream table(md.substr(at));
+  std::string line;
+  int rows = 0;
+  bool in_table = false;
+  while (std::getline(table, line)) {
+    if (line.rfind("|", 0) != 0) {
+      if (in_table) break;
+      continue;
+    }
+    in_table = true;
+    if (line.rfind("|---", 0) == 0 || line.find("| model") == 0 || line.find("samples") != std::string::npos)
+      continue;
+    EXPECT_EQ(line.find("—"), std::string::npos) << line;
+    ++rows;
+  }
+  EXPECT_GE(rows, 3);  // float, int8, int16
 }
 
 TEST_F(Cli, TrainChannelWeightsAreValidatedAndRecorded) {
@@ -82,6 +121,9 @@ TEST_F(Cli, TrainChannelWeightsAreValidatedAndRecorded) {
   EXPECT_ERROR_MENTIONS(run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "4", "--epochs", "1",
                              "--channel-weights", "1,-1,1"}),
                         "--channel-weights");
+  EXPECT_ERROR_MENTIONS(run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "4", "--epochs", "1",
+                             "--lifetime-weight", "-1"}),
+                        "--lifetime-weight");
   EXPECT_FALSE(fs::exists(d / "run"));
   run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "4", "--epochs", "1", "--batch", "8",
        "--channel-weights", "4,1,1", "--progress", "0"});

@@ -51,6 +51,7 @@ inline void run_cli(std::vector<std::string> args) {
   cli::add_image(app);
   cli::add_crlb(app);
   cli::add_train(app);
+  cli::add_report(app);
   std::reverse(args.begin(), args.end());
   testing::internal::CaptureStdout();
   try {
