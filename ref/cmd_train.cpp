@@ -47,8 +47,7 @@ void add_train(CLI::App& app) {
       ->expected(kChannels)
       ->delimiter(',');
   c->add_option("--lifetime-weight", o->lifetime,
-                "Weight of the lifetime term (area and first-bin errors per channel, docs/training.md)")
-      ->check(CLI::Range(0.0f, 1000.0f));
+                "Weight of the lifetime term (area and first-bin errors per channel, docs/training.md)");
   c->add_flag("--qat", o->qat, "Quantization-aware training (int8, docs/numerics.md)");
   c->add_option("--epochs", o->epochs, "Total epochs (a resumed run continues up to this)");
   c->add_option("--batch", o->batch, "Batch size");
@@ -65,6 +64,7 @@ void add_train(CLI::App& app) {
     if (o->alpha > 0 && o->teacher.empty()) throw Error("--alpha > 0 needs --teacher");
     LossSpec loss;
     loss.alpha = o->alpha;
+    if (!std::isfinite(o->lifetime) || o->lifetime < 0.0f) throw Error("--lifetime-weight: must be finite and >= 0");
     loss.lifetime = o->lifetime;
     double wsum = 0.0;
     for (float wc : o->channel_weights) {
