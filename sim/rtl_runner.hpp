@@ -6,17 +6,14 @@
 //   (Q5.10, channel order y0, y1, y2 as the integer model), one summary beat per pixel checked
 //   for presence. Optional random valid/ready stalls (probabilities per cycle).
 #pragma once
-#include <verilated.h>
-#include <verilated_fst_c.h>
-
 #include <cstdint>
-#include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "tpsf.hpp"
+#include "verilated_core.hpp"
 
 namespace flimgru::sim {
 
@@ -31,31 +28,8 @@ class CoreRunner {
  public:
   // rom_dir: the ROM set read by $readmemh (+rom_dir=); fst: trace file ("" = none)
   CoreRunner(const std::string& rom_dir, int lanes, const std::string& fst = "", uint64_t seed = 1)
-      : lanes_(lanes), rng_(seed) {
-    ctx_ = std::make_unique<VerilatedContext>();
-    const std::string arg = "+rom_dir=" + rom_dir;
-    const char* argv[] = {"flimgru_rtl", arg.c_str()};
-    ctx_->commandArgs(2, argv);
-    if (!fst.empty()) ctx_->traceEverOn(true);
-    top_ = std::make_unique<V>(ctx_.get());
-    if (!fst.empty()) {
-      fst_ = std::make_unique<VerilatedFstC>();
-      top_->trace(fst_.get(), 99);
-      fst_->open(fst.c_str());
-    }
-    top_->clk_i = 0;
-    top_->rst_i = 1;
-    top_->s_x_valid_i = 0;
-    top_->s_x_flush_i = 0;
-    top_->m_y_ready_i = 0;
-    top_->m_sum_ready_i = 0;
-    top_->eval();
-    for (int i = 0; i < 4; ++i) tick();
-    top_->rst_i = 0;
-  }
-  ~CoreRunner() {
-    if (fst_) fst_->close();
-    top_->final();
+      : core_(rom_dir, fst), lanes_(lanes), rng_(seed) {
+    core_.reset(4);
   }
 
   void set_stalls(double in_valid_p, double out_ready_p) { in_p_ = in_valid_p; out_p_ = out_ready_p; }
@@ -66,7 +40,7 @@ class CoreRunner {
     std::vector<int> got(n, 0);
     std::vector<char> sum_seen(n, 0);
     size_t in_pix = 0, in_bin = 0, done = 0, oldest = 0;
-    const uint64_t c0 = cycles_, ce0 = ce_cycles_;
+    const uint64_t c0 = core_.cycles(), ce0 = core_.ce_cycles();
     uint64_t idle = 0;
     if (st) st->batch_starts.clear();
     auto index_of = [&](uint32_t tag) {
@@ -76,33 +50,32 @@ class CoreRunner {
     };
     while (done < n) {
       const bool offer = in_pix < n && (in_p_ >= 1.0 || coin_(rng_) < in_p_);
-      top_->s_x_valid_i = offer;
+      core_->s_x_valid_i = offer;
       if (offer) {
-        top_->s_x_data_i = uint8_t(x_q[in_pix * kBins + in_bin]);
-        top_->s_x_tag_i = uint32_t(in_pix & 0xffff);
-        top_->s_x_last_i = in_pix + 1 == n && in_bin == kBins - 1 && n % lanes_ != 0;
+        core_->s_x_data_i = uint8_t(x_q[in_pix * kBins + in_bin]);
+        core_->s_x_tag_i = uint32_t(in_pix & 0xffff);
+        core_->s_x_last_i = in_pix + 1 == n && in_bin == kBins - 1 && n % lanes_ != 0;
       }
-      top_->m_y_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
-      top_->m_sum_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
-      top_->clk_i = 0;
-      top_->eval();
+      core_->m_y_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
+      core_->m_sum_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
+      core_.fall();
       bool progress = false;
-      if (st && top_->dbg_batch_start_o) st->batch_starts.push_back(cycles_ - c0);
-      if (top_->m_y_valid_o && top_->m_y_ready_i) {
-        const size_t p = index_of(top_->m_y_tag_o);
-        const int t = top_->m_y_step_o;
-        const uint64_t d = top_->m_y_data_o;
+      if (st && core_->dbg_batch_start_o) st->batch_starts.push_back(core_.cycles() - c0);
+      if (core_->m_y_valid_o && core_->m_y_ready_i) {
+        const size_t p = index_of(core_->m_y_tag_o);
+        const int t = core_->m_y_step_o;
+        const uint64_t d = core_->m_y_data_o;
         for (int c = 0; c < kChannels; ++c)
           y_q[(p * kBins + t) * kChannels + c] = int32_t(int16_t(uint16_t(d >> (16 * c))));
         ++got[p];
         progress = true;
       }
-      if (top_->m_sum_valid_o && top_->m_sum_ready_i) {
-        sum_seen[index_of(top_->m_sum_tag_o)] = 1;
+      if (core_->m_sum_valid_o && core_->m_sum_ready_i) {
+        sum_seen[index_of(core_->m_sum_tag_o)] = 1;
         progress = true;
       }
-      const bool in_fire = offer && top_->s_x_ready_o;
-      tick_high();
+      const bool in_fire = offer && core_->s_x_ready_o;
+      core_.rise();
       if (in_fire) {
         progress = true;
         if (++in_bin == kBins) in_bin = 0, ++in_pix;
@@ -112,40 +85,20 @@ class CoreRunner {
       if (idle > 50'000'000) throw std::runtime_error("rtl: the core made no progress for 50M cycles");
     }
     if (st) {
-      st->cycles = cycles_ - c0;
-      st->ce_cycles = ce_cycles_ - ce0;
+      st->cycles = core_.cycles() - c0;
+      st->ce_cycles = core_.ce_cycles() - ce0;
     }
   }
 
-  uint64_t cycles() const { return cycles_; }
-  V* top() { return top_.get(); }
+  uint64_t cycles() const { return core_.cycles(); }
+  V* top() { return core_.top(); }
 
  private:
-  void tick() {
-    top_->clk_i = 0;
-    top_->eval();
-    tick_high();
-  }
-  void tick_high() {
-    const bool ce = top_->dbg_ce_o && !top_->rst_i;
-    if (fst_) fst_->dump(ctx_->time());
-    ctx_->timeInc(5);
-    top_->clk_i = 1;
-    top_->eval();
-    if (fst_) fst_->dump(ctx_->time());
-    ctx_->timeInc(5);
-    ++cycles_;
-    if (ce) ++ce_cycles_;
-  }
-
+  VerilatedCore<V> core_;
   int lanes_;
   std::mt19937_64 rng_;
   std::uniform_real_distribution<double> coin_{0.0, 1.0};
-  std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<V> top_;
-  std::unique_ptr<VerilatedFstC> fst_;
   double in_p_ = 1.0, out_p_ = 1.0;
-  uint64_t cycles_ = 0, ce_cycles_ = 0;
 };
 
 }  // namespace flimgru::sim
