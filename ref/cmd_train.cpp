@@ -101,7 +101,12 @@ void add_train(CLI::App& app) {
     init.metadata["seed"] = std::to_string(o->seed);
     init.metadata["training_data"] = o->data;
     init.metadata["qat"] = o->qat ? "int8" : "none";
-    if (!o->teacher.empty()) init.metadata["teacher"] = o->teacher;
+    // the exact files a run started from: a path names a file that may be replaced later
+    if (!o->init.empty()) init.metadata["init_sha256"] = sha256_file(o->init);
+    if (!o->teacher.empty()) {
+      init.metadata["teacher"] = o->teacher;
+      init.metadata["teacher_sha256"] = sha256_file(o->teacher);
+    }
 
     Seq2SeqWeights teacher;
     if (!o->teacher.empty()) teacher = load_checkpoint(o->teacher);

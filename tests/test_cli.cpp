@@ -131,6 +131,17 @@ TEST_F(Cli, TrainChannelWeightsAreValidatedAndRecorded) {
   EXPECT_NE(w.metadata.at("command").find("--channel-weights"), std::string::npos);
 }
 
+TEST_F(Cli, TrainRecordsTheExactInitAndTeacherFiles) {
+  run({"train", "--data", d / "data", "-o", d / "run", "--hidden", "8", "--epochs", "1", "--batch", "8",
+       "--progress", "0", "--init", d / "m.safetensors", "--teacher", d / "m.safetensors", "--alpha", "0.5"});
+  const Seq2SeqWeights w = load_checkpoint(d / "run/best.safetensors");
+  const std::string sha = sha256_file(d / "m.safetensors");
+  EXPECT_EQ(sha.size(), 64u);
+  EXPECT_EQ(w.metadata.at("init_sha256"), sha);
+  EXPECT_EQ(w.metadata.at("teacher_sha256"), sha);
+  EXPECT_EQ(w.metadata.at("teacher"), std::string(d / "m.safetensors"));
+}
+
 TEST_F(Cli, BadInputsAreRefusedAndLeaveNoOutput) {
   EXPECT_ERROR_MENTIONS(run({"infer", d / "nope.npy", "-o", d / "x.csv", "--model", d / "m.safetensors"}),
                         "nope.npy");
