@@ -41,7 +41,8 @@ models=("$@")
   models=(student-h16 student-h32 student-h64 student-h16-qat student-h32-qat student-h64-qat
           reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 known-irf-h32-qat teacher
           student-h16-kd student-h32-kd student-h64-kd
-          student-h16-kd-qat student-h32-kd-qat student-h64-kd-qat student-h32-lt student-h32-lt-qat)
+          student-h16-kd-qat student-h32-kd-qat student-h64-kd-qat student-h32-lt student-h32-lt-qat
+          student-h32-kd-lt student-h32-kd-lt-qat)
 for m in "${models[@]}"; do
   # The name's prefix picks the data: known-irf-* models train for one instrument's IRF.
   TRAIN=train300k VAL=val10k
@@ -58,7 +59,7 @@ for m in "${models[@]}"; do
                        --init "weights/$base/model.safetensors" $(loss_args "$base") ;;
     student-h32|student-h32-kd)  # shellcheck disable=SC2046
                      train "$m" 1 32 60 2e-3 1 $(loss_args "$m") ;;
-    student-h*-lt)   # the student of the same width, fine-tuned with the lifetime term
+    student-h*-lt)   # the student of the same width, fine-tuned with the lifetime term (and KD: -kd-lt)
                      # shellcheck disable=SC2046
                      train "$m" 1 "$(hidden_of "$m")" 10 5e-4 5 \
                        --init "weights/student-h$(hidden_of "$m")/model.safetensors" $(loss_args "$m") ;;
