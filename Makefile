@@ -53,8 +53,8 @@ bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, tr
 weights: tools ## Retrain the shipped models (hours; resumable; never run by CI)
 	@scripts/make-weights.sh
 
-results: tools ## docs/results.md: evaluate every shipped model on the held-out test set
-	@scripts/make-results.sh
+results: tools ## docs/results.md: evaluate every shipped model on the held-out test set (MODELS="a b": only those, reusing the other reports)
+	@scripts/make-results.sh $(MODELS)
 
 lint: $(CMAKE_DIR)/Makefile ## Verilator (-Wall) and Icarus lint of the core and the board shell
 	@sim/lint.sh $(CMAKE_DIR)/sim/params_l2p12

@@ -3,6 +3,8 @@
 # (float, PTQ int16, PTQ int8; QAT models as int8) on the held-out test set (seed 777, never used
 # in training; known-IRF models on the same draws with their IRF), each report saved as
 # weights/<model>/eval.json, then `flimgru report` writes the tables. Minutes on 2 cores; not CI.
+#   usage: scripts/make-results.sh [MODEL...]   (re-evaluate only these models and those without
+#          an eval.json; the others' saved reports go into the tables as they are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/datasets.sh
@@ -11,13 +13,14 @@ evals=()
 for dir in weights/*/; do
   m=${dir%/}; name=${m#weights/}
   [[ -f $m/model.safetensors && ! -L $m ]] || continue
+  evals+=("$m/eval.json")
+  if [[ $# -gt 0 && -f $m/eval.json && " $* " != *" $name "* ]]; then continue; fi
   if [[ $name == *-qat ]]; then backends=int8; else backends=float,int16,int8; fi
   echo "== eval $name ($backends)"
   test=test20k
   if [[ $name == known-irf-* ]]; then test=test20k-irf; data $test 20000 777 "${KNOWN_IRF[@]}"; fi
   $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" \
     --name "$name" --out "$m/eval.json"
-  evals+=("$m/eval.json")
 done
 # Real data: a hazelnut slice (../shared/data/hazelnut) through the default int8 network and the fit.
 images=()
