@@ -1,6 +1,6 @@
-// DutDriver: clock, reset, input/output stall patterns and optional FST trace around one
-// verilated flimgru_core configuration (class V). Every cycle it reports the core's state
-// writes, output beats and batch starts to the Scoreboard.
+// DutDriver: queued input bins and random input/output stall patterns around one
+// VerilatedCore (clock, reset, trace) of a flimgru_core configuration (class V). Every cycle it
+// reports the core's state writes, output beats and batch starts to the Scoreboard.
 //   TRACE=1 in the environment writes <name>.fst in the working directory.
 #pragma once
 #include <array>
