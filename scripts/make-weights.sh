@@ -31,9 +31,10 @@ loss_args() {
   if [[ $1 == *-kd* ]]; then echo "--teacher weights/teacher/model.safetensors --alpha $KD_ALPHA"; fi
   if [[ $1 == *-lt* ]]; then echo "--lifetime-weight $LIFETIME_WEIGHT"; fi
 }
-ship() {  # run-name -> weights/run-name/model.safetensors + eval.json
+ship() {  # run-name -> weights/run-name/model.safetensors (and, for int8 models, its ROM sets)
   mkdir -p "weights/$1"
   cp "$R/$1/best.safetensors" "weights/$1/model.safetensors"
+  if [[ $1 == *-qat ]]; then scripts/make-roms.sh "$1"; fi
 }
 
 models=("$@")

@@ -3,6 +3,10 @@
 #include "rom_image.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
 
 #include "checkpoint.hpp"
 #include "error.hpp"
@@ -66,6 +70,65 @@ TEST(RomImage, QuantizedCheckpointGivesIdenticalOutputsAfterReadBack) {
     write_rom_set(m, 16, d / "rom");
     EXPECT_EQ(outputs(m), outputs(load_rom_set(d / "rom")));
   }
+}
+
+// The ROM images shipped in weights/ (scripts/make-roms.sh): every int8 model has one set per
+// MAC-array height a board uses, and each is exactly what the quantizer writes from the committed
+// checkpoint today (the manifest's checkpoint path aside, which names the file as it was given).
+std::set<int> board_mac_rows() {
+  std::ifstream f(FLIMGRU_SOURCE_DIR "/boards/boards.tsv");
+  std::set<int> rows;
+  for (std::string line; std::getline(f, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream s(line);
+    std::vector<std::string> col{std::istream_iterator<std::string>(s), {}};
+    if (col.size() >= 11) rows.insert(std::stoi(col[10]));
+  }
+  return rows;
+}
+
+TEST(ShippedRomImages, EveryInt8ModelHasTheSetsTheQuantizerWritesForEveryBoard) {
+  const fs::path weights = FLIMGRU_SOURCE_DIR "/weights";
+  const std::set<int> rows = board_mac_rows();
+  ASSERT_FALSE(rows.empty()) << "no MAC-array heights in boards/boards.tsv";
+  TempDir d;
+  int sets = 0;
+  bool has_default = false;
+  for (const auto& e : fs::directory_iterator(weights)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_symlink() || !e.is_directory() || name.size() < 4 || name.substr(name.size() - 4) != "-qat") continue;
+    const std::string ckpt = (e.path() / "model.safetensors").string();
+    has_default |= fs::equivalent(e.path(), weights / "default");
+    for (int P : rows) {
+      const fs::path shipped = e.path() / ("rom-p" + std::to_string(P));
+      SCOPED_TRACE(shipped.string());
+      ASSERT_TRUE(fs::is_directory(shipped)) << "missing: remake with scripts/make-roms.sh " << name;
+      test::run_cli({"quantize", ckpt, "-o", d / "rom", "--mac-rows", std::to_string(P)});
+      std::set<std::string> files;
+      for (const auto& f : fs::directory_iterator(shipped)) files.insert(f.path().filename().string());
+      for (const auto& f : fs::directory_iterator(d.path / "rom")) {
+        const std::string fn = f.path().filename().string();
+        ASSERT_EQ(files.erase(fn), 1u) << fn << " is missing";
+        const std::string mine = test::slurp(f.path().string()), theirs = test::slurp((shipped / fn).string());
+        if (fn != "manifest.json") {
+          EXPECT_EQ(mine, theirs) << fn << " differs from the quantizer's: remake with scripts/make-roms.sh " << name;
+          continue;
+        }
+        auto a = nlohmann::json::parse(mine), b = nlohmann::json::parse(theirs);
+        a["source"].erase("checkpoint");
+        b["source"].erase("checkpoint");
+        EXPECT_EQ(a, b) << "manifest differs: remake with scripts/make-roms.sh " << name;
+      }
+      EXPECT_TRUE(files.empty()) << "stray files, first " << *files.begin();
+      nlohmann::json man;
+      const QuantModel shipped_model = load_rom_set(shipped.string(), &man);
+      expect_same_model(shipped_model, quantize(load_checkpoint(ckpt), QuantFormat::int8()));
+      EXPECT_EQ(man["mac_rows"], P);
+      ++sets;
+    }
+  }
+  EXPECT_TRUE(has_default) << "weights/default is not one of the int8 models";
+  EXPECT_GE(sets, 2 * int(rows.size()));
 }
 
 TEST(RomImage, WeightWordLayoutFollowsTheSpec) {
