@@ -48,6 +48,10 @@ int cli(const std::string& args, const std::string& log) {
 
 size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end(), '\n')); }
 
+// The checkpoint the core was compiled for (weights/default unless cmake -DFLIMGRU_RTL_CHECKPOINT
+// chose another), named on every command so that both backends run that model.
+std::string compiled_model() { return " --model " + flimgru::sim::rtl_default().checkpoint; }
+
 }  // namespace
 
 TEST(RtlBackend, CsvIdenticalToInt8OnSimulatedTpsfs) {
@@ -55,9 +59,9 @@ TEST(RtlBackend, CsvIdenticalToInt8OnSimulatedTpsfs) {
   Tmp t("csv");
   ASSERT_EQ(cli("simulate -n 301 --seed 4242 --photons-min 50 --photons-max 200000 -o " + t / "data", t / "sim.log"), 0)
       << slurp(t / "sim.log");
-  ASSERT_EQ(cli("infer " + t / "data" + " -o " + t / "rtl.csv --backend rtl --json", t / "rtl.log"), 0)
+  ASSERT_EQ(cli("infer " + t / "data" + " -o " + t / "rtl.csv --backend rtl --json" + compiled_model(), t / "rtl.log"), 0)
       << slurp(t / "rtl.log");
-  ASSERT_EQ(cli("infer " + t / "data" + " -o " + t / "int8.csv --backend int8", t / "int8.log"), 0)
+  ASSERT_EQ(cli("infer " + t / "data" + " -o " + t / "int8.csv --backend int8" + compiled_model(), t / "int8.log"), 0)
       << slurp(t / "int8.log");
   const std::string a = slurp(t / "rtl.csv"), b = slurp(t / "int8.csv");
   EXPECT_EQ(lines(a), 302u);
@@ -90,9 +94,9 @@ TEST(RtlBackend, NpyImageInputIdenticalToInt8) {
   flimgru::write_npy(t / "cube.npy", {H, W, flimgru::kBins}, cube.data());
   for (const char* ext : {"npy", "csv"}) {
     const std::string e = ext;
-    ASSERT_EQ(cli("infer " + t / "cube.npy" + " -o " + t / ("rtl." + e) + " --backend rtl", t / "rtl.log"), 0)
+    ASSERT_EQ(cli("infer " + t / "cube.npy" + " -o " + t / ("rtl." + e) + " --backend rtl" + compiled_model(), t / "rtl.log"), 0)
         << slurp(t / "rtl.log");
-    ASSERT_EQ(cli("infer " + t / "cube.npy" + " -o " + t / ("int8." + e) + " --backend int8", t / "int8.log"), 0)
+    ASSERT_EQ(cli("infer " + t / "cube.npy" + " -o " + t / ("int8." + e) + " --backend int8" + compiled_model(), t / "int8.log"), 0)
         << slurp(t / "int8.log");
     const std::string a = slurp(t / ("rtl." + e)), b = slurp(t / ("int8." + e));
     EXPECT_FALSE(a.empty());
@@ -117,7 +121,7 @@ TEST(RtlBackend, ImagePixelsCsvIdenticalToInt8) {
   for (const char* b : {"rtl", "int8"}) {
     const std::string be = b;
     ASSERT_EQ(cli("image " + t / "small.ptu" + " -o " + t / be + " --method nn --backend " + be +
-                      " --min-photons 1 --quiet",
+                      " --min-photons 1 --quiet" + compiled_model(),
                   t / (be + ".log")),
               0)
         << slurp(t / (be + ".log"));
