@@ -9,11 +9,7 @@ F=build/flimgru
 D=build/data/study
 models=("$@")
 if [[ ${#models[@]} -eq 0 ]]; then
-  for m in weights/student-h16 weights/student-h32 weights/student-h64 weights/runs/teacher; do
-    for f in "$m/model.safetensors" "$m/best.safetensors"; do
-      [[ -f $f && $f != weights/runs/*/model.safetensors ]] && models+=("$f")
-    done
-  done
+  for m in student-h16 student-h32 student-h64 teacher; do models+=("weights/$m/model.safetensors"); done
 fi
 fwhms=(0.15 0.3 0.6)
 photons=(1000 5000 50000)
