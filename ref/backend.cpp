@@ -12,6 +12,7 @@
 #include "int_model.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
+#include "parallel.hpp"
 #include "train_model.hpp"
 
 #ifndef FLIMGRU_SOURCE_DIR
@@ -21,18 +22,6 @@
 namespace flimgru {
 
 namespace fs = std::filesystem;
-
-void parallel_for(size_t n, int threads, const std::function<void(size_t, size_t)>& fn) {
-  threads = std::max(1, std::min<int>(threads, int((n + 63) / 64)));
-  if (threads == 1) {
-    fn(0, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back(fn, n * t / threads, n * (t + 1) / threads);
-  for (auto& th : pool) th.join();
-}
 
 std::string default_model_path() {
   return std::string(FLIMGRU_SOURCE_DIR) + "/weights/default/model.safetensors";
@@ -85,7 +74,7 @@ class IntBackend : public Backend {
  public:
   IntBackend(QuantModel m, std::string src, int threads) : m_(std::move(m)), src_(std::move(src)), threads_(threads) {}
   void run(const float* x, float* y, size_t n) override {
-    parallel_for(n, threads_, [&](size_t b, size_t e) {
+    parallel_for(n, threads_, [&](int, size_t b, size_t e) {
       int32_t xq[kBins], yq[kBins * kChannels];
       for (size_t i = b; i < e; ++i) {
         quantize_input(m_.fmt, x + i * kBins, xq);

@@ -36,6 +36,5 @@ std::vector<std::string> backend_names();
 std::string default_model_path();
 
 // Runs fn(begin, end) over [0, n) split across `threads` std::threads.
-void parallel_for(size_t n, int threads, const std::function<void(size_t, size_t)>& fn);
 
 }  // namespace flimgru

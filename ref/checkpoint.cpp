@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "files.hpp"
 
 namespace flimgru {
 
@@ -28,14 +29,6 @@ GruLayer make_layer(int in, int hidden) {
   l.b_ih = Vec::Zero(3 * hidden);
   l.b_hh = Vec::Zero(3 * hidden);
   return l;
-}
-
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw file_error(path, "cannot open for reading");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -134,19 +127,14 @@ void save_checkpoint(const Seq2SeqWeights& w_in, const std::string& path) {
   }
   std::string h = header.dump();
   while ((h.size() + 8) % 8) h.push_back(' ');
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw file_error(tmp, "cannot open for writing");
+  write_file(path, [&](std::ostream& f) {
     uint64_t n = h.size();
     unsigned char len[8];
     for (int i = 0; i < 8; ++i) len[i] = (n >> (8 * i)) & 0xff;
     f.write(reinterpret_cast<const char*>(len), 8);
     f.write(h.data(), h.size());
     for (auto& [name, t] : tensors) f.write(reinterpret_cast<const char*>(t.data()), t.size() * 4);
-    if (!f.flush()) throw file_error(tmp, "write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw file_error(path, "cannot rename from " + tmp);
+  });
 }
 
 Seq2SeqWeights load_checkpoint(const std::string& path) {

@@ -7,7 +7,9 @@
 #include <iostream>
 
 #include "backend.hpp"
+#include "parallel.hpp"
 #include "cli.hpp"
+#include "files.hpp"
 #include "dataset.hpp"
 #include "metrics.hpp"
 #include "preprocess.hpp"
@@ -35,8 +37,8 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
   b.run(x.data(), y.data(), n);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   using Accs = std::array<MetricsAccumulator, kBands + 1>;  // [0]: all samples, [1 + k]: band k
-  std::vector<Accs> acc(std::max(1, threads));
-  parallel_for(n, threads, [&](size_t begin, size_t end) {
+  std::vector<Accs> acc(size_t(parallel_chunks(n, threads)));
+  parallel_for(n, threads, [&](int chunk, size_t begin, size_t end) {
     Accs a;
     for (size_t i = begin; i < end; ++i) {
       const float* lab = &ds.labels[i * kLabelCols];
@@ -46,7 +48,7 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
       a[0].add(pred, sfd, truth);
       a[1 + photon_band(lab[kLabelPhotons])].add(pred, sfd, truth);
     }
-    acc[begin * acc.size() / std::max<size_t>(n, 1)] = a;
+    acc[size_t(chunk)] = a;
   });
   Accs all;
   for (auto& a : acc)
@@ -89,6 +91,7 @@ void add_eval(CLI::App& app) {
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
   c->callback([o]() {
+    if (!o->out.empty()) check_file_writable(o->out);  // before the evaluation, not after it
     Dataset ds = load_dataset(o->data);
     if (o->limit && o->limit < ds.n) {
       ds.n = o->limit;
@@ -118,12 +121,7 @@ void add_eval(CLI::App& app) {
         }
         report["agreement"][name + "_vs_float"] = {{"rmse", std::sqrt(se / y.size())}, {"max_abs", mx}};
       }
-    if (!o->out.empty()) {
-      std::ofstream f(o->out + ".tmp");
-      f << report.dump(2) << "\n";
-      f.close();
-      std::rename((o->out + ".tmp").c_str(), o->out.c_str());
-    }
+    if (!o->out.empty()) write_file(o->out, report.dump(2) + "\n");
     if (o->json) {
       std::cout << report.dump(2) << "\n";
       return;

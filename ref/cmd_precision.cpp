@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "precision.hpp"
 
 namespace flimgru::cli {
@@ -38,16 +39,9 @@ void add_precision(CLI::App& app) {
   c->add_option("--out", o->out, "Write the JSON report to this file");
   c->add_flag("--json", o->json, "Print the JSON report");
   c->callback([o]() {
+    if (!o->out.empty()) check_file_writable(o->out);  // before the study, not after it
     const nlohmann::json r = precision_study(o->cfg);
-    if (!o->out.empty()) {
-      const std::string tmp = o->out + ".tmp";
-      {
-        std::ofstream f(tmp);
-        if (!f) throw file_error(tmp, "cannot open for writing");
-        f << r.dump(2) << "\n";
-      }
-      if (std::rename(tmp.c_str(), o->out.c_str()) != 0) throw file_error(o->out, "cannot rename from " + tmp);
-    }
+    if (!o->out.empty()) write_file(o->out, r.dump(2) + "\n");
     if (o->json) {
       std::cout << r.dump(2) << "\n";
       return;

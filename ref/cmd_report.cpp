@@ -15,6 +15,7 @@
 
 #include "cli.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "precision.hpp"
 
 namespace flimgru::cli {
@@ -256,13 +257,7 @@ void add_report(CLI::App& app) {
         throw file_error(path, e.what());
       }
     }
-    const std::string tmp = o->out + ".tmp";
-    {
-      std::ofstream f(tmp);
-      if (!f) throw file_error(tmp, "cannot open for writing");
-      f << md.str();
-    }
-    if (std::rename(tmp.c_str(), o->out.c_str()) != 0) throw file_error(o->out, "cannot rename from " + tmp);
+    write_file(o->out, md.str());
     std::cout << "wrote " << o->out << " (" << evals.size() << " evaluations)\n";
   });
 }

@@ -9,6 +9,8 @@
 
 #include "cli.hpp"
 #include "dataset.hpp"
+#include "files.hpp"
+#include "parallel.hpp"
 #include "simulator.hpp"
 
 namespace flimgru::cli {
@@ -33,8 +35,9 @@ void run_simulate(const SimulateOptions& o) {
     cfg.measured_irf_source = o.irf_file;
   }
   cfg.validate();
+  check_dir_replaceable(o.out, "meta.json");  // refuse an unrelated DIR before the simulation
   int threads = o.threads;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = default_threads();
   const auto t0 = std::chrono::steady_clock::now();
   const Dataset ds = simulate(cfg, o.count, threads);
   const double seconds =

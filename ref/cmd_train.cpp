@@ -49,8 +49,9 @@ void add_train(CLI::App& app) {
   c->add_option("--lifetime-weight", o->lifetime,
                 "Weight of the lifetime term (area and first-bin errors per channel, docs/training.md)");
   c->add_flag("--qat", o->qat, "Quantization-aware training (int8, docs/numerics.md)");
-  c->add_option("--epochs", o->epochs, "Total epochs (a resumed run continues up to this)");
-  c->add_option("--batch", o->batch, "Batch size");
+  c->add_option("--epochs", o->epochs, "Total epochs (a resumed run continues up to this)")
+      ->check(CLI::Range(0, 1000000));
+  c->add_option("--batch", o->batch, "Batch size")->check(CLI::Range(1, 1 << 20));
   c->add_option("--lr", o->lr, "Initial learning rate (Adam)");
   c->add_option("--clip", o->clip, "Gradient clipping: max global L2 norm (0: off)");
   c->add_option("--plateau-patience", o->patience, "Epochs without improvement before the LR halves");

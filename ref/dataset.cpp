@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "error.hpp"
+#include "files.hpp"
 #include "npy.hpp"
 
 namespace fs = std::filesystem;
@@ -40,17 +41,6 @@ std::string where_counts(size_t flat) {
   return "pixel " + std::to_string(flat / kBins) + ", bin " + std::to_string(flat % kBins);
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw file_error(tmp, "cannot create file");
-    out << text;
-    out.flush();
-    if (!out) throw file_error(tmp, "write failed");
-  }
-  fs::rename(tmp, path);
-}
 
 }  // namespace
 
@@ -59,13 +49,8 @@ void save_dataset(const std::string& dir_in, const Dataset& ds) {
   if (ds.counts.size() != ds.n * kBins || ds.sfd.size() != ds.n * kBins * kChannels ||
       ds.labels.size() != ds.n * kLabelCols)
     throw file_error(dir, "data set arrays do not agree with n = " + std::to_string(ds.n));
-  if (fs::exists(dir) && !(fs::is_directory(dir) && fs::exists(fs::path(dir) / "meta.json")))
-    throw file_error(dir, "exists and is not a data set directory; not overwriting it");
-
-  const std::string tmp = dir + ".tmp";
-  try {
-    fs::remove_all(tmp);
-    fs::create_directories(tmp);
+  // an existing DIR is replaced only if it is a data set (holds a meta.json)
+  write_dir(dir, "meta.json", [&](const std::string& tmp) {
     const auto n = static_cast<int64_t>(ds.n);
     write_npy(tmp + "/counts.npy", {n, kBins}, ds.counts.data());
     write_npy(tmp + "/sfd.npy", {n, kBins, kChannels}, ds.sfd.data());
@@ -78,32 +63,8 @@ void save_dataset(const std::string& dir_in, const Dataset& ds) {
     meta["bin_ns"] = kBinNs;
     meta["channels"] = kChannels;
     meta["label_columns"] = std::vector<std::string>(kLabelNames.begin(), kLabelNames.end());
-    write_text(tmp + "/meta.json", meta.dump(2) + "\n");
-  } catch (const fs::filesystem_error& e) {
-    fs::remove_all(tmp);
-    throw file_error(tmp, e.what());
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
-  }
-
-  std::error_code ec;
-  if (fs::exists(dir)) {  // replace an old data set: move it aside, move the new one in
-    const std::string old = dir + ".old";
-    fs::remove_all(old, ec);
-    fs::rename(dir, old, ec);
-    if (ec) throw file_error(dir, "cannot move the old data set aside: " + ec.message());
-    fs::rename(tmp, dir, ec);
-    if (ec) {
-      fs::rename(old, dir);
-      throw file_error(dir, "cannot rename " + tmp + " into place: " + ec.message());
-    }
-    fs::remove_all(old, ec);
-  } else {
-    fs::rename(tmp, dir, ec);
-    if (ec) throw file_error(dir, "cannot rename " + tmp + " into place: " + ec.message());
-  }
+    write_file(tmp + "/meta.json", meta.dump(2) + "\n");
+  });
 }
 
 Dataset load_dataset(const std::string& dir_in) {

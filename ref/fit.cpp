@@ -9,7 +9,7 @@
 
 #include <ceres/ceres.h>
 
-#include "backend.hpp"
+#include "parallel.hpp"
 #include "error.hpp"
 #include "simulator.hpp"
 
@@ -348,22 +348,16 @@ FitResult fit_pixel(const Irf& irf, const float* counts, const FitStart& start) 
 std::vector<FitResult> fit_pixels(const Irf& irf, const float* counts, size_t n, const FitStart& start,
                                   double min_photons, int threads, std::atomic<size_t>* done) {
   std::vector<FitResult> out(n);
-  // Interleaved blocks so that both threads get a share of the bright and the dim regions.
-  const size_t block = 16;
-  std::atomic<size_t> next{0};
-  parallel_for(size_t(std::max(1, threads)) * 64, threads, [&](size_t, size_t) {
-    for (;;) {
-      const size_t b = next.fetch_add(1) * block;
-      if (b >= n) return;
-      const size_t e = std::min(n, b + block);
-      for (size_t i = b; i < e; ++i) {
-        const float* c = counts + i * kBins;
-        double tot = 0;
-        for (int k = 0; k < kBins; ++k) tot += c[k];
-        if (tot >= min_photons && tot > 0) out[i] = fit_pixel(irf, c, start);
-      }
-      if (done) done->fetch_add(e - b);
+  // Small blocks handed out in turn, so that every thread gets a share of the bright and the dim
+  // regions.
+  parallel_blocks(n, threads, 16, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      const float* c = counts + i * kBins;
+      double tot = 0;
+      for (int k = 0; k < kBins; ++k) tot += c[k];
+      if (tot >= min_photons && tot > 0) out[i] = fit_pixel(irf, c, start);
     }
+    if (done) done->fetch_add(e - b);
   });
   return out;
 }

@@ -15,6 +15,7 @@
 #include "backend.hpp"
 #include "dataset.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "fit.hpp"
 #include "lifetimes.hpp"
 #include "png_maps.hpp"
@@ -211,8 +212,7 @@ nlohmann::json run_image(const ImageOptions& o) {
   if (o.out_dir.empty()) throw Error("no output directory given");
   std::string out = o.out_dir;
   while (out.size() > 1 && out.back() == '/') out.pop_back();
-  if (fs::exists(out) && !(fs::is_directory(out) && fs::exists(fs::path(out) / "summary.json")))
-    throw file_error(out, "exists and is not an earlier `flimgru image` output; not overwriting it");
+  check_dir_replaceable(out, "summary.json");  // an earlier `flimgru image` output, or nothing
   if (!fs::exists(o.input)) throw file_error(o.input, "no such file");
 
   std::unique_ptr<Backend> backend;  // fail early on a bad model, before the slow part
@@ -301,13 +301,9 @@ nlohmann::json run_image(const ImageOptions& o) {
   }
   const double est_secs = since(t_est);
 
-  // Maps and files, into DIR.tmp.
-  const std::string tmp = out + ".tmp";
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
+  // Maps and files, into a temporary beside DIR, then swapped in (output.hpp).
   nlohmann::json summary;
-  try {
-    fs::create_directories(tmp);
+  write_dir(out, "summary.json", [&](const std::string& tmp) {
     write_pixels_csv(tmp + "/pixels.csv", t, lt, ti);
     auto col = [&](auto get) {
       std::vector<double> v(n);
@@ -363,35 +359,8 @@ nlohmann::json run_image(const ImageOptions& o) {
     summary["seconds"] = {{"read", t.read_seconds}, {"lifetimes", est_secs}, {"total", since(t_start)}};
     summary["pixels_per_second"] = double(n) / std::max(est_secs, 1e-9);
     summary["threads"] = o.threads;
-    {
-      const std::string p = tmp + "/summary.json";
-      FILE* f = std::fopen(p.c_str(), "w");
-      if (!f) throw file_error(p, "cannot open for writing");
-      const std::string s = summary.dump(2) + "\n";
-      const bool ok = std::fwrite(s.data(), 1, s.size(), f) == s.size();
-      if (std::fclose(f) != 0 || !ok) throw file_error(p, "write failed");
-    }
-    if (fs::exists(out)) {  // replace an earlier output: move it aside, move the new one in
-      const std::string old = out + ".old";
-      fs::remove_all(old, ec);
-      fs::rename(out, old);
-      try {
-        fs::rename(tmp, out);
-      } catch (...) {
-        fs::rename(old, out, ec);  // put the earlier output back
-        throw;
-      }
-      fs::remove_all(old, ec);
-    } else {
-      fs::rename(tmp, out);
-    }
-  } catch (const fs::filesystem_error& e) {
-    fs::remove_all(tmp, ec);
-    throw file_error(out, std::string("cannot write the output: ") + e.what());
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+    write_file(tmp + "/summary.json", summary.dump(2) + "\n");
+  });
   return summary;
 }
 

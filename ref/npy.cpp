@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "error.hpp"
+#include "files.hpp"
 
 namespace flimgru {
 
@@ -182,10 +183,7 @@ void write_npy_raw(const std::string& path, const std::vector<int64_t>& shape,
   dict += '\n';
   if (dict.size() > 65535) throw file_error(path, "header too long for format 1.0");
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw file_error(tmp, "cannot create file");
+  write_file(path, [&](std::ostream& out) {
     out.write(kMagic, kMagicLen);
     const char version[2] = {1, 0};
     out.write(version, 2);
@@ -194,19 +192,7 @@ void write_npy_raw(const std::string& path, const std::vector<int64_t>& shape,
     out.write(len_bytes, 2);
     out.write(dict.data(), static_cast<std::streamsize>(dict.size()));
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(count * item_size));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw file_error(tmp, "write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw file_error(path, "cannot rename " + tmp + " into place: " + ec.message());
-  }
+  });
 }
 
 }  // namespace
@@ -221,11 +207,8 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 
 NpyArray read_npy(const std::string& path) {
   if (!host_is_little_endian()) throw file_error(path, "reading .npy needs a little-endian host");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path, "cannot open file");
-  in.seekg(0, std::ios::end);
-  const auto file_size = static_cast<uint64_t>(in.tellg());
-  in.seekg(0);
+  uint64_t file_size = 0;
+  std::ifstream in = open_for_reading(path, &file_size);
 
   char magic[kMagicLen + 2];
   if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, kMagicLen) != 0)

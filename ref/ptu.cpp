@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "error.hpp"
+#include "files.hpp"
 #include "tpsf.hpp"
 
 namespace flimgru {
@@ -443,12 +444,10 @@ PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, c
 }
 
 PtuImage read_ptu(const std::string& path, const PtuOptions& opt) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) throw file_error(path, "cannot open");
-  const std::streamsize size = f.tellg();
-  f.seekg(0);
+  uint64_t size = 0;
+  std::ifstream f = open_for_reading(path, &size);
   std::vector<uint64_t> buf((size_t(size) + 7) / 8);  // 8-byte aligned storage
-  if (!f.read(reinterpret_cast<char*>(buf.data()), size)) throw file_error(path, "read failed");
+  if (!f.read(reinterpret_cast<char*>(buf.data()), std::streamsize(size))) throw file_error(path, "read failed");
   return decode_ptu(path, reinterpret_cast<const uint8_t*>(buf.data()), size_t(size), opt);
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "error.hpp"
+#include "parallel.hpp"
 
 namespace flimgru {
 
@@ -298,35 +299,14 @@ Dataset simulate(const SimConfig& cfg, size_t n, int threads) {
   ds.sfd.resize(n * kBins * kChannels);
   ds.labels.resize(n * kLabelCols);
 
-  const size_t block = 256;
-  std::atomic<size_t> next_block{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&]() {
-    try {
-      for (;;) {
-        const size_t start = next_block.fetch_add(1) * block;
-        if (start >= n) return;
-        const size_t end = std::min(n, start + block);
-        for (size_t i = start; i < end; ++i) {
-          const Sample s = simulate_one(cfg, i);
-          std::copy(s.counts.begin(), s.counts.end(), ds.counts.begin() + i * kBins);
-          std::copy(s.sfd.begin(), s.sfd.end(), ds.sfd.begin() + i * kBins * kChannels);
-          std::copy(s.labels.begin(), s.labels.end(), ds.labels.begin() + i * kLabelCols);
-        }
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      next_block.store(n);  // stop the others
+  parallel_blocks(n, threads, 256, [&](size_t start, size_t end) {
+    for (size_t i = start; i < end; ++i) {
+      const Sample s = simulate_one(cfg, i);
+      std::copy(s.counts.begin(), s.counts.end(), ds.counts.begin() + i * kBins);
+      std::copy(s.sfd.begin(), s.sfd.end(), ds.sfd.begin() + i * kBins * kChannels);
+      std::copy(s.labels.begin(), s.labels.end(), ds.labels.begin() + i * kLabelCols);
     }
-  };
-  const int nthreads = std::max(1, threads);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < nthreads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+  });
 
   nlohmann::json meta;
   meta["format"] = "flimgru-dataset";

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "error.hpp"
+#include "parallel.hpp"
 #include "quantizer.hpp"
 
 namespace flimgru {
@@ -519,7 +520,7 @@ void outputs_sample_major(const TrainWorkspace& ws, int B, float* out) {
 
 BatchTrainer::BatchTrainer(int layers, int hidden, int max_batch, int steps, int threads)
     : layers_(layers), hidden_(hidden), max_batch_(max_batch), steps_(steps) {
-  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads <= 0) threads = default_threads();
   threads = std::max(1, std::min(threads, max_batch));
   const int per = (max_batch + threads - 1) / threads;
   ws_.resize(threads);
@@ -528,16 +529,11 @@ BatchTrainer::BatchTrainer(int layers, int hidden, int max_batch, int steps, int
 }
 
 namespace {
+// f(k, b0, nb) on slice k = [b0, b0 + nb) of the batch, slice k in workspace k (parallel.hpp: a
+// slice holds at most ceil(B / n_threads) samples, what each workspace was sized for).
 template <class F>
 void run_slices(int n_threads, int B, F&& f) {
-  const int per = (B + n_threads - 1) / n_threads;
-  std::vector<std::thread> th;
-  for (int k = 1; k < n_threads; ++k) {
-    const int b0 = k * per, nb = std::min(per, B - b0);
-    if (nb > 0) th.emplace_back([&f, k, b0, nb] { f(k, b0, nb); });
-  }
-  f(0, 0, std::min(per, B));
-  for (auto& t : th) t.join();
+  parallel_for(size_t(B), n_threads, [&](int k, size_t b, size_t e) { f(k, int(b), int(e - b)); }, 1);
 }
 }  // namespace
 

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 
 #include "error.hpp"
+#include "files.hpp"
 #include "preprocess.hpp"
 #include "simulator.hpp"
 
@@ -115,8 +117,34 @@ void Adam::step(Seq2SeqWeights& w, Seq2SeqWeights& g, float lr) {
 
 // ---------------------------------------------------------------------------------------------
 
+void TrainerConfig::validate() const {
+  auto bad = [](const std::string& what, double v) {
+    std::ostringstream os;
+    os << "training setting out of range: " << what << " (got " << v << ")";
+    throw Error(os.str());
+  };
+  if (epochs < 0) bad("epochs must be >= 0", epochs);
+  if (batch < 1 || batch > (1 << 20)) bad("batch must be 1..1048576", batch);
+  if (!std::isfinite(lr) || lr <= 0.0f) bad("learning rate must be finite and > 0", lr);
+  if (!std::isfinite(clip_norm) || clip_norm < 0.0f) bad("clip norm must be finite and >= 0", clip_norm);
+  if (!(plateau_factor > 0.0f && plateau_factor <= 1.0f)) bad("plateau factor must be in (0, 1]", plateau_factor);
+  if (plateau_patience < 0) bad("plateau patience must be >= 0", plateau_patience);
+  if (!std::isfinite(plateau_threshold) || plateau_threshold < 0.0f) bad("plateau threshold must be >= 0", plateau_threshold);
+  if (!std::isfinite(min_lr) || min_lr < 0.0f) bad("minimum learning rate must be finite and >= 0", min_lr);
+  if (early_stop_patience < 0) bad("early-stop patience must be >= 0", early_stop_patience);
+  if (progress_every < 0) bad("progress interval must be >= 0", progress_every);
+  if (max_batches_per_epoch < 0) bad("batches per epoch must be >= 0", max_batches_per_epoch);
+}
+
+namespace {
+TrainerConfig validated(TrainerConfig c) {
+  c.validate();
+  return c;
+}
+}  // namespace
+
 Trainer::Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* teacher)
-    : cfg_(std::move(cfg)),
+    : cfg_(validated(std::move(cfg))),
       w_(std::move(init)),
       teacher_(teacher),
       bt_(w_.layers, w_.hidden, cfg_.batch, kBins, cfg_.threads) {
@@ -171,18 +199,6 @@ struct Reader {
   }
 };
 
-void write_atomic(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw file_error(tmp, "cannot open for writing");
-    f.write(bytes.data(), std::streamsize(bytes.size()));
-    f.flush();
-    if (!f) throw file_error(tmp, "write failed");
-  }
-  fs::rename(tmp, path);
-}
-
 std::string fmt_hms(double s) {
   if (!std::isfinite(s) || s < 0) s = 0;
   long t = long(s + 0.5);
@@ -223,7 +239,7 @@ void Trainer::save() const {
   o.put<uint32_t>(uint32_t(sha.size()));
   o.put_bytes(sha.data(), sha.size());
   o.put<uint64_t>(fnv1a(o.buf));
-  write_atomic(cfg_.checkpoint_dir + "/trainer_state.bin", o.buf);
+  write_file(cfg_.checkpoint_dir + "/trainer_state.bin", o.buf);
 }
 
 bool Trainer::resume() {
@@ -322,6 +338,15 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
   int batches = int((N + B - 1) / B);
   if (cfg_.max_batches_per_epoch > 0) batches = std::min(batches, cfg_.max_batches_per_epoch);
   const int start_epoch = st_.epoch;
+  auto diverged = [&](int batch, double loss, double gnorm) {
+    std::ostringstream os;
+    os << "training diverged in epoch " << st_.epoch + 1 << ", batch " << batch + 1 << " (loss " << loss
+       << ", gradient norm " << gnorm << ", learning rate " << st_.lr << "): nothing of this epoch is saved";
+    if (!cfg_.checkpoint_dir.empty())
+      os << "; " << cfg_.checkpoint_dir << " holds the state after epoch " << st_.epoch
+         << " (resume it with a lower learning rate)";
+    throw Error(os.str());
+  };
   const auto t_start = std::chrono::steady_clock::now();
   int64_t done_batches = 0;
   while (st_.epoch < cfg_.epochs && !st_.stopped) {
@@ -343,6 +368,9 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
       const double loss =
           bt_.loss_and_grad(w_, x.data(), y.data(), teacher_y, cfg_.loss, nb, grad_, cfg_.forward);
       const double gnorm = clip_grad_norm(grad_, cfg_.clip_norm);
+      // A NaN or inf here would reach every weight in the step: stop before it, so that the run
+      // directory keeps the last finished epoch and can be resumed (with a lower learning rate).
+      if (!std::isfinite(loss) || !std::isfinite(gnorm)) diverged(bi, loss, gnorm);
       adam_.step(w_, grad_, st_.lr);
       ++st_.step;
       ++done_batches;
@@ -367,6 +395,7 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
     st_.last_train_loss = loss_sum / double(std::max<size_t>(seen, 1));
     const double v = val ? evaluate(*val) : st_.last_train_loss;
     st_.last_val_loss = v;
+    if (!std::isfinite(v) || !std::isfinite(st_.last_train_loss)) diverged(batches, v, 0.0);
     const bool improved = v < st_.best_val * (1.0 - double(cfg_.plateau_threshold));
     if (improved) {
       st_.best_val = v;

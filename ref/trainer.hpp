@@ -102,6 +102,9 @@ struct TrainerConfig {
   int max_batches_per_epoch = 0;   // 0: whole epoch (for tests / smoke runs)
   ForwardOptions forward;          // QAT etc.
   FILE* log = stderr;              // nullptr: silent
+  // Throws flimgru::Error naming the first setting out of range (batch < 1, a learning rate that
+  // is not finite and positive, ...).
+  void validate() const;
 };
 
 struct TrainerState {

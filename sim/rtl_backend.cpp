@@ -10,6 +10,7 @@
 #include "backend.hpp"
 #include "checkpoint.hpp"
 #include "error.hpp"
+#include "parallel.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
 #include "rtl_default.hpp"
@@ -88,7 +89,7 @@ class RtlBackend : public Backend {
   RtlBackend(QuantModel m, std::string src, int threads) : m_(std::move(m)), src_(std::move(src)), threads_(threads) {}
   void run(const float* x, float* y, size_t n) override {
     // one verilated core per thread, each on a contiguous share of the pixels
-    parallel_for(n, threads_, [&](size_t b, size_t e) {
+    parallel_for(n, threads_, [&](int, size_t b, size_t e) {
       std::vector<int32_t> xq((e - b) * kBins), yq((e - b) * kBins * kChannels);
       for (size_t i = b; i < e; ++i) quantize_input(m_.fmt, x + i * kBins, &xq[(i - b) * kBins]);
       RunStats st;

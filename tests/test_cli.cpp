@@ -158,5 +158,74 @@ TEST_F(Cli, BadInputsAreRefusedAndLeaveNoOutput) {
   EXPECT_FALSE(fs::exists(d / "x.csv"));
 }
 
+// Bug: eval filed each thread's sums under a slot computed from its first sample, so with an odd
+// count two chunks could share a slot and one was lost. 131 samples (above the 64-item chunk
+// threshold) at 1, 2 and 3 threads must all count 131 and give the same metrics.
+TEST_F(Cli, EvalCountsEverySampleAtAnyThreadCount) {
+  run({"simulate", "-n", "131", "--seed", "9", "-o", d / "odd"});
+  std::vector<nlohmann::json> reports;
+  for (const char* threads : {"1", "2", "3"}) {
+    const std::string out = d / (std::string("eval") + threads + ".json");
+    run({"eval", "--data", d / "odd", "--model", d / "m.safetensors", "--backend", "int8", "--threads", threads,
+         "--out", out});
+    reports.push_back(nlohmann::json::parse(test::slurp(out)));
+    EXPECT_EQ(reports.back()["samples"], 131) << threads << " threads";
+    EXPECT_EQ(reports.back()["results"]["int8"]["samples"], 131) << threads << " threads";
+  }
+  // the same sums in another grouping: equal to rounding
+  for (size_t k = 1; k < reports.size(); ++k)
+    for (const char* ch : {"decay", "tau1_part", "tau2_part"})
+      for (const char* m : {"rmse", "l2", "dtw", "r2"}) {
+        const double a = reports[0]["results"]["int8"]["channels"][ch][m], b = reports[k]["results"]["int8"]["channels"][ch][m];
+        EXPECT_NEAR(b, a, 1e-9 * std::max(1.0, std::fabs(a))) << ch << " " << m << ", run " << k;
+      }
+}
+
+// Bug: quantize -o DIR deleted any DIR. Only an earlier ROM set may be replaced.
+TEST_F(Cli, QuantizeReplacesOnlyAnEarlierRomSet) {
+  fs::create_directories(d / "notes");
+  test::spit(d / "notes/results.txt", "keep me");
+  EXPECT_ERROR_MENTIONS(run({"quantize", d / "m.safetensors", "-o", d / "notes"}), "notes", "not replacing");
+  EXPECT_EQ(test::slurp(d / "notes/results.txt"), "keep me");
+  run({"quantize", d / "m.safetensors", "-o", d / "rom", "--mac-rows", "8"});
+  run({"quantize", d / "m.safetensors", "-o", d / "rom", "--mac-rows", "12"});
+  EXPECT_EQ(nlohmann::json::parse(test::slurp(d / "rom/manifest.json"))["mac_rows"], 12);
+}
+
+// Bug: eval --out into a folder that does not exist exited 0 and wrote nothing.
+TEST_F(Cli, EvalOutIntoAMissingFolderFails) {
+  EXPECT_ERROR_MENTIONS(run({"eval", "--data", d / "data", "--model", d / "m.safetensors", "--backend", "float",
+                             "--out", d / "nonexistent/r.json"}),
+                        "nonexistent/r.json", "does not exist");
+}
+
+// Bugs: train --lr nan exited 0 with a checkpoint nobody could load; --batch 0 died with SIGFPE,
+// --batch -5 with std::bad_alloc.
+TEST_F(Cli, TrainRefusesBadSettingsBeforeWritingAnything) {
+  const std::vector<std::string> base{"train", "--data", d / "data", "-o", d / "run", "--hidden", "4",
+                                      "--epochs", "1", "--progress", "0"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  EXPECT_ERROR_MENTIONS(run(with({"--lr", "nan"})), "learning rate");
+  EXPECT_ERROR_MENTIONS(run(with({"--lr", "-1"})), "learning rate");
+  EXPECT_THROW(run(with({"--batch", "0"})), CLI::ValidationError);  // usage errors, exit code 105
+  EXPECT_THROW(run(with({"--batch", "-5"})), CLI::ValidationError);
+  EXPECT_FALSE(fs::exists(d / "run"));
+}
+
+// Bug: image on a directory named like a PTU file said "cannot create std::vector larger than
+// max_size()" without naming it.
+TEST_F(Cli, ImageOfADirectoryNamesIt) {
+  fs::create_directories(d / "scan.ptu");
+  EXPECT_ERROR_MENTIONS(run({"image", d / "scan.ptu", "-o", d / "img", "--quiet"}), "scan.ptu", "is a directory");
+  fs::create_directories(d / "cube.npy");
+  EXPECT_ERROR_MENTIONS(run({"infer", d / "cube.npy", "-o", d / "x.csv", "--model", d / "m.safetensors"}),
+                        "cube.npy");
+  EXPECT_FALSE(fs::exists(d / "img"));
+}
+
 }  // namespace
 }  // namespace flimgru

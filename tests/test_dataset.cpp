@@ -88,7 +88,7 @@ TEST(Dataset, RefusesToOverwriteSomethingElse) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::ofstream(dir + "/precious.txt") << "keep";
-  expect_error([&] { save_dataset(dir, small_dataset(3)); }, {dir, "not a data set"});
+  expect_error([&] { save_dataset(dir, small_dataset(3)); }, {dir, "not replacing"});
   EXPECT_TRUE(fs::exists(dir + "/precious.txt"));
   fs::remove_all(dir);
 }
@@ -167,7 +167,7 @@ TEST(Dataset, MismatchesAreDetected) {
 
   fresh();
   fs::remove(sfd);
-  expect_error([&] { load_dataset(dir); }, {sfd, "cannot open"});
+  expect_error([&] { load_dataset(dir); }, {sfd, "no such file"});
   fs::remove_all(dir);
   expect_error([&] { load_dataset(dir); }, {dir, "not a data set"});
 }

@@ -224,7 +224,7 @@ TEST(ImageErrors, BadInputsNameTheFileAndLeaveNothing) {
   fs::create_directories(d / "keep");
   test::spit(d / "keep/x.txt", "mine");
   test::spit(d / "good.ptu", good);
-  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "keep", "--quiet"}), "keep", "not overwriting");
+  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "keep", "--quiet"}), "keep", "not replacing");
   EXPECT_EQ(test::slurp(d / "keep/x.txt"), "mine");
   test::SynthPtu nolines = s;
   nolines.line_markers = false;

@@ -279,7 +279,7 @@ TEST(PtuBadFiles, AreRefusedNamingFileAndProblem) {
     test::spit(d / name, bytes);
     return d / name;
   };
-  EXPECT_ERROR_MENTIONS(read_ptu(d / "missing.ptu"), "missing.ptu", "cannot open");
+  EXPECT_ERROR_MENTIONS(read_ptu(d / "missing.ptu"), "missing.ptu", "no such file");
   PtuOptions too_fine;
   too_fine.max_micro_bins = 70000;  // beyond the 16-bit bin numbers
   EXPECT_ERROR_MENTIONS(read_ptu(bad("good.ptu", good), too_fine), "max_micro_bins", "16-bit");

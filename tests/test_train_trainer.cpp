@@ -227,3 +227,61 @@ TEST(Trainer, ClipGradNormAndAdamStep) {
   EXPECT_NEAR(w.head_b[1], -0.1f, 1e-5);
   EXPECT_EQ(w.head_b[2], 0.0f);
 }
+
+// A divergence (here: a NaN target, as a real one gives a NaN loss) stops the run before the
+// optimizer step, names the epoch, and leaves the run directory as the last finished epoch left
+// it: resumable, every weight finite.
+TEST(Trainer, DivergenceStopsBeforeItReachesTheCheckpoint) {
+  auto good = synthetic(32, 5);
+  TrainerConfig cfg;
+  cfg.batch = 8;
+  cfg.lr = 5e-3f;
+  cfg.log = nullptr;
+  cfg.epochs = 1;
+  cfg.checkpoint_dir = tmpdir("diverge");
+  Trainer first(cfg, Seq2SeqWeights::random(1, 6, 7));
+  first.fit(good, nullptr);
+  const Seq2SeqWeights after_epoch1 = first.weights();
+
+  std::vector<float> x(32 * kBins), y(32 * kBins * kChannels);
+  std::vector<size_t> idx(32);
+  std::iota(idx.begin(), idx.end(), size_t(0));
+  good.gather(idx.data(), 32, x.data(), y.data());
+  y[5 * kBins * kChannels + 17] = std::nanf("");
+  MemoryDataSource bad(std::move(x), std::move(y));
+  cfg.epochs = 2;
+  Trainer second(cfg, Seq2SeqWeights::random(1, 6, 7));
+  ASSERT_TRUE(second.resume());
+  try {
+    second.fit(bad, nullptr);
+    FAIL() << "a NaN loss was trained through";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("diverged in epoch 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(cfg.checkpoint_dir), std::string::npos) << e.what();
+  }
+  Trainer third(cfg, Seq2SeqWeights::random(1, 6, 7));
+  ASSERT_TRUE(third.resume());
+  EXPECT_EQ(third.state().epoch, 1);
+  EXPECT_TRUE(same_weights(third.weights(), after_epoch1));
+  fs::remove_all(cfg.checkpoint_dir);
+}
+
+TEST(Trainer, SettingsOutOfRangeAreRefused) {
+  const auto w = Seq2SeqWeights::random(1, 4, 1);
+  auto refused = [&](auto change, const std::string& fragment) {
+    TrainerConfig cfg;
+    cfg.log = nullptr;
+    change(cfg);
+    try {
+      Trainer t(cfg, w);
+      ADD_FAILURE() << "accepted: " << fragment;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  refused([](TrainerConfig& c) { c.batch = 0; }, "batch");
+  refused([](TrainerConfig& c) { c.batch = -5; }, "batch");
+  refused([](TrainerConfig& c) { c.lr = std::nanf(""); }, "learning rate");
+  refused([](TrainerConfig& c) { c.lr = 0.0f; }, "learning rate");
+  refused([](TrainerConfig& c) { c.clip_norm = INFINITY; }, "clip");
+}
