@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "fpga_report.hpp"
 
 #ifndef FLIMGRU_SOURCE_DIR
@@ -13,22 +14,6 @@
 #endif
 
 namespace flimgru::cli {
-
-namespace {
-
-// `text` into `path`, whole or not at all (a temporary beside it, then rename).
-void write_whole(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) throw file_error(path, "cannot open for writing");
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw file_error(path, "write failed");
-  }
-}
-
-}  // namespace
 
 void add_fpga_report(CLI::App& app) {
   struct Opts {
@@ -47,7 +32,7 @@ void add_fpga_report(CLI::App& app) {
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
     const FpgaReport r = make_fpga_report(o->root, when);
     const std::string out = o->out.empty() ? o->root + "/docs/fpga.md" : o->out;
-    write_whole(out, r.markdown);
+    write_file(out, r.markdown);
     std::string missing;
     for (const auto& b : r.missing) missing += (missing.empty() ? "" : ", ") + b;
     std::cout << "wrote " << out << ": " << r.boards << " boards"
@@ -58,6 +43,7 @@ void add_fpga_report(CLI::App& app) {
 void add_fpga_check(CLI::App& app) {
   struct Opts {
     std::string report, board, device, mhz, summary;
+    double min_margin = 0.0;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand(
@@ -70,9 +56,12 @@ void add_fpga_check(CLI::App& app) {
   c->add_option("--device", o->device, "nextpnr device flag of the board (e.g. --85k)")->required();
   c->add_option("--mhz", o->mhz, "Target clock (MHz), as built")->required();
   c->add_option("--summary", o->summary, "Also write the summary to this file");
+  c->add_option("--min-margin", o->min_margin, "Required Fmax margin over each constraint, in percent")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
   c->callback([o]() {
-    const FpgaCheck r = fpga_check(o->report, o->board, o->device, o->mhz);
-    if (!o->summary.empty()) write_whole(o->summary, r.summary);
+    const FpgaCheck r = fpga_check(o->report, o->board, o->device, o->mhz, o->min_margin);
+    if (!o->summary.empty()) write_file(o->summary, r.summary);
     std::cout << r.summary;
     if (!r.ok) throw CLI::RuntimeError(1);
   });

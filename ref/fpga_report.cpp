@@ -323,7 +323,7 @@ FpgaReport make_fpga_report(const std::string& root, const std::string& when) {
 }
 
 FpgaCheck fpga_check(const std::string& report_json, const std::string& board, const std::string& device,
-                     const std::string& mhz) {
+                     const std::string& mhz, double min_margin_pct) {
   Json r = read_json(report_json);
   Json util = r.contains("utilization") ? r["utilization"] : Json::object();
   if (!util.is_object()) throw file_error(report_json, "'utilization' is not an object");
@@ -360,10 +360,14 @@ FpgaCheck fpga_check(const std::string& report_json, const std::string& board, c
   for (const auto& [clk, f] : fmax.items()) {
     const double achieved = number(f, "achieved", report_json, "fmax." + clk);
     const double constraint = number(f, "constraint", report_json, "fmax." + clk);
-    const bool good = achieved >= constraint;
+    const double margin_pct = constraint > 0 ? 100.0 * (achieved / constraint - 1.0) : 0.0;
+    const bool met = achieved >= constraint, good = met && margin_pct >= min_margin_pct;
     c.ok = c.ok && good;
-    std::snprintf(buf, sizeof buf, "  Fmax %s: %.1f MHz (constraint %.1f MHz) %s", clk.c_str(), achieved, constraint,
-                  good ? "ok" : "FAIL");
+    const std::string verdict = !met ? "FAIL (timing not met)"
+                                : good ? "ok"
+                                       : "FAIL (margin under the required " + fmt("%.1f", min_margin_pct) + "%)";
+    std::snprintf(buf, sizeof buf, "  Fmax %s: %.1f MHz (constraint %.1f MHz, margin %+.1f%%) %s", clk.c_str(),
+                  achieved, constraint, margin_pct, verdict.c_str());
     lines.push_back(buf);
   }
   if (fmax.empty()) {

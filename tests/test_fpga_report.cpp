@@ -127,7 +127,12 @@ TEST(FpgaCheck, FitsAndMeetsTimingOrSaysWhyNot) {
   EXPECT_TRUE(c.ok) << c.summary;
   EXPECT_THAT(c.summary, HasSubstr("board ulx3s-25f, target 60 MHz\n"));
   EXPECT_THAT(c.summary, HasSubstr("  MULT18X18D                  28 /      28\n"));
-  EXPECT_THAT(c.summary, HasSubstr("  Fmax $glbnet$clk: 64.1 MHz (constraint 60.0 MHz) ok\n"));
+  EXPECT_THAT(c.summary, HasSubstr("  Fmax $glbnet$clk: 64.1 MHz (constraint 60.0 MHz, margin +6.8%) ok\n"));
+  // The same build against the 8% margin that make regress asks for: met, but not with margin.
+  c = fpga_check(d / "ok.json", "ulx3s-25f", "--25k", "60", 8.0);
+  EXPECT_FALSE(c.ok);
+  EXPECT_THAT(c.summary, HasSubstr("margin +6.8%) FAIL (margin under the required 8.0%)\n"));
+  EXPECT_TRUE(fpga_check(d / "ok.json", "ulx3s-25f", "--25k", "60", 6.5).ok);
   // The same design on the 12F: the part's 32 DP16KD hold the 27, its 12,288 LUTs the 6,166; one
   // block RAM more does not fit.
   EXPECT_TRUE(fpga_check(d / "ok.json", "ulx3s-12f", "--12k", "60").ok);
@@ -143,7 +148,7 @@ TEST(FpgaCheck, FitsAndMeetsTimingOrSaysWhyNot) {
   spit(d / "slow.json", R"({"fmax": {"clk": {"achieved": 59.9, "constraint": 60.0}}, "utilization": {}})");
   c = fpga_check(d / "slow.json", "b", "--25k", "60");
   EXPECT_FALSE(c.ok);
-  EXPECT_THAT(c.summary, HasSubstr("(constraint 60.0 MHz) FAIL"));
+  EXPECT_THAT(c.summary, HasSubstr("(constraint 60.0 MHz, margin -0.2%) FAIL (timing not met)"));
   spit(d / "noclk.json", R"({"utilization": {}})");
   EXPECT_FALSE(fpga_check(d / "noclk.json", "b", "--25k", "60").ok);
   // Bad reports are refused, naming the file.
