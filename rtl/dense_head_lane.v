@@ -4,7 +4,8 @@
 //   c = 0, 1, 2 on one shared, pipelined requantizer; then the running summary
 //   (sum over decoder steps and the value at step 0, per channel).
 // Pipeline (issue of element k at cycle i, like gru_mac_lane): RAM read (i), operand (i+1),
-//   products (i+2), accumulate (i+3); phases ph_i[0..7] after the last element's accumulate:
+//   products (i+2, two half sums), accumulate (i+3, both added); phases ph_i[0..7] after the
+//   last element's accumulate:
 //   channel c: ph_c acc_c, M_c, b_c to registers | ph_c+1 to the MULT18X18D input registers |
 //   ph_c+2 acc_c*M_c as two 18x18 products | ph_c+3 hi*2^17 + lo | ph_c+4 y_c =
 //   sat16((. + b_c*2^S + 2^(S-1)) >>> S); ph7 result valid (y_o, sum_o, first_o).
@@ -43,27 +44,28 @@ module dense_head_lane #(
 `include "fixed_point.vh"
 
   // int8 x int8 as shift-and-add: the head's three products per lane go to LUTs, so the
-  // MULT18X18D blocks stay with the MAC array (the only `*` here is the requantizer).
-  function signed [15:0] mul8_lut;
+  // MULT18X18D blocks stay with the MAC array (the only `*` here is the requantizer). The adder
+  // tree is split over two stages: the product stage forms the two half sums a·b[3:0] and
+  // a·b[7:4]·2^4 (b[7] weighs -2^7), the accumulate stage adds both to the accumulator. Every
+  // value fits 16 bits (|a·b[3:0]| <= 1920, |a·b[7:4]·16| <= 16384), so acc gets a·b exactly.
+  function signed [15:0] mul8_half;
     input signed [7:0] a;
-    input signed [7:0] b;
-    reg [15:0] ax, p0, p1, p2, p3, p4, p5, p6, p7;
+    input [3:0]        b;      // the nibble
+    input              top;    // the high nibble: weights 2^4..2^7, the last one negative
+    reg [15:0] ax, p0, p1, p2, p3;
     begin
-      ax = {{8{a[7]}}, a};
+      ax = {{8{a[7]}}, a} << (top ? 4 : 0);
       p0 = b[0] ? ax        : 16'd0;
       p1 = b[1] ? ax << 1   : 16'd0;
       p2 = b[2] ? ax << 2   : 16'd0;
-      p3 = b[3] ? ax << 3   : 16'd0;
-      p4 = b[4] ? ax << 4   : 16'd0;
-      p5 = b[5] ? ax << 5   : 16'd0;
-      p6 = b[6] ? ax << 6   : 16'd0;
-      p7 = b[7] ? -(ax << 7) : 16'd0;    // sign bit of b weighs -2^7
-      mul8_lut = ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7));   // adder tree, 3 levels
+      p3 = b[3] ? (top ? -(ax << 3) : ax << 3) : 16'd0;
+      mul8_half = (p0 + p1) + (p2 + p3);   // adder tree, 2 levels
     end
   endfunction
 
   reg signed [7:0]          opnd_q;
-  reg signed [15:0]         prod_q [0:2];
+  reg signed [15:0]         prod_lo_q [0:2];    // a·b[3:0]
+  reg signed [15:0]         prod_hi_q [0:2];    // a·b[7:4]·2^4
   reg signed [AccWidth-1:0] acc_q  [0:2];
   reg signed [AccWidth-1:0] ra_q;                 // requantizer operands (ph_c)
   reg        [15:0]         rm_q;
@@ -85,13 +87,16 @@ module dense_head_lane #(
   generate
     for (c = 0; c < 3; c = c + 1) begin : g_ch
       wire signed [7:0] w_c = w_s2_i[8*c +: 8];
-      wire signed [AccWidth-1:0] prod_ext = {{(AccWidth-16){prod_q[c][15]}}, prod_q[c]};
+      wire signed [AccWidth-1:0] lo_ext = {{(AccWidth-16){prod_lo_q[c][15]}}, prod_lo_q[c]};
+      wire signed [AccWidth-1:0] hi_ext = {{(AccWidth-16){prod_hi_q[c][15]}}, prod_hi_q[c]};
+      wire signed [AccWidth-1:0] acc_base = first_s3_i ? {AccWidth{1'b0}} : acc_q[c];
       wire signed [SumWidth-1:0] sum_d = (step0_i ? {SumWidth{1'b0}} : sum_q[c]) +
                                          {{(SumWidth-16){y_q[c][15]}}, y_q[c]};
       always @(posedge clk_i) begin
         if (ce_i) begin
-          prod_q[c] <= mul8_lut(w_c, opnd_q);
-          if (v_s3_i) acc_q[c] <= first_s3_i ? prod_ext : acc_q[c] + prod_ext;
+          prod_lo_q[c] <= mul8_half(w_c, opnd_q[3:0], 1'b0);
+          prod_hi_q[c] <= mul8_half(w_c, opnd_q[7:4], 1'b1);
+          if (v_s3_i) acc_q[c] <= (acc_base + lo_ext) + hi_ext;
           if (ph_i[c + 4]) y_q[c] <= y_new;
           if (ph_i[7]) begin
             sum_q[c] <= sum_d;
