@@ -28,8 +28,9 @@ void add_image(CLI::App& app) {
   c->add_option("--tau-range", o->tau_range, "LO,HI: one lifetime colour scale (ns) for every map, e.g. to "
                                              "compare methods side by side (default: percentiles per map)")
       ->delimiter(',')->expected(2);
-  c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons get no lifetimes (NaN)")
-      ->check(CLI::Range(0.0, 1e18));
+  c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons get no lifetimes (NaN); the others "
+                                                 "finite ones in [0, 30] ns (docs/formats.md)")
+      ->check(CLI::Range(0.0, 1e18))->capture_default_str();
   c->add_option("--irf", o->irf_file, "For fit: measured IRF (135 values on the model grid, see docs/formats.md); "
                                       "default: a Gaussian IRF estimated from the image's summed decay");
   c->add_option("--window-start", o->window_start_ns,

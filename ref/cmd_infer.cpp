@@ -1,4 +1,7 @@
-// flimgru infer: TPSFs in (data set or .npy), lifetimes out (CSV or .npy), one row per pixel.
+// flimgru infer: TPSFs in (data set or .npy), lifetimes out (CSV or .npy), one row per pixel:
+// tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons. Only pixels with at least --min-photons photons
+// (lifetimes.hpp: has_lifetimes) go through the model; the others get NaN lifetimes.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -24,21 +27,14 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // Fixed formatting so that backends that agree bit for bit write identical bytes.
-void write_csv(const std::string& path, const std::vector<Lifetimes>& rows) {
+void write_csv(const std::string& path, const std::vector<Lifetimes>& rows, const std::vector<double>& photons) {
   const std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "w");
   if (!f) throw file_error(tmp, "cannot open for writing");
-  std::fputs("tau1_ns,tau2_ns,a,tau_mean_ns\n", f);
-  auto num = [&](double v, const char* sep) {
-    if (std::isnan(v)) std::fprintf(f, "nan%s", sep);
-    else if (std::isinf(v)) std::fprintf(f, "%sinf%s", v < 0 ? "-" : "", sep);
-    else std::fprintf(f, "%.6f%s", v, sep);
-  };
-  for (const auto& r : rows) {
-    num(r.tau1_ns, ",");
-    num(r.tau2_ns, ",");
-    num(r.a, ",");
-    num(r.tau_mean_ns, "\n");
+  std::fprintf(f, "%s,photons\n", kLifetimeCsvColumns);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    write_lifetime_csv_fields(f, rows[i]);
+    std::fprintf(f, ",%.0f\n", photons[i]);
   }
   if (std::fclose(f) != 0) throw file_error(tmp, "write failed");
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw file_error(path, "cannot rename from " + tmp);
@@ -55,14 +51,20 @@ void add_infer(CLI::App& app) {
     unsigned baud = 3000000;
     double timeout = 2.0;
     int retries = 8;
+    double min_photons = kDefaultMinPhotons;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("infer",
                                "Lifetimes per pixel: reads TPSFs (a data set directory or a .npy of shape "
-                               "[N,135] or [H,W,135]) and writes tau1_ns,tau2_ns,a,tau_mean_ns per pixel");
+                               "[N,135] or [H,W,135]) and writes tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons "
+                               "per pixel");
   c->add_option("input", o->input, "Data set directory or .npy file of photon-count histograms")->required();
-  c->add_option("-o,--out", o->out, "Output: .csv (header tau1_ns,tau2_ns,a,tau_mean_ns) or .npy ([pixels,4] "
-                                    "or [H,W,4] float32)")->required();
+  c->add_option("-o,--out", o->out, "Output: .csv (header tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons) or "
+                                    ".npy ([pixels,6] or [H,W,6] float32, the same columns)")->required();
+  c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons (sum of the histogram) get no "
+                                                 "lifetimes (NaN); the others finite ones in [0, 30] ns "
+                                                 "(docs/formats.md)")
+      ->check(CLI::Range(0.0, 1e18))->capture_default_str();
   c->add_option("--model", o->model, "Checkpoint (.safetensors) or ROM set directory (default: shipped model)");
   c->add_option("--backend", o->backend,
                 "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
@@ -81,8 +83,15 @@ void add_infer(CLI::App& app) {
     if (!ends_with(o->out, ".csv") && !ends_with(o->out, ".npy"))
       throw Error(o->out + ": output name must end in .csv or .npy");
     const TpsfInput in = load_tpsf_input(o->input);
-    const std::vector<float> x = preprocess_batch(in.counts.data(), in.pixels);
-    std::vector<Lifetimes> rows(in.pixels);
+    // Only the pixels with enough photons go through the model; the others keep kNoLifetimes.
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < in.pixels; ++i)
+      if (has_lifetimes(in.photons[i], o->min_photons)) idx.push_back(i);
+    const size_t m = idx.size();
+    std::vector<float> sel(m * kBins);
+    for (size_t j = 0; j < m; ++j) std::copy_n(&in.counts[idx[j] * kBins], kBins, &sel[j * kBins]);
+    const std::vector<float> x = preprocess_batch(sel.data(), m);
+    std::vector<Lifetimes> rows(in.pixels, kNoLifetimes);
     double secs = 0;
     nlohmann::json model;
     if (!o->device.empty()) {
@@ -90,11 +99,11 @@ void add_infer(CLI::App& app) {
       // (equal to lifetimes_from_sfd of the int8 backend's SFD: the dequantized sums are exact).
       if (o->backend != "int8") throw Error("--device runs the int8 model on the board: use --backend int8");
       const QuantFormat fmt = QuantFormat::int8();
-      std::vector<int8_t> xq(in.pixels * kBins);
+      std::vector<int8_t> xq(m * kBins);
       std::vector<int32_t> q(kBins);
-      for (size_t i = 0; i < in.pixels; ++i) {
-        quantize_input(fmt, x.data() + i * kBins, q.data());
-        for (int k = 0; k < kBins; ++k) xq[i * kBins + k] = int8_t(q[k]);
+      for (size_t j = 0; j < m; ++j) {
+        quantize_input(fmt, x.data() + j * kBins, q.data());
+        for (int k = 0; k < kBins; ++k) xq[j * kBins + k] = int8_t(q[k]);
       }
       DeviceOptions d;
       d.path = o->device;
@@ -102,37 +111,42 @@ void add_infer(CLI::App& app) {
       d.timeout_s = o->timeout;
       d.max_retries = o->retries;
       DeviceStats st;
-      const std::vector<link::Summary> sums = run_on_device(d, xq.data(), in.pixels, &st);
-      for (size_t i = 0; i < in.pixels; ++i) rows[i] = lifetimes_from_summary(sums[i]);
+      const std::vector<link::Summary> sums = run_on_device(d, xq.data(), m, &st);
+      for (size_t j = 0; j < m; ++j) rows[idx[j]] = lifetimes_from_summary(sums[j]);
       secs = st.seconds;
       model = {{"backend", "device"}, {"device", o->device}, {"baud", o->baud}, {"board_id", st.status.board_id},
                {"lanes", st.status.lanes}, {"mac_rows", st.status.mac_rows}, {"clk_mhz", st.status.clk_mhz},
                {"retransmits", st.retransmits}, {"error_frames", st.error_frames}, {"timeouts", st.timeouts}};
     } else {
       auto backend = make_backend(o->backend, o->model, o->threads);
-      std::vector<float> y(in.pixels * kBins * kChannels);
+      std::vector<float> y(m * kBins * kChannels);
       const auto t0 = std::chrono::steady_clock::now();
-      backend->run(x.data(), y.data(), in.pixels);
+      if (m > 0) backend->run(x.data(), y.data(), m);
       secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      for (size_t i = 0; i < in.pixels; ++i) rows[i] = lifetimes_from_sfd(&y[i * kBins * kChannels]);
+      for (size_t j = 0; j < m; ++j) rows[idx[j]] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
       model = backend->describe();
     }
     if (ends_with(o->out, ".csv")) {
-      write_csv(o->out, rows);
+      write_csv(o->out, rows, in.photons);
     } else {
       std::vector<float> flat;
-      for (const auto& r : rows)
-        for (double v : {r.tau1_ns, r.tau2_ns, r.a, r.tau_mean_ns}) flat.push_back(float(v));
+      for (size_t i = 0; i < in.pixels; ++i) {
+        const Lifetimes& r = rows[i];
+        for (double v : {r.tau1_ns, r.tau2_ns, r.a, r.tau_mean_ns, r.tau_int_ns, in.photons[i]})
+          flat.push_back(float(v));
+      }
       std::vector<int64_t> shape = in.image_shape;
-      shape.push_back(4);
+      shape.push_back(6);
       write_npy(o->out, shape, flat.data());
     }
-    nlohmann::json j = {{"input", o->input}, {"out", o->out}, {"pixels", in.pixels},
-                        {"seconds", secs}, {"tpsf_per_second", in.pixels / secs}, {"model", model}};
+    const double rate = m / std::max(secs, 1e-9);  // TPSFs through the model per second
+    nlohmann::json j = {{"input", o->input}, {"out", o->out}, {"pixels", in.pixels}, {"pixels_estimated", m},
+                        {"min_photons", o->min_photons}, {"seconds", secs}, {"tpsf_per_second", rate},
+                        {"model", model}};
     if (o->json) std::cout << j.dump(2) << "\n";
     else
-      std::cout << "wrote " << in.pixels << " pixels to " << o->out << " (" << (o->device.empty() ? o->backend : o->device) << ", "
-                << std::lround(in.pixels / secs) << " TPSF/s)\n";
+      std::cout << "wrote " << in.pixels << " pixels (" << m << " with lifetimes) to " << o->out << " ("
+                << (o->device.empty() ? o->backend : o->device) << ", " << std::lround(rate) << " TPSF/s)\n";
   });
 }
 

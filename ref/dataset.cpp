@@ -169,6 +169,7 @@ TpsfInput load_tpsf_input(const std::string& path_in) {
   out.image_shape.assign(s.begin(), s.end() - 1);
   out.pixels = a.size() / kBins;
   out.counts.resize(a.size());
+  out.photons.assign(out.pixels, 0.0);
   for (size_t i = 0; i < a.size(); ++i) {
     const double v = a.data[i];
     if (!std::isfinite(v) || v < 0) {
@@ -184,6 +185,7 @@ TpsfInput load_tpsf_input(const std::string& path_in) {
                                                        : " is not finite"));
     }
     out.counts[i] = static_cast<float>(v);
+    out.photons[i / kBins] += v;
   }
   return out;
 }

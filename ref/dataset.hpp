@@ -32,6 +32,7 @@ struct TpsfInput {
   std::vector<int64_t> image_shape;  // {H, W} for an image, {N} for a list of histograms
   size_t pixels = 0;
   std::vector<float> counts;         // pixels * kBins, counts as float
+  std::vector<double> photons;       // per pixel: its histogram's total count (before pre-processing)
 };
 
 // A data set directory (its counts.npy) or a .npy of shape [N,135] or [H,W,135] (float32,

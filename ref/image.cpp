@@ -152,10 +152,8 @@ Tpsfs load_npy(const ImageOptions& o) {
     for (int x = 0; x < W; ++x) {
       const size_t p = size_t(y / k) * t.width + size_t(x / k);
       const float* src = &in.counts[(size_t(y) * W + x) * kBins];
-      for (int b = 0; b < kBins; ++b) {
-        t.counts[p * kBins + b] += src[b];
-        t.photons[p] += src[b];
-      }
+      for (int b = 0; b < kBins; ++b) t.counts[p * kBins + b] += src[b];
+      t.photons[p] += in.photons[size_t(y) * W + x];
     }
   t.read_seconds = since(t0);
   t.facts = {{"format", "npy"}, {"shape", {H, W, kBins}}, {"read_seconds", t.read_seconds}};
@@ -181,24 +179,16 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
-                      const std::vector<double>& ti) {
+void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt) {
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw file_error(path, "cannot open for writing");
-  std::fputs("row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns\n", f);
-  auto num = [&](double v, const char* sep) {
-    if (std::isnan(v)) std::fprintf(f, "nan%s", sep);
-    else std::fprintf(f, "%.6f%s", v, sep);
-  };
+  std::fprintf(f, "row,col,photons,%s\n", kLifetimeCsvColumns);
   for (int y = 0; y < t.height; ++y)
     for (int x = 0; x < t.width; ++x) {
       const size_t p = size_t(y) * t.width + x;
       std::fprintf(f, "%d,%d,%.0f,", y, x, t.photons[p]);
-      num(lt[p].tau1_ns, ",");
-      num(lt[p].tau2_ns, ",");
-      num(lt[p].a, ",");
-      num(lt[p].tau_mean_ns, ",");
-      num(ti[p], "\n");
+      write_lifetime_csv_fields(f, lt[p]);
+      std::fputc('\n', f);
     }
   if (std::fclose(f) != 0) throw file_error(path, "write failed");
 }
@@ -224,8 +214,8 @@ nlohmann::json run_image(const ImageOptions& o) {
   Tpsfs t = is_ptu ? load_ptu(o) : load_npy(o);
   const size_t n = size_t(t.height) * t.width;
 
-  std::vector<Lifetimes> lt(n, Lifetimes{NAN, NAN, NAN, NAN, NAN});
-  std::vector<double> ti(n, NAN), com(n, NAN);
+  std::vector<Lifetimes> lt(n, kNoLifetimes);
+  std::vector<double> com(n, NAN);
   nlohmann::json model;
   std::atomic<size_t> done{0};
   const bool show = o.progress && n >= 2048;
@@ -236,7 +226,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     // Only the pixels with enough photons go through the network.
     std::vector<size_t> idx;
     for (size_t i = 0; i < n; ++i)
-      if (t.photons[i] >= o.min_photons && t.photons[i] > 0) idx.push_back(i);
+      if (has_lifetimes(t.photons[i], o.min_photons)) idx.push_back(i);
     const size_t m = idx.size();
     std::vector<float> sel(m * kBins);
     for (size_t j = 0; j < m; ++j)
@@ -254,7 +244,6 @@ nlohmann::json run_image(const ImageOptions& o) {
     for (size_t j = 0; j < m; ++j) {
       const size_t i = idx[j];
       lt[i] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
-      ti[i] = lt[i].tau_int_ns;
       ++estimated;
     }
   } else {
@@ -285,9 +274,8 @@ nlohmann::json run_image(const ImageOptions& o) {
       fits = fit_pixels(irf, t.counts.data(), n, start, std::max(o.min_photons, 1.0), o.threads, &done);
     }
     for (size_t i = 0; i < n; ++i) {
-      if (!fits[i].ok || t.photons[i] < o.min_photons) continue;
+      if (!fits[i].ok || !has_lifetimes(t.photons[i], o.min_photons)) continue;
       lt[i] = Lifetimes{fits[i].tau1, fits[i].tau2, fits[i].a, fits[i].tau_mean, fits[i].tau_int};
-      ti[i] = fits[i].tau_int;
       com[i] = com_lifetime(irf, &t.counts[i * kBins]);
       ++estimated;
     }
@@ -301,10 +289,10 @@ nlohmann::json run_image(const ImageOptions& o) {
   }
   const double est_secs = since(t_est);
 
-  // Maps and files, into a temporary beside DIR, then swapped in (output.hpp).
+  // Maps and files, into a temporary beside DIR, then swapped in (files.hpp).
   nlohmann::json summary;
   write_dir(out, "summary.json", [&](const std::string& tmp) {
-    write_pixels_csv(tmp + "/pixels.csv", t, lt, ti);
+    write_pixels_csv(tmp + "/pixels.csv", t, lt);
     auto col = [&](auto get) {
       std::vector<double> v(n);
       for (size_t i = 0; i < n; ++i) v[i] = get(i);
@@ -328,6 +316,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     const auto v1 = col([&](size_t i) { return lt[i].tau1_ns; });
     const auto v2 = col([&](size_t i) { return lt[i].tau2_ns; });
     const auto vm = col([&](size_t i) { return lt[i].tau_mean_ns; });
+    const auto ti = col([&](size_t i) { return lt[i].tau_int_ns; });
     auto scale = [&](const std::vector<double>& v) {
       return o.tau_range.size() == 2 ? std::make_pair(o.tau_range[0], o.tau_range[1])
                                        : percentile_range(v, 0.02, 0.98);

@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lifetimes.hpp"
+
 namespace flimgru {
 
 struct ImageOptions {
@@ -29,7 +31,7 @@ struct ImageOptions {
   std::string method = "fit";     // "nn" or "fit"
   std::string backend = "int8";   // for nn: any backend of make_backend (float, int8, int16, rtl)
   std::string model;              // for nn: checkpoint or ROM set (empty: the default model)
-  double min_photons = 100;       // pixels with fewer photons get NaN lifetimes
+  double min_photons = kDefaultMinPhotons;  // pixels with fewer photons get NaN lifetimes (lifetimes.hpp)
   std::string irf_file;           // for fit: measured IRF (135 values on the grid), else estimated
   double window_start_ns = 0;     // PTU: micro-time at which the 135 × 90 ps window starts
   int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)

@@ -1,28 +1,65 @@
-// lifetimes: tau1, tau2, a and the mean lifetime from a 3-channel SFD.
+// lifetimes: tau1, tau2, a, the mean lifetimes from a 3-channel SFD, and the rule that makes them
+// finite; the photon threshold below which a pixel has no lifetimes; the lifetime CSV columns.
 //
 // tau_i = (area of channel i) / (channel i at its first bin), made exact for a sampled,
 // truncated exponential: with R = sum_k c_i[k] / c_i[0] over the 135 bins, the q in (0,1)
 // with (1 - q^135) / (1 - q) = R gives tau_i = -dt / ln q (for small dt it is area/first bin).
 // a = amp1 / (amp1 + amp2) with amp_i = c_i[0]; tau_mean = a*tau1 + (1-a)*tau2 (amplitude-
-// weighted), tau_int = (a*tau1^2 + (1-a)*tau2^2) / tau_mean (intensity-weighted); with a = 1 or 0
-// both are the one lifetime present.
-// Undefined quantities (a channel whose first bin is not positive) are NaN.
+// weighted), tau_int = (a*tau1^2 + (1-a)*tau2^2) / tau_mean (intensity-weighted).
+//
+// Range: every lifetime is in [0, kTauMaxNs] = [0, 30 ns]. tau_from_ratio returns kTauMaxNs for
+// R >= R(30 ns) ~ 111 (q -> 1: for R >= 135 the channel does not decay at all, tau would be
+// infinite). 30 ns is 10x the longest lifetime the shipped models are trained on (3 ns), well
+// above common fluorophores (< 10 ns), and 2.5 windows (135 x 90 ps = 12.15 ns): such a decay
+// falls by less than a third (e^(-12.15/30) = 0.67) inside the window, so longer ones are mostly
+// a flat offset there, not a decay the window resolves.
+//
+// The rule (lifetimes_from_sums applies it; so the software backends' SFD path and the hardware
+// summary path, lifetimes_from_summary of the board and the RTL, give identical results):
+//   tau_c = tau_from_ratio(sum_c / first_c) if first_c > 0, else kTauMaxNs (no decay to measure),
+//   for each channel c (0 whole decay, 1 and 2 the components).
+//   A component c in {1, 2} is resolved if first_c > 0 (it has an amplitude) and
+//   tau_c < kTauMaxNs (it decays inside the window: this excludes every R >= 135).
+//   Both resolved: the bi-exponential answer, its components ordered so that tau1 <= tau2 (a is
+//   the amplitude fraction of the shorter one).
+//   Otherwise (a component without amplitude, a flat one, an all-zero SFD): the mono-exponential
+//   answer of the whole decay, tau1 = tau2 = tau_mean = tau_int = tau_0, a = 1.
+// So finite sums and first bins always give finite 0 <= tau1 <= tau_mean, tau_int <= tau2 <=
+// kTauMaxNs and a in [0, 1]. NaN is left for pixels below the photon threshold (has_lifetimes).
 #pragma once
 #include <array>
+#include <cstdio>
+#include <limits>
 
 namespace flimgru {
+
+constexpr double kTauMaxNs = 30.0;  // every lifetime is in [0, kTauMaxNs] (see above)
+
+// The photon threshold of `flimgru infer` and `flimgru image` (--min-photons): a pixel with fewer
+// photons (or none) has no lifetimes, all NaN; kDefaultMinPhotons is the default of both.
+constexpr double kDefaultMinPhotons = 100;
+inline bool has_lifetimes(double photons, double min_photons) { return photons >= min_photons && photons > 0; }
 
 struct Lifetimes {
   double tau1_ns, tau2_ns, a, tau_mean_ns, tau_int_ns;
 };
+// A pixel below the photon threshold: every lifetime NaN.
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr Lifetimes kNoLifetimes{kNaN, kNaN, kNaN, kNaN, kNaN};
 
 double tau_mean(double tau1, double tau2, double a);  // a·τ1 + (1−a)·τ2
-double tau_int(double tau1, double tau2, double a);   // (aτ1² + (1−a)τ2²) / (aτ1 + (1−a)τ2)
+double tau_int(double tau1, double tau2, double a);   // (aτ1² + (1−a)τ2²) / (aτ1 + (1−a)τ2); 0 if that is 0
 
 // From the per-channel sums and first-bin values (what the hardware summary carries).
-double tau_from_ratio(double sum_over_first);
+double tau_from_ratio(double sum_over_first);  // in [0, kTauMaxNs]; NaN only for a NaN ratio
 Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts);
 // From an SFD y [kBins][3] (row-major).
 Lifetimes lifetimes_from_sfd(const float* y);
+
+// The lifetime columns of the CSV outputs (infer's CSV, image's pixels.csv), in this order, as
+// "%.6f" ("nan" for NaN), comma-separated, without a trailing separator: the same values give
+// the same bytes whichever backend computed them.
+constexpr const char* kLifetimeCsvColumns = "tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns";
+void write_lifetime_csv_fields(std::FILE* f, const Lifetimes& l);
 
 }  // namespace flimgru

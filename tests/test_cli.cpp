@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include <nlohmann/json.hpp>
 #include "error.hpp"
+#include "lifetimes.hpp"
 #include "npy.hpp"
 #include "test_helpers.hpp"
 
@@ -35,7 +36,7 @@ TEST_F(Cli, Int8FromCheckpointAndFromRomSetWriteIdenticalCsv) {
   run({"infer", d / "data", "-o", d / "b.csv", "--model", d / "rom", "--backend", "int8"});
   const std::string a = test::slurp(d / "a.csv");
   EXPECT_EQ(a, test::slurp(d / "b.csv"));
-  EXPECT_EQ(a.substr(0, a.find('\n')), "tau1_ns,tau2_ns,a,tau_mean_ns");
+  EXPECT_EQ(a.substr(0, a.find('\n')), "tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons");
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 41);
   EXPECT_FALSE(fs::exists(d / "a.csv.tmp"));
 }
@@ -46,7 +47,86 @@ TEST_F(Cli, InferWritesNpyWithTheImageShape) {
   write_npy(d / "img.npy", {2, 3, kBins}, img.data());
   run({"infer", d / "img.npy", "-o", d / "out.npy", "--model", d / "m.safetensors", "--backend", "float"});
   const NpyArray out = read_npy(d / "out.npy");
-  EXPECT_EQ(out.shape, (std::vector<int64_t>{2, 3, 4}));
+  ASSERT_EQ(out.shape, (std::vector<int64_t>{2, 3, 6}));
+  for (int p = 0; p < 6; ++p) {  // the last column: the pixel's photons, the sum of its histogram
+    double photons = 0;
+    for (int k = 0; k < kBins; ++k) photons += img[p * kBins + k];
+    EXPECT_EQ(out.data[p * 6 + 5], photons) << p;
+  }
+}
+
+// Rows of a CSV without its header, split at commas.
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line, cell;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    rows.emplace_back();
+    while (std::getline(l, cell, ',')) rows.back().push_back(cell);
+  }
+  return rows;
+}
+
+TEST_F(Cli, InferGivesNanExactlyBelowMinPhotonsAndFiniteLifetimesElsewhere) {
+  // The 40 simulated pixels' photons; the threshold at their median leaves half below it. The
+  // random model's SFDs are far from decays: every pixel above the threshold takes the
+  // fallback rules of lifetimes.hpp somewhere, and must still come out finite and in range.
+  const NpyArray counts = read_npy(d / "data/counts.npy");
+  std::vector<double> photons(40, 0.0);
+  for (size_t i = 0; i < counts.data.size(); ++i) photons[i / kBins] += counts.data[i];
+  std::vector<double> sorted = photons;
+  std::sort(sorted.begin(), sorted.end());
+  ASSERT_LT(sorted[19], sorted[20]);
+  const double min_photons = sorted[20];
+  std::ostringstream mp;
+  mp << std::fixed << min_photons;
+  for (const char* model : {"m.safetensors", ""}) {  // the random model and the shipped one
+    std::vector<std::string> args = {"infer", d / "data", "-o", d / "l.csv", "--backend", "int8",
+                                     "--min-photons", mp.str()};
+    if (*model) args.insert(args.end(), {"--model", d / model});
+    run(args);
+    const std::string text = test::slurp(d / "l.csv");
+    ASSERT_EQ(text.substr(0, text.find('\n')), "tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons");
+    const auto rows = csv_rows(text);
+    ASSERT_EQ(rows.size(), 40u);
+    size_t below = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      ASSERT_EQ(rows[i].size(), 6u) << i;
+      EXPECT_EQ(std::stod(rows[i][5]), photons[i]) << i;
+      if (photons[i] < min_photons) {
+        ++below;
+        for (int c = 0; c < 5; ++c) EXPECT_EQ(rows[i][c], "nan") << "pixel " << i << " column " << c;
+        continue;
+      }
+      std::vector<double> v;
+      for (int c = 0; c < 5; ++c) v.push_back(std::stod(rows[i][c]));
+      for (double x : v) EXPECT_TRUE(std::isfinite(x)) << "pixel " << i << ": " << text;
+      EXPECT_LE(0.0, v[0]) << i;
+      EXPECT_LE(v[0], v[1]) << i;          // tau1 <= tau2
+      EXPECT_LE(v[1], kTauMaxNs) << i;
+      EXPECT_LE(0.0, v[2]) << i;           // a in [0, 1]
+      EXPECT_LE(v[2], 1.0) << i;
+      for (int c : {3, 4}) {               // tau_mean, tau_int in [tau1, tau2]
+        EXPECT_LE(v[0], v[c]) << i;
+        EXPECT_LE(v[c], v[1]) << i;
+      }
+    }
+    EXPECT_EQ(below, 20u);
+  }
+  // The .npy: the same values (float32), NaN in the same pixels.
+  run({"infer", d / "data", "-o", d / "l.npy", "--backend", "int8", "--min-photons", mp.str()});
+  const NpyArray out = read_npy(d / "l.npy");
+  ASSERT_EQ(out.shape, (std::vector<int64_t>{40, 6}));
+  const auto rows = csv_rows(test::slurp(d / "l.csv"));
+  for (size_t i = 0; i < 40; ++i) {
+    EXPECT_EQ(std::isnan(out.data[i * 6]), photons[i] < min_photons) << i;
+    EXPECT_EQ(out.data[i * 6 + 5], float(photons[i])) << i;
+    if (photons[i] >= min_photons) {
+      EXPECT_NEAR(out.data[i * 6 + 4], std::stod(rows[i][4]), 1e-5) << i;
+    }
+  }
 }
 
 TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
