@@ -76,6 +76,7 @@ module link_rx #(
   reg [7:0]  hcode_q;
   reg        busy_q;        // no room for the payload
   reg        tpsf_q;        // payload bytes go to the buffer
+  reg        hdr_ok_q;      // the header checked out: magic, type, len, no framing error so far
 
   wire [15:0] crc_next;
   crc16 u_crc (.crc_i(crc_q), .data_i(dec_data), .crc_o(crc_next));
@@ -132,6 +133,7 @@ module link_rx #(
           len_q <= dec_data;
           if (!herr_q && !type_ok) begin herr_q <= 1'b1; hcode_q <= ErrType; end
           else if (!herr_q && !len_ok) begin herr_q <= 1'b1; hcode_q <= ErrLength; end
+          if (!herr_q && type_ok && len_ok && !ferr_q && !s_frame_err_i) hdr_ok_q <= 1'b1;
           if (!herr_q && type_ok && len_ok && type_q == TypeTpsf) begin
             if (buf_room && seq_room) tpsf_q <= 1'b1;
             else                      busy_q <= 1'b1;
@@ -154,6 +156,7 @@ module link_rx #(
       herr_q    <= 1'b0;
       busy_q    <= 1'b0;
       tpsf_q    <= 1'b0;
+      hdr_ok_q  <= 1'b0;
       type_q    <= 8'h00;
       seq_q     <= 8'h00;
       len_q     <= 8'h00;
@@ -179,7 +182,7 @@ module link_rx #(
         rsp_valid_q <= 1'b1;
         rsp_kind_q  <= frame_good;
         rsp_seq_q   <= seq_q;
-        rsp_err_q   <= {idx_q[7:0], type_q, 7'd0, (idx_q > 9'd2), err_code};
+        rsp_err_q   <= {idx_q[7:0], type_q, 7'd0, hdr_ok_q, err_code};   // flags bit 0: seq valid
       end
     end
     if (end_frame && frame_good)  good_q <= good_q + 1'b1;
@@ -269,11 +272,27 @@ module link_rx #(
     if (is_delim && !started_q) assert (!commit && !rsp_new);
     // induction helpers
     assert (f_nd == idx_q && f_open == tpsf_q);
+    assert (hdr_ok_q == f_hdr_ok);
+    if (f_nd >= 9'd2) assert (type_q == f_b1);
+    if (f_nd >= 9'd3) assert (seq_q == f_b2);
+    if (f_nd >= 9'd4) assert (len_q == f_b3);
+    if (f_nd >= 9'd1 && f_nd <= 9'd3) assert (herr_q == (f_b0 != LinkMagic));
+    if (f_nd <= 9'd3) assert (f_fe == ferr_q);
+    if (f_fe) assert (ferr_q);
     if (tpsf_q) assert (f_nw == ((idx_q < pay_end[8:0]) ? idx_q - 9'd4 : {1'b0, len_q}) && idx_q >= 9'd4);
     if (tpsf_q) assert (seq_count < SeqDepthW);
     assert (seq_count <= SeqDepthW);
     assert (!(tpsf_q && busy_q));
+    if (herr_q) assert (hcode_q == ErrMagic || hcode_q == ErrType || hcode_q == ErrLength ||
+                        hcode_q == ErrTooLong);
+    if (idx_q >= 9'd4 && !herr_q && type_q == TypeTpsf) assert (tpsf_q || busy_q);
+    if (idx_q >= 9'd4 && !herr_q && !ferr_q) assert (hdr_ok_q);
+    if (tpsf_q || busy_q) assert (idx_q >= 9'd4 && type_q == TypeTpsf && len_q == BinsB);
     if (idx_q != 9'd0) assert (started_q && !first_q);
+    if (cnt_q != 8'd0) assert (!first_q && cnt_q < code_q);
+    if (!first_q) assert (started_q && code_q != 8'd0);
+    if (idx_q == 9'd0) assert (!herr_q && !tpsf_q && !busy_q && !hdr_ok_q && crc_q == 16'hFFFF);
+    if (first_q) assert (cnt_q == 8'd0 && code_q == 8'd0 && idx_q == 9'd0);
     if (idx_q >= 9'd4 && !herr_q) assert (type_ok && len_q == ((type_q == TypeTpsf) ? BinsB : 8'd0));
   end
 
