@@ -21,9 +21,9 @@ opt() {  # opt FILE TASK KEY: the value of option KEY for TASK in the [options] 
     l=$0; if (l ~ /^[a-z_]+:/) { split(l, a, ":"); if (a[1] != t) next; l=substr(l, index(l, ":") + 1) }
     n=split(l, w, " "); if (n >= 2 && w[1] == k) v=w[2] } END {print v}' "$1"
 }
-nasserts() {  # assertions in the FORMAL blocks of the files that FILE reads
+nasserts() {  # assertions in the FORMAL blocks of the files that FILE reads with `read -formal`
   local n=0 f
-  for f in $(awk '/^\[/{s=$0; next} s=="[files]" && NF {print $NF}' "$1"); do
+  for f in $(awk '/^\[/{s=$0; next} s=="[script]" && /^read -formal/ {for (i = 3; i <= NF; i++) print "rtl/" $i}' "$1"); do
     n=$((n + $(sed -n '/^`ifdef FORMAL/,/^`endif/p' "$f" | grep -cE '^\s*(if \(.*\) )?assert\b|[^a-z_]assert \(')))
   done
   echo $n
