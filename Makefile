@@ -7,7 +7,7 @@ FLIMGRU := $(BUILD)/flimgru
 TESTS := $(CMAKE_DIR)/flimgru_tests
 RTL_DEFAULT_TESTS := $(CMAKE_DIR)/sim/flimgru_rtl_default_tests
 
-.PHONY: all help deps tools test regress sim lint bench clean weights results
+.PHONY: all help deps tools test regress sim lint formal bench clean weights results
 
 all: tools ## The main job: ROMs of the default model, a 32x32 image through the RTL (bit-exact check), the default board's bitstream, a summary
 	@scripts/main-job.sh $(BOARD)
@@ -59,6 +59,9 @@ results: tools ## docs/results.md: evaluate every shipped model on the held-out 
 lint: $(CMAKE_DIR)/Makefile ## Verilator (-Wall) and Icarus lint of the core and the board shell
 	@sim/lint.sh $(CMAKE_DIR)/sim/params_l2p12
 	@$(MAKE) --no-print-directory board-lint
+
+formal: ## SymbiYosys proofs of the interface modules (sim/formal/*.sby; work dirs in build/formal)
+	@sim/formal/run.sh
 
 clean: ## Remove build output
 	rm -rf $(BUILD)

@@ -428,5 +428,14 @@ module flimgru_core #(
   assign dbg_h_unit_o      = g_waddr0[UnitW-1:0];
   assign dbg_h_bank_o      = g_waddr0[UnitW];
   /* verilator lint_on WIDTH */
+`ifdef FORMAL
+  // The write rule that lane_fifo's proof assumes (sim/formal/lane_fifo.sby): a result FIFO is
+  // written only if, in the previous cycle, no FIFO was almost full (or reset was high). It holds
+  // because rec_push = ce & ... and ce is the register of rst_i | ~|fifo_afull. The whole core is
+  // not run through SymbiYosys (too large); this assertion states the obligation next to its cause.
+  reg f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  always @(posedge clk_i) if (f_past_valid && rec_push) assert ($past(rst_i) || !$past(|fifo_afull));
+`endif
 endmodule
 `default_nettype wire

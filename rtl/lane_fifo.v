@@ -40,5 +40,65 @@ module lane_fifo #(
       rptr_q <= {(AddrWidth+1){1'b0}};
     end
   end
+`ifdef FORMAL
+  // ---- formal properties (sim/formal/lane_fifo.sby) ----------------------------------------
+  // Environment (flimgru_core): a reset in the first cycle (and any time later). The writer
+  // stops in the cycle after afull_o rises: flimgru_core writes only when ce is high, and ce is
+  // a register of rst_i | ~afull_o (flimgru_core carries the matching assertion in its FORMAL
+  // block). A write in the cycle afull_o rises must still fit. Reads are free (a read of an
+  // empty FIFO is ignored).
+  reg f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  always @* if (!f_past_valid) assume (rst_i);
+  always @(posedge clk_i) if (f_past_valid && wr_en_i) assume ($past(rst_i) || !$past(afull_o));
+
+  localparam integer Depth = 1 << AddrWidth;
+  wire f_in  = wr_en_i;                   // every write must be taken (asserted below)
+  wire f_out = rd_en_i && !empty_o;       // show-ahead: the head word is read
+
+  localparam integer FW = AddrWidth + 2;  // sequence numbers modulo 4 * Depth
+  reg [FW-1:0] f_nin, f_nout;
+  always @(posedge clk_i) begin
+    if (f_in)  f_nin  <= f_nin + 1'b1;
+    if (f_out) f_nout <= f_nout + 1'b1;
+    if (rst_i) begin f_nin <= 0; f_nout <= 0; end
+  end
+  wire [FW-1:0] f_count = f_nin - f_nout;
+
+  (* anyconst *) reg [FW-1:0] f_idx;      // the tracked word: the f_idx-th one written
+  reg [Width-1:0] f_word;
+  always @(posedge clk_i) if (f_in && f_nin == f_idx) f_word <= wr_data_i;
+  wire [FW-1:0] f_pos  = f_idx - f_nout;
+  wire          f_held = f_pos < f_count;
+
+  always @* if (f_past_valid && !rst_i) begin
+    // never written when full (the write would be dropped silently)
+    if (wr_en_i) assert (!full);
+    // count / afull / empty consistent with the words in and out
+    assert (f_count <= Depth);
+    assert (empty_o == (f_count == 0));
+    assert (full == (f_count == Depth));
+    assert (afull_o == (f_count >= Depth - 1));
+    // induction helpers
+    assert (wptr_q == f_nin[AddrWidth:0] && rptr_q == f_nout[AddrWidth:0]);
+    if (f_held) assert (mem[f_idx[AddrWidth-1:0]] == f_word);
+    // no loss / duplication / reordering / alteration
+    if (f_out && f_nout == f_idx) assert (f_held && rd_data_o == f_word);
+  end
+
+  // Show-ahead head held until read (the valid/ready rule with valid = !empty_o, ready = rd_en_i).
+  always @(posedge clk_i) if (f_past_valid && !$past(rst_i) && !rst_i && $past(!empty_o && !rd_en_i)) begin
+    assert (!empty_o);
+    assert ($stable(rd_data_o));
+  end
+
+  always @* if (f_past_valid && !rst_i) begin
+    cover (empty_o && f_nin != 0);
+    cover (afull_o);
+    cover (full);
+    cover (full && f_out);
+    cover (f_out && f_nout == f_idx && f_idx == 3 * Depth - 1);
+  end
+`endif
 endmodule
 `default_nettype wire

@@ -76,6 +76,7 @@ module link_rx #(
   reg [7:0]  hcode_q;
   reg        busy_q;        // no room for the payload
   reg        tpsf_q;        // payload bytes go to the buffer
+  reg        hdr_ok_q;      // the header checked out: magic, type, len, no framing error so far
 
   wire [15:0] crc_next;
   crc16 u_crc (.crc_i(crc_q), .data_i(dec_data), .crc_o(crc_next));
@@ -132,6 +133,7 @@ module link_rx #(
           len_q <= dec_data;
           if (!herr_q && !type_ok) begin herr_q <= 1'b1; hcode_q <= ErrType; end
           else if (!herr_q && !len_ok) begin herr_q <= 1'b1; hcode_q <= ErrLength; end
+          if (!herr_q && type_ok && len_ok && !ferr_q && !s_frame_err_i) hdr_ok_q <= 1'b1;
           if (!herr_q && type_ok && len_ok && type_q == TypeTpsf) begin
             if (buf_room && seq_room) tpsf_q <= 1'b1;
             else                      busy_q <= 1'b1;
@@ -154,6 +156,7 @@ module link_rx #(
       herr_q    <= 1'b0;
       busy_q    <= 1'b0;
       tpsf_q    <= 1'b0;
+      hdr_ok_q  <= 1'b0;
       type_q    <= 8'h00;
       seq_q     <= 8'h00;
       len_q     <= 8'h00;
@@ -179,7 +182,7 @@ module link_rx #(
         rsp_valid_q <= 1'b1;
         rsp_kind_q  <= frame_good;
         rsp_seq_q   <= seq_q;
-        rsp_err_q   <= {idx_q[7:0], type_q, 7'd0, (idx_q > 9'd2), err_code};
+        rsp_err_q   <= {idx_q[7:0], type_q, 7'd0, hdr_ok_q, err_code};   // flags bit 0: seq valid
       end
     end
     if (end_frame && frame_good)  good_q <= good_q + 1'b1;
@@ -219,6 +222,117 @@ module link_rx #(
   assign bad_o         = bad_q;
   assign rsp_drop_o    = drop_q;
   assign inflight_o    = {{(8 - SeqW - 1){1'b0}}, seq_count};
+`ifdef FORMAL
+  // ---- formal properties (sim/formal/link_rx.sby) ------------------------------------------
+  // Environment: a reset in the first cycle (and any time later); the byte stream (s_*) and the
+  // ready inputs are free. tpsf_buffer and sync_fifo are read without their FORMAL blocks; the
+  // environment their proofs assume is asserted here (assume-guarantee).
+  reg f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  always @* if (!f_past_valid) assume (rst_i);
+
+  // Reference view of the current frame, from the decoded byte stream: bytes so far, the four
+  // header bytes, a UART framing error among the bytes up to the fourth decoded one, payload
+  // bytes written to the buffer, and whether a buffer frame is open (start .. commit / abort).
+  reg [8:0] f_nd;
+  reg [7:0] f_b0, f_b1, f_b2, f_b3;
+  reg       f_fe;
+  reg [8:0] f_nw;
+  reg       f_open;
+  always @(posedge clk_i) begin
+    if (s_valid_i && s_frame_err_i && f_nd < 9'd4) f_fe <= 1'b1;
+    if (dec_valid) begin
+      if (f_nd != 9'h1FF) f_nd <= f_nd + 1'b1;
+      if (f_nd == 9'd0) f_b0 <= dec_data;
+      if (f_nd == 9'd1) f_b1 <= dec_data;
+      if (f_nd == 9'd2) f_b2 <= dec_data;
+      if (f_nd == 9'd3) f_b3 <= dec_data;
+    end
+    if (buf_start) begin f_open <= 1'b1; f_nw <= 9'd0; end
+    if (buf_wr) f_nw <= f_nw + 1'b1;
+    if (end_frame) f_open <= 1'b0;      // commit or abort
+    if (is_delim || rst_i) begin f_nd <= 9'd0; f_fe <= 1'b0; end
+    if (rst_i) f_open <= 1'b0;
+  end
+  // The header is well-formed: magic, a known type, the length of that type, no framing error.
+  wire f_hdr_ok = (f_nd >= 9'd4) && (f_b0 == LinkMagic) && !f_fe &&
+                  ((f_b1 == TypeTpsf && f_b3 == BinsB) || (f_b1 == TypeStatusReq && f_b3 == 8'd0));
+
+  always @* if (f_past_valid && !rst_i) begin
+    // payload: only into an open buffer frame, only payload bytes, never past len
+    if (buf_wr) assert (f_open && f_nd >= 9'd4 && {1'b0, f_nd} < pay_end && f_nw < {1'b0, len_q});
+    if (tpsf_q) assert (len_q == BinsB && type_q == TypeTpsf);
+    // tpsf_buffer's environment: start with room and no frame open, commit after exactly Bins
+    // payload bytes; sync_fifo (sequence numbers): never pushed when full
+    if (buf_start) assert (!f_open && buf_room);
+    if (commit) assert (f_open && f_nw == Bins && seq_in_ready);
+    // every frame (a delimiter after at least one byte) ends in exactly one of: commit (good
+    // TPSF), a response request (a status request or a bad frame)
+    if (end_frame) assert (commit != rsp_new);
+    if (is_delim && !started_q) assert (!commit && !rsp_new);
+    // induction helpers
+    assert (f_nd == idx_q && f_open == tpsf_q);
+    assert (hdr_ok_q == f_hdr_ok);
+    if (f_nd >= 9'd2) assert (type_q == f_b1);
+    if (f_nd >= 9'd3) assert (seq_q == f_b2);
+    if (f_nd >= 9'd4) assert (len_q == f_b3);
+    if (f_nd >= 9'd1 && f_nd <= 9'd3) assert (herr_q == (f_b0 != LinkMagic));
+    if (f_nd <= 9'd3) assert (f_fe == ferr_q);
+    if (f_fe) assert (ferr_q);
+    if (tpsf_q) assert (f_nw == ((idx_q < pay_end[8:0]) ? idx_q - 9'd4 : {1'b0, len_q}) && idx_q >= 9'd4);
+    if (tpsf_q) assert (seq_count < SeqDepthW);
+    assert (seq_count <= SeqDepthW);
+    assert (!(tpsf_q && busy_q));
+    if (herr_q) assert (hcode_q == ErrMagic || hcode_q == ErrType || hcode_q == ErrLength ||
+                        hcode_q == ErrTooLong);
+    if (idx_q >= 9'd4 && !herr_q && type_q == TypeTpsf) assert (tpsf_q || busy_q);
+    if (idx_q >= 9'd4 && !herr_q && !ferr_q) assert (hdr_ok_q);
+    if (tpsf_q || busy_q) assert (idx_q >= 9'd4 && type_q == TypeTpsf && len_q == BinsB);
+    if (idx_q != 9'd0) assert (started_q && !first_q);
+    if (cnt_q != 8'd0) assert (!first_q && cnt_q < code_q);
+    if (!first_q) assert (started_q && code_q != 8'd0);
+    if (idx_q == 9'd0) assert (!herr_q && !tpsf_q && !busy_q && !hdr_ok_q && crc_q == 16'hFFFF);
+    if (first_q) assert (cnt_q == 8'd0 && code_q == 8'd0 && idx_q == 9'd0);
+    if (idx_q >= 9'd4 && !herr_q) assert (type_ok && len_q == ((type_q == TypeTpsf) ? BinsB : 8'd0));
+  end
+
+  // Back in step at every delimiter: the parser is in its idle state after it.
+  always @(posedge clk_i) if (f_past_valid && !rst_i && $past(is_delim)) begin
+    assert (idx_q == 9'd0 && cnt_q == 8'd0 && code_q == 8'd0 && first_q && !started_q);
+    assert (!herr_q && !busy_q && !tpsf_q && !ferr_q && crc_q == 16'hFFFF);
+  end
+
+  // An error response carries flags bit 0 ("seq valid") exactly when the bad frame had a
+  // well-formed header, and then the seq of that frame.
+  always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) &&
+                              $past(rsp_new && !frame_good && !(rsp_valid_q && !m_rsp_ready_i))) begin
+    assert (m_rsp_valid_o && !m_rsp_kind_o && m_rsp_err_o[7:0] == $past(err_code));
+    assert (m_rsp_err_o[8] == $past(f_hdr_ok));
+    if (m_rsp_err_o[8]) assert (m_rsp_seq_o == $past(f_b2));
+  end
+  // A status response: for a good status request, with its seq.
+  always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) &&
+                              $past(status_req && !(rsp_valid_q && !m_rsp_ready_i)))
+    assert (m_rsp_valid_o && m_rsp_kind_o && m_rsp_seq_o == $past(f_b2) && $past(f_hdr_ok));
+
+  // Reachability: each error code, a status reply, a committed TPSF frame and its last byte out
+  always @* if (f_past_valid && !rst_i) begin
+    cover (rsp_new && err_code == ErrCrc);
+    cover (rsp_new && err_code == ErrTruncated);
+    cover (rsp_new && err_code == ErrMagic);
+    cover (rsp_new && err_code == ErrType);
+    cover (rsp_new && err_code == ErrLength);
+    cover (rsp_new && err_code == ErrFraming);
+    cover (rsp_new && err_code == ErrTooLong);
+    cover (rsp_new && err_code == ErrMagic && idx_q >= 9'd3);   // a garbage chunk of 3+ bytes
+    cover (status_req);
+    cover (commit);
+    cover (m_tpsf_valid_o && m_tpsf_ready_i && m_tpsf_last_o);
+  end
+`ifdef FORMAL_BUSY
+  always @* if (f_past_valid && !rst_i) cover (rsp_new && err_code == ErrBusy);   // deep: 3 frames
+`endif
+`endif
 endmodule
 
 `default_nettype wire

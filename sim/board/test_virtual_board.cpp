@@ -192,11 +192,17 @@ TEST(VirtualBoard, CorruptFramesReportedAndLinkKeepsStep) {
   }
   ASSERT_EQ(b.rx.errors.size(), want_err.size());
   for (size_t i = 0; i < want_err.size(); ++i) {
-    if (want_err[i].second == 0) continue;  // the garbage: any code
+    if (want_err[i].second == 0) {  // the garbage: any code, but never a seq (protocol.md §2)
+      EXPECT_FALSE(b.rx.errors[i].seq_valid) << "error " << i << " (garbage)";
+      continue;
+    }
     EXPECT_EQ(b.rx.errors[i].code, want_err[i].second)
         << "error " << i << ": got " << error_name(b.rx.errors[i].code);
-    EXPECT_TRUE(b.rx.errors[i].seq_valid) << "error " << i;
-    EXPECT_EQ(b.rx.errors[i].seq, want_err[i].first) << "error " << i;
+    // seq valid = the header checked out (magic, type, len): not for MAGIC / TYPE / LENGTH errors
+    const uint8_t c = want_err[i].second;
+    const bool hdr_ok = c != kErrMagic && c != kErrType && c != kErrLength;
+    EXPECT_EQ(b.rx.errors[i].seq_valid, hdr_ok) << "error " << i;
+    if (hdr_ok) EXPECT_EQ(b.rx.errors[i].seq, want_err[i].first) << "error " << i;
   }
   ASSERT_EQ(b.rx.statuses.size(), 1u);
   EXPECT_EQ(b.rx.statuses[0].good_frames, good.size() + 1);
