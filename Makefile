@@ -30,7 +30,7 @@ test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: ce
 	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(RTL_DEFAULT_TESTS) \
 	  $(CMAKE_DIR)/sim/board/flimgru_board_tests $(CMAKE_DIR)/sim/board/flimgru_real_board_tests
 
-regress: tools ## test, then post-synthesis simulation, every board's core, the default core's long regression
+regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, the default board's timing margin
 	@$(MAKE) --no-print-directory test
 	@set -o pipefail; sim/postsynth.sh 2 1 16 8 2>/dev/null | tail -1
 	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
@@ -39,6 +39,8 @@ regress: tools ## test, then post-synthesis simulation, every board's core, the 
 	@echo "== long regression of the default model's core (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
 	@start=$$(date +%s); REGRESS=1 GTEST_FLAGS="--gtest_filter=RtlRegress.*" scripts/run-tests.sh $(RTL_DEFAULT_TESTS); \
 	  rc=$$?; echo "regress: $$(( $$(date +%s) - start )) s"; exit $$rc
+	@echo "== $(BOARD): place and route with the default model; fails unless Fmax beats the clock by 8% =="
+	@MIN_MARGIN=8 OUT_DIR=$(BUILD)/regress/$(BOARD) boards/flow.sh synth $(BOARD) && grep "Fmax" $(BUILD)/regress/$(BOARD)/summary.txt
 
 sim: tools ## One short simulation of the default model's core (TRACE=1 writes build/sim/flimgru_default.fst)
 	@mkdir -p $(BUILD)/sim

