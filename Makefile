@@ -46,11 +46,13 @@ sim: tools ## One short simulation of the default model's core (TRACE=1 writes b
 	@mkdir -p $(BUILD)/sim
 	@$(CMAKE_DIR)/sim/flimgru_rtl_bench --sim $(if $(filter 1,$(TRACE)),--trace $(abspath $(BUILD))/sim/flimgru_default.fst)
 
-bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, training samples/s)
+bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, training samples/s, the default board end to end)
 	@$(FLIMGRU) bench
 	@$(CMAKE_DIR)/sim/flimgru_rtl_bench
 	@echo; echo "Training throughput (bench/bench_train.cpp, batch 256, fwd + bwd + Adam):"
 	@$(CMAKE_DIR)/bench_train
+	@echo; cmake --build $(CMAKE_DIR) -j $(JOBS) --target flimgru_board_bench -- --no-print-directory >/dev/null
+	@$(CMAKE_DIR)/sim/board/flimgru_board_bench
 
 weights: tools ## Retrain the shipped models (hours; resumable; never run by CI)
 	@scripts/make-weights.sh

@@ -107,7 +107,11 @@ module board_top #(
   wire         sum_valid, sum_ready;
   wire [119:0] sum_data;
 `ifdef FLIMGRU_REAL_CORE
-  flimgru_board_core #(.Lanes(Lanes), .MacRows(MacRows), .RomDir(RomDir)) u_core (
+  // A partial batch is closed after two TPSF frame times without a bin (a frame is 1440 bit
+  // times on the wire, docs/protocol.md): a stream of back-to-back frames fills every lane, the
+  // last pixels of a stream wait at most two frame times more.
+  localparam integer FlushCycles = 2 * 1440 * ClksPerBit;
+  flimgru_board_core #(.Lanes(Lanes), .MacRows(MacRows), .IdleFlush(FlushCycles), .RomDir(RomDir)) u_core (
 `else
   standin_core #(.Lanes(Lanes), .MacRows(MacRows), .LatencyCycles(CoreLatency)) u_core (
 `endif

@@ -49,7 +49,7 @@ void add_infer(CLI::App& app) {
     bool json = false;
     std::string device;
     unsigned baud = 3000000;
-    double timeout = 2.0;
+    double timeout = 0;
     int retries = 8;
     double min_photons = kDefaultMinPhotons;
   };
@@ -75,8 +75,11 @@ void add_infer(CLI::App& app) {
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
                                        "the virtual board); the board runs the int8 model it was built with");
   c->add_option("--baud", o->baud, "Baud rate of --device (boards/boards.tsv)");
-  c->add_option("--timeout", o->timeout, "Seconds of silence on --device before unanswered frames are resent")
-      ->check(CLI::PositiveNumber);
+  c->add_option("--timeout", o->timeout,
+                 "Seconds of silence on --device before unanswered frames are resent (0: from the board's baud "
+                 "rate and lanes, docs/protocol.md §4; the virtual board, far slower than real time, needs seconds)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   c->add_option("--retries", o->retries, "Retransmissions of one pixel on --device before giving up")
       ->check(CLI::Range(0, 1000));
   c->callback([o]() {

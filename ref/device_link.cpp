@@ -37,6 +37,12 @@ Lifetimes lifetimes_from_summary(const Summary& s) {
   return lifetimes_from_sums(sums, firsts);
 }
 
+double link_timeout_s(const link::Status& s) {
+  if (s.baud_100k == 0 || s.lanes == 0) return 2.0;  // a status without figures: the old fixed wait
+  const double frame_s = link::kTpsfFrameWireBits / (s.baud_100k * 1e5);
+  return 2.0 * ((s.lanes + 2 + 1) * frame_s + 1e-3) + 0.05;
+}
+
 std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, size_t n, DeviceStats* stats) {
   DeviceStats st;
   st.pixels = n;
@@ -52,7 +58,7 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
     for (int attempt = 0; attempt < 3 && !got; ++attempt) {
       port.write_all(encode_status_request(uint8_t(0xA0 + attempt)));
       const auto t0 = Clock::now();
-      while (!got && since(t0) < o.timeout_s) {
+      while (!got && since(t0) < (o.timeout_s > 0 ? o.timeout_s : 0.5)) {
         const size_t k = port.read_some(buf, sizeof buf, 50);
         dec.feed(buf, k);
         StreamDecoder::Event e;
@@ -68,6 +74,7 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
     if (st.status.id != "FLGR") throw Error(o.path + ": not a flimgru board (id '" + st.status.id + "')");
   }
 
+  const double timeout_s = o.timeout_s > 0 ? o.timeout_s : link_timeout_s(st.status);
   std::vector<Summary> out(n);
   std::vector<int> retries(n, 0);
   std::vector<char> have(n, 0);
@@ -149,7 +156,7 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
       }
     }
 
-    if (!inflight.empty() && since(last_rx) > o.timeout_s) {
+    if (!inflight.empty() && since(last_rx) > timeout_s) {
       // Silence: ask for the status (re-synchronizes the board's frame state), resend the rest.
       ++st.timeouts;
       port.write_all(encode_status_request(seq++));

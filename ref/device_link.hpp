@@ -18,7 +18,8 @@ namespace flimgru {
 struct DeviceOptions {
   std::string path;          // /dev/ttyUSB0, or the pty of flimgru_virtual_board
   unsigned baud = 3000000;
-  double timeout_s = 2.0;    // no frame at all for this long while frames are unanswered: resend
+  double timeout_s = 0;      // no frame at all for this long while frames are unanswered: resend
+                             // (0: link_timeout_s of the board's status)
   int max_retries = 8;       // per pixel; then flimgru::Error
   int window = 8;            // frames unanswered at most
   bool progress = true;      // progress bar on stderr
@@ -32,6 +33,12 @@ struct DeviceStats {
   size_t timeouts = 0;
   link::Status status;       // what the board reported at the start
 };
+
+// The silence after which the host resends (docs/protocol.md §4), from the board's status: twice
+// the longest silence of a healthy board while frames are unanswered (a batch filling: `lanes`
+// TPSF frames on the wire; its flush: two frame times; computing it: under 1 ms on every board;
+// the results of the batch before: one frame time), plus 50 ms for USB-serial latency timers.
+double link_timeout_s(const link::Status& s);
 
 // x_q: n TPSFs of kBins int8 bins each (docs/numerics.md §8). Returns one summary per TPSF.
 std::vector<link::Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, size_t n,

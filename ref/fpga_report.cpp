@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "link_protocol.hpp"
 
 namespace flimgru {
 
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;  // file order: the first of equal constraints is the clock
 
 constexpr int kSteps = 135;
-constexpr int kUartBitsPerTpsf = 144 * 10;  // 0x00 + COBS(4 + 135 + 2) + 0x00 = 144 bytes, 8N1
+constexpr int kUartBitsPerTpsf = link::kTpsfFrameWireBits;
 const std::pair<int, int> kImages[] = {{32, 32}, {128, 128}, {484, 250}};
 
 struct BoardRow {

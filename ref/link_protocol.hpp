@@ -16,6 +16,10 @@ constexpr uint8_t kVersion = 0x01;
 constexpr int kBins = 135;
 constexpr size_t kHeaderBytes = 4;  // magic, type, seq, len
 constexpr size_t kCrcBytes = 2;
+// A TPSF frame on the wire: 0x00 + COBS(header + 135 bins + CRC) + 0x00 = 144 bytes, 10 bits
+// each (8N1). COBS adds one byte per 254 non-zero bytes, so the size does not depend on the bins.
+constexpr int kTpsfFrameWireBits = int(1 + (kHeaderBytes + kBins + kCrcBytes) + 1 + 1) * 10;
+static_assert(kTpsfFrameWireBits == 1440, "docs/protocol.md: a TPSF frame is 1440 bit times");
 
 enum Type : uint8_t {
   kTypeTpsf = 0x01,       // host -> board: 135 int8 bins

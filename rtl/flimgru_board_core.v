@@ -2,7 +2,8 @@
 //   boards/standin_core.v has): TPSF bytes in, one 120-bit summary per pixel out, in input order.
 // What: pixels are numbered by a 16-bit counter (the core's tag); the SFD sample stream is not
 //   needed on the board and is accepted and dropped. A partial batch (fewer than Lanes pixels) is
-//   closed when no bin has arrived for IdleFlush cycles, so the last pixels of a stream finish.
+//   closed when no bin has arrived for IdleFlush cycles, so the last pixels of a stream finish;
+//   board_top sets it to two TPSF frame times on the wire, so a stream keeps the lanes full.
 // Latency: the core's (one batch of Lanes pixels per batch_cycles, docs/architecture.md).
 // Interface: s_tpsf_* valid/ready/data/last (135 beats a pixel; last is not needed: the core
 //   counts bins); m_sum_* valid/ready, 3 x {y0[15:0], sum[23:0]}, channel 0 in the low bits.

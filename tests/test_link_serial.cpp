@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "device_link.hpp"
 #include "serial_port.hpp"
 
 using flimgru::SerialPort;
@@ -62,4 +63,27 @@ TEST(LinkSerial, BadPathNamed) {
   } catch (const flimgru::Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/ttyUSB9"), std::string::npos);
   }
+}
+
+// The host's resend timeout (docs/protocol.md §4) outlasts a healthy board's longest silence at
+// that board's baud and lanes: a batch filling (lanes frames), its flush (two frame times) and its
+// computation; it grows with the lanes and shrinks with the baud rate.
+TEST(LinkSerial, TimeoutCoversABatchAtTheBoardsBaud) {
+  auto status = [](int lanes, int baud_100k) {
+    flimgru::link::Status s;
+    s.lanes = uint8_t(lanes);
+    s.baud_100k = uint8_t(baud_100k);
+    return s;
+  };
+  for (int lanes : {1, 3, 6})
+    for (int b100k : {30, 120}) {
+      const double frame_s = flimgru::link::kTpsfFrameWireBits / (b100k * 1e5);
+      const double silence = (lanes + 2) * frame_s + 1e-3;  // filling, flush, computing
+      const double t = flimgru::link_timeout_s(status(lanes, b100k));
+      EXPECT_GT(t, 2 * silence) << lanes << " lanes, " << b100k << "00k baud";
+      EXPECT_LT(t, 0.2) << "a lost frame must not stall the stream for long";
+    }
+  EXPECT_GT(flimgru::link_timeout_s(status(6, 30)), flimgru::link_timeout_s(status(1, 30)));
+  EXPECT_GT(flimgru::link_timeout_s(status(6, 30)), flimgru::link_timeout_s(status(6, 120)));
+  EXPECT_EQ(flimgru::link_timeout_s(status(0, 0)), 2.0);  // no figures in the status: the fixed wait
 }

@@ -17,14 +17,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "int_model.hpp"
-#include "link_protocol.hpp"
-#include "npy.hpp"
-#include "preprocess.hpp"
-#include "quantizer.hpp"
-#include "rom_image.hpp"
-#include "simulator.hpp"
 #include "board_process.hpp"
+#include "board_reference.hpp"
+#include "npy.hpp"
 #include "virtual_board.hpp"
 
 using namespace flimgru;
@@ -51,42 +46,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Tpsf = std::array<int8_t, kBins>;
+using flimgru::sim::expected_summary;
+using flimgru::sim::quantized;
+using flimgru::sim::simulated_counts;
+using flimgru::sim::Tpsf;
 
-const QuantModel& model() {
-  static const QuantModel m = load_rom_set(FLIMGRU_VBOARD_ROM);
-  return m;
-}
-
-// n simulated TPSFs (counts), deterministic in seed.
-std::vector<float> simulated_counts(size_t n, uint64_t seed) {
-  SimConfig cfg;
-  cfg.seed = seed;
-  const Dataset ds = simulate(cfg, n, 1);
-  return std::vector<float>(ds.counts.begin(), ds.counts.end());
-}
-
-std::vector<Tpsf> quantized(const std::vector<float>& counts) {
-  const size_t n = counts.size() / kBins;
-  const std::vector<float> x = preprocess_batch(counts.data(), n);
-  std::vector<Tpsf> out(n);
-  int32_t q[kBins];
-  for (size_t i = 0; i < n; ++i) {
-    quantize_input(model().fmt, x.data() + i * kBins, q);
-    for (int k = 0; k < kBins; ++k) out[i][k] = static_cast<int8_t>(q[k]);
-  }
-  return out;
-}
-
-Summary expected(const Tpsf& x) {
-  int32_t xq[kBins], y[kBins * kChannels];
-  for (int k = 0; k < kBins; ++k) xq[k] = x[k];
-  run_int_model(model(), xq, y);
-  std::vector<std::array<int16_t, 3>> yy(kBins);
-  for (int t = 0; t < kBins; ++t)
-    for (int c = 0; c < 3; ++c) yy[t][c] = static_cast<int16_t>(y[t * kChannels + c]);
-  return summarize(yy);
-}
+const QuantModel& model() { return flimgru::sim::board_model(); }
 
 std::vector<uint8_t> wire(const std::vector<uint8_t>& fb) {
   std::vector<uint8_t> w = {0};
@@ -186,7 +151,7 @@ TEST(RealBoard, SimulatedTpsfsBitExactWithCorruptFrames) {
   ASSERT_EQ(b.results.size(), sent.size());
   for (size_t i = 0; i < sent.size(); ++i) {
     EXPECT_EQ(b.results[i].first, sent[i].first) << "result " << i;
-    const Summary want = expected(px[sent[i].second]);
+    const Summary want = expected_summary(px[sent[i].second]);
     const Summary& got = b.results[i].second;
     for (int c = 0; c < 3; ++c) {
       EXPECT_EQ(got[c].sum, want[c].sum) << "pixel " << sent[i].second << " channel " << c;

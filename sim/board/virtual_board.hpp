@@ -13,10 +13,16 @@ class VerilatedContext;
 
 namespace flimgru::sim {
 
-// Must match the -G parameters in sim/board/CMakeLists.txt.
-constexpr int kSimClksPerBit = 8;
-constexpr int kSimClkHz = 8000000;
-constexpr int kSimBaud = 1000000;
+// The simulated clock and baud: the -G parameters the board was verilated with
+// (sim/board/CMakeLists.txt; the real-core libraries define them, the stand-in board uses these).
+#ifndef FLIMGRU_VBOARD_CLK_HZ
+#define FLIMGRU_VBOARD_CLK_HZ 8000000
+#define FLIMGRU_VBOARD_BAUD 1000000
+#endif
+constexpr int kSimClkHz = FLIMGRU_VBOARD_CLK_HZ;
+constexpr int kSimBaud = FLIMGRU_VBOARD_BAUD;
+constexpr int kSimClksPerBit = kSimClkHz / kSimBaud;
+static_assert(kSimClkHz % kSimBaud == 0, "the clock must be a whole multiple of the baud rate");
 
 class VirtualBoard {
  public:
