@@ -7,7 +7,7 @@ FLIMGRU := $(BUILD)/flimgru
 TESTS := $(CMAKE_DIR)/flimgru_tests
 RTL_DEFAULT_TESTS := $(CMAKE_DIR)/sim/flimgru_rtl_default_tests
 
-.PHONY: all help deps tools test regress sim lint formal bench clean weights results
+.PHONY: all help deps tools test regress sim lint formal coverage bench clean weights results
 
 all: tools ## The main job: ROMs of the default model, a 32x32 image through the RTL (bit-exact check), the default board's bitstream, a summary
 	@scripts/main-job.sh $(BOARD)
@@ -30,7 +30,7 @@ test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: ce
 	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(RTL_DEFAULT_TESTS) \
 	  $(CMAKE_DIR)/sim/board/flimgru_board_tests $(CMAKE_DIR)/sim/board/flimgru_real_board_tests
 
-regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, the default board's timing margin
+regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, random initial values, the default board's timing margin
 	@$(MAKE) --no-print-directory test
 	@set -o pipefail; sim/postsynth.sh 2 1 16 8 2>/dev/null | tail -1
 	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
@@ -39,6 +39,8 @@ regress: tools ## test, post-synthesis simulation, every board's core, the defau
 	@echo "== long regression of the default model's core (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
 	@start=$$(date +%s); REGRESS=1 GTEST_FLAGS="--gtest_filter=RtlRegress.*" scripts/run-tests.sh $(RTL_DEFAULT_TESTS); \
 	  rc=$$?; echo "regress: $$(( $$(date +%s) - start )) s"; exit $$rc
+	@echo "== the RTL tests from random initial register and memory contents (--x-initial unique, 3 seeds) =="
+	@scripts/rtl-verify.sh x-unique 1 2 3
 	@echo "== $(BOARD): place and route with the default model; fails unless Fmax beats the clock by 8% =="
 	@MIN_MARGIN=8 OUT_DIR=$(BUILD)/regress/$(BOARD) boards/flow.sh synth $(BOARD) && grep "Fmax" $(BUILD)/regress/$(BOARD)/summary.txt
 
@@ -63,6 +65,9 @@ results: tools ## docs/results.md: evaluate every shipped model on the held-out 
 lint: $(CMAKE_DIR)/Makefile ## Verilator (-Wall) and Icarus lint of the core and the board shell
 	@sim/lint.sh $(CMAKE_DIR)/sim/params_l2p12
 	@$(MAKE) --no-print-directory board-lint
+
+coverage: tools ## docs/coverage.md: line, branch and toggle coverage of rtl/ over the RTL and board tests (a build of its own)
+	@scripts/rtl-verify.sh coverage
 
 formal: ## SymbiYosys proofs of the interface modules (sim/formal/*.sby; work dirs in build/formal)
 	@sim/formal/run.sh

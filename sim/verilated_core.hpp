@@ -7,6 +7,8 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include "verify_context.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +24,7 @@ class VerilatedCore {
     const std::string arg = "+rom_dir=" + rom_dir;
     const char* argv[] = {"flimgru_rtl", arg.c_str()};
     ctx_->commandArgs(2, argv);
+    apply_verify_settings(*ctx_);
     if (!fst.empty()) ctx_->traceEverOn(true);
     top_ = std::make_unique<V>(ctx_.get());
     if (!fst.empty()) {
@@ -40,6 +43,7 @@ class VerilatedCore {
   ~VerilatedCore() {
     if (fst_) fst_->close();
     top_->final();
+    write_coverage(*ctx_);
   }
   VerilatedCore(const VerilatedCore&) = delete;
   VerilatedCore& operator=(const VerilatedCore&) = delete;

@@ -1,11 +1,21 @@
 // virtual_board_lib: VirtualBoard (see virtual_board.hpp).
 #include "Vboard_top.h"
 #include "verilated.h"
+#include "verify_context.hpp"
 #include "virtual_board.hpp"
 
 namespace flimgru::sim {
 
-VirtualBoard::VirtualBoard() : ctx_(new VerilatedContext), top_(new Vboard_top(ctx_.get())) {
+namespace {
+// The context with the harness's verification settings, before the model draws initial values.
+VerilatedContext* verify_context() {
+  auto* c = new VerilatedContext;
+  apply_verify_settings(*c);
+  return c;
+}
+}  // namespace
+
+VirtualBoard::VirtualBoard() : ctx_(verify_context()), top_(new Vboard_top(ctx_.get())) {
   // The real core's ROMs (rom_sync) read their directory from +rom_dir ($value$plusargs). It is
   // not passed as the RomDir parameter: Verilator 5.006 miscompiles long string parameters.
 #ifdef FLIMGRU_VBOARD_ROM
@@ -22,7 +32,10 @@ VirtualBoard::VirtualBoard() : ctx_(new VerilatedContext), top_(new Vboard_top(c
   reset();
 }
 
-VirtualBoard::~VirtualBoard() { top_->final(); }
+VirtualBoard::~VirtualBoard() {
+  top_->final();
+  write_coverage(*ctx_);
+}
 
 void VirtualBoard::reset(int cycles) {
   top_->rst_btn_i = 0;
