@@ -6,13 +6,13 @@
 #include <thread>
 #include <vector>
 
-#include "checkpoint.hpp"
 #include "error.hpp"
 #include "float_model.hpp"
 #include "int_model.hpp"
+#include "parallel.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
-#include "parallel.hpp"
+#include "safetensors.hpp"
 #include "train_model.hpp"
 
 #ifndef FLIMGRU_SOURCE_DIR

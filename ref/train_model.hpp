@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "checkpoint.hpp"
+#include "weights.hpp"
 #include "int_model.hpp"
 #include "tpsf.hpp"
 
