@@ -1,5 +1,6 @@
 // Scoreboard: expected values of the RTL core from the bit-exact integer model
-// (ref/int_model.hpp run_int_model with IntTrace) and the cycle formula of docs/architecture.md.
+// (ref/model/int_model.hpp run_int_model with IntTrace) and the cycle formula of
+// docs/architecture.md.
 // The DutDriver reports every state write, output beat and batch start; the scoreboard checks
 // value, order and (for state writes) the exact enabled-cycle, and reports failures with seed,
 // pixel tag, step, lane, layer, unit and both values.
