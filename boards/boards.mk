@@ -16,15 +16,16 @@ synth-all: ## Bitstreams for every board of boards/boards.tsv
 boards: ## List the board names
 	@boards/flow.sh list
 
-BOARD_RTL := boards/board_top.v boards/standin_core.v rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v \
-             rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v
+# The board shell with the stand-in core: boards/ tops, the link (rtl/link/), the building blocks
+# (rtl/lib/).
+BOARD_RTL := boards/board_top.v boards/standin_core.v $(wildcard rtl/link/*.v rtl/lib/*.v)
 
 board-lint: ## Lint the board shell (Verilator -Wall, Icarus) and run the Icarus UART test
-	@verilator --lint-only -Wall -Wno-WIDTH -Wno-UNUSEDPARAM -Wno-UNUSEDSIGNAL -Irtl \
+	@verilator --lint-only -Wall -Wno-WIDTH -Wno-UNUSEDPARAM -Wno-UNUSEDSIGNAL -Irtl/link \
 	  --top-module board_top $(BOARD_RTL)
 	@mkdir -p $(BUILD)
-	@iverilog -g2005 -Wall -Irtl -s board_top -o $(BUILD)/board_top.vvp $(BOARD_RTL)
-	@iverilog -g2005 -Wall -Irtl -o $(BUILD)/tb_uart.vvp sim/board/tb_uart.v rtl/uart_tx.v rtl/uart_rx.v
+	@iverilog -g2005 -Wall -Irtl/link -s board_top -o $(BUILD)/board_top.vvp $(BOARD_RTL)
+	@iverilog -g2005 -Wall -Irtl/link -o $(BUILD)/tb_uart.vvp sim/board/tb_uart.v rtl/link/uart_tx.v rtl/link/uart_rx.v
 	@vvp -n $(BUILD)/tb_uart.vvp | grep -E "PASS|FAIL"
 
 board-test: tools ## The virtual-board tests (verilated board_top through its UART)

@@ -3,7 +3,7 @@
 #   boards/flow.sh synth BOARD   yosys -> nextpnr -> ecppack: build/BOARD/flimgru.bit
 #   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
 #   boards/flow.sh list          the board names
-# Environment: CORE=standin|real (default: real if rtl/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
+# Environment: CORE=standin|real (default: real if rtl/core/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
 #   LANES=..., MAC_ROWS=..., ROUTER=router1|router2 override the table; SEED=n for nextpnr (SEED="": its default);
 #   NEXTPNR_ARGS=... more nextpnr options; MIN_MARGIN=8 fails unless every clock's Fmax beats its
 #   constraint by that many percent (default 0: timing met); OUT_DIR=... instead of build/BOARD
@@ -54,7 +54,7 @@ REUSE=0
 rm -f "$OUT"/{flimgru.config,flimgru.bit,report.json,summary.txt}
 (( REUSE )) || rm -f "$OUT"/{flimgru.json,pll.v}
 if [[ -z "${CORE:-}" ]]; then
-  if [[ -f rtl/flimgru_core.v ]]; then CORE=real; else CORE=standin; fi
+  if [[ -f rtl/core/flimgru_core.v ]]; then CORE=real; else CORE=standin; fi
 fi
 
 # ---- clock: PLL parameters from ecppll, exact frequency required ---------------------------
@@ -75,10 +75,11 @@ CPB=$(( CLK_HZ / BAUD ))
 
 # ---- synthesis ------------------------------------------------------------------------------
 synthesize() {
-  LINK_RTL="rtl/uart_rx.v rtl/uart_tx.v rtl/crc16.v rtl/sync_fifo.v rtl/tpsf_buffer.v rtl/link_rx.v rtl/link_tx.v"
+  # The board shell: the link (rtl/link/) and the building blocks (rtl/lib/); the core: rtl/core/.
+  LINK_RTL=$(echo rtl/link/*.v rtl/lib/*.v)
   ROM_SET=""
   if [[ "$CORE" == real ]]; then
-    CORE_RTL=$(ls rtl/*.v | grep -v -E '/(uart_rx|uart_tx|crc16|sync_fifo|tpsf_buffer|link_rx|link_tx)\.v$' | tr '\n' ' ')
+    CORE_RTL=$(echo rtl/core/*.v)
     DEFS="-DFLIMGRU_REAL_CORE"
     # The weights: ROM images of the model (default: the shipped default) laid out for this
     # board's MAC array; the core reads their model_params.vh and .hex files.
@@ -96,7 +97,7 @@ synthesize() {
   PLL_RTL=""
   [[ $USE_PLL == 1 ]] && PLL_RTL="$OUT/pll.v"
   cat >"$OUT/synth.ys" <<YS
-read_verilog -defer -Irtl $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
+read_verilog -defer -Irtl/link -Irtl/core $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
 $ROM_PARAM
 hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS
 synth_ecp5 -top board_top -json $OUT/flimgru.json

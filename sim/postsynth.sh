@@ -51,9 +51,9 @@ module flimgru_core_netlist (
 endmodule
 \`default_nettype wire
 EOV
-srcs=$(ls rtl/*.v | tr '\n' ' ')
+srcs=$(echo rtl/core/*.v rtl/lib/*.v)  # the core and the building blocks it uses
 cat > "$out/synth.ys" <<EOY
-read_verilog -defer -Irtl -I$out/roms $srcs $out/netlist_top.v
+read_verilog -defer -Irtl/core -I$out/roms $srcs $out/netlist_top.v
 hierarchy -top flimgru_core_netlist
 synth_ecp5 -top flimgru_core_netlist
 check -assert
@@ -66,7 +66,7 @@ if grep -q -E "DLATCH|\\\$_DLATCH" "$out/stat.txt"; then echo "postsynth: latche
 
 # MULT18X18D behavioural model: the black box's ports, P = A x B (signed per SIGNEDA/SIGNEDB),
 # unregistered (what synth_ecp5 maps `*` to) or with the output and input registers on CLK0/CE0
-# (what rtl/mult18_oreg.v instantiates); any other mode stops the simulation.
+# (what rtl/lib/mult18_oreg.v instantiates); any other mode stops the simulation.
 python3 - "$share/ecp5/cells_bb.v" "$out/mult18x18d_sim.v" <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()

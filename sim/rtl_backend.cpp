@@ -8,12 +8,12 @@
 
 #include "Vdefault.h"
 #include "backend.hpp"
-#include "checkpoint.hpp"
 #include "error.hpp"
 #include "parallel.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
 #include "rtl_default.hpp"
+#include "safetensors.hpp"
 
 namespace fs = std::filesystem;
 

@@ -19,7 +19,7 @@ int Schedule::cols(bool dec, int layer) const {
 }
 
 // A row group's last column is issued at (g+1)K-1; row m of the group reaches the gate unit 5
-// cycles later plus m; the state write lands 12 cycles after that (rtl/gru_gate_unit.v G12) and
+// cycles later plus m; the state write lands 12 cycles after that (rtl/core/gru_gate_unit.v G12) and
 // is readable one cycle later: (g+1)K + kGateVisible + m, kGateVisible = 17. The next layer-step (and the head) read
 // unit j at its offset j.
 int Schedule::drain(int k) const {

@@ -1,5 +1,6 @@
 // Scoreboard: expected values of the RTL core from the bit-exact integer model
-// (ref/int_model.hpp run_int_model with IntTrace) and the cycle formula of docs/architecture.md.
+// (ref/model/int_model.hpp run_int_model with IntTrace) and the cycle formula of
+// docs/architecture.md.
 // The DutDriver reports every state write, output beat and batch start; the scoreboard checks
 // value, order and (for state writes) the exact enabled-cycle, and reports failures with seed,
 // pixel tag, step, lane, layer, unit and both values.
@@ -23,7 +24,7 @@ struct Pixel {
 // Pipeline latencies of the RTL that the schedule depends on (keep equal to the RTL):
 //   kGateVisible: issue of a row group's last column at (g+1)K-1 -> row m's state write is
 //   readable at (g+1)K + kGateVisible + m (5 cycles MAC/serializer, 12 gate unit, 1 RAM write;
-//   rtl/seq2seq_sequencer.v GateLat);
+//   rtl/core/seq2seq_sequencer.v GateLat);
 //   kHeadOut: head start -> SFD beat of lane 0 is H + kHeadOut cycles later.
 inline constexpr int kGateVisible = 17;
 inline constexpr int kHeadOut = 12;
@@ -38,7 +39,7 @@ struct Schedule {
   int64_t write_offset(bool dec, int step, int layer, int unit) const;
   // cycle of the SFD beat of decoder step t, lane 0, from the batch start, with the sinks
   // always ready: the head starts with the layer-step after step t, runs H cycles, needs 11
-  // more for products, accumulation and the pipelined requantization (rtl/dense_head_lane.v
+  // more for products, accumulation and the pipelined requantization (rtl/core/dense_head_lane.v
   // ph0..ph7), then FIFO and skid buffer (+1); lane n
   // follows n cycles later (at the last step each earlier lane's summary beat adds one).
   int64_t sample_offset(int step) const;

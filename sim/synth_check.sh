@@ -32,9 +32,9 @@ module synth_top (
 endmodule
 \`default_nettype wire
 EOV
-srcs=$(ls rtl/*.v | tr '\n' ' ')
+srcs=$(echo rtl/core/*.v rtl/lib/*.v)  # the core and the building blocks it uses
 cat > "$out/synth.ys" <<EOY
-read_verilog -defer -Irtl -I$out/roms $srcs $out/synth_top.v
+read_verilog -defer -Irtl/core -I$out/roms $srcs $out/synth_top.v
 hierarchy -top synth_top
 synth_ecp5 -top synth_top -json $out/core.json
 tee -q -o $out/stat.txt stat

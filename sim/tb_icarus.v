@@ -3,7 +3,7 @@
 //   (other pixels); prints every SFD sample, every hidden-state write of every lane (from the
 //   dbg_* ports) and each summary, and checks the counts. sim/postsynth.sh diffs the print-out
 //   against the integer model (flimgru_rtl_romgen ... tb LANES).
-//   iverilog -g2005 -Irtl -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/*.v
+//   iverilog -g2005 -Irtl/core -I ROMDIR -s tb_icarus -o tb.vvp sim/tb_icarus.v rtl/core/*.v rtl/lib/*.v
 //   vvp tb.vvp +rom_dir=ROMDIR
 //   -DPOSTSYNTH: the DUT is flimgru_core_netlist, a synthesized netlist of flimgru_core
 //   (sim/postsynth.sh): no

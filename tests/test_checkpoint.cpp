@@ -1,5 +1,5 @@
 // Checkpoints: parameter counts of the paper's models, round trip, and every refusal.
-#include "checkpoint.hpp"
+#include "safetensors.hpp"
 
 #include "error.hpp"
 #include "test_helpers.hpp"

@@ -4,8 +4,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "checkpoint.hpp"
 #include "cli.hpp"
+#include "safetensors.hpp"
+#include "sha256.hpp"
 #include <nlohmann/json.hpp>
 #include "error.hpp"
 #include "lifetimes.hpp"

@@ -11,6 +11,7 @@
 #include "dataset.hpp"
 #include "error.hpp"
 #include "npy.hpp"
+#include "simulator.hpp"
 
 using namespace flimgru;
 using ::testing::HasSubstr;

@@ -1,8 +1,11 @@
 // Float model: the GRU cell against hand-computed values, the Seq2Seq against an
-// independent scalar step-by-step computation.
+// independent scalar step-by-step computation, the batched forward against the Seq2Seq.
 #include "float_model.hpp"
 
 #include <cmath>
+#include <cstdio>
+
+#include "batch_forward.hpp"
 
 #include "test_helpers.hpp"
 
@@ -76,6 +79,28 @@ TEST(FloatModel, Seq2SeqMatchesIndependentStepByStepComputation) {
   EXPECT_LT(max_err, 2e-5);
   // The outputs are not trivially constant: the model does compute something.
   EXPECT_GT(std::fabs(y[0] - y[(kBins - 1) * kChannels]), 1e-4);
+}
+
+// The batched forward (batch_forward.hpp: what the float backend and training run) against
+// float_forward, sample by sample.
+TEST(FloatModel, BatchForwardEqualsPlainFloatForward) {
+  for (auto [L, H] : {std::pair{1, 32}, std::pair{2, 128}}) {
+    const int B = 5, T = kBins;
+    const Seq2SeqWeights w = Seq2SeqWeights::random(L, H, 11);  // PyTorch initialisation scale
+    std::vector<float> x(size_t(B) * T);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::fmod(0.618034 * double(i), 1.0));
+    BatchForward bf(L, H, B, T, 2);
+    std::vector<float> y(size_t(B) * T * 3), yr(size_t(T) * 3);
+    bf.forward(w, x.data(), B, y.data());
+    double max_err = 0;
+    for (int b = 0; b < B; ++b) {
+      float_forward(w, x.data() + size_t(b) * T, yr.data());
+      for (int i = 0; i < T * 3; ++i)
+        max_err = std::max(max_err, double(std::abs(yr[i] - y[size_t(b) * T * 3 + i])));
+    }
+    std::printf("  batched vs float_forward L=%d H=%d: max|diff| = %.3e\n", L, H, max_err);
+    EXPECT_LT(max_err, 1e-5) << "L=" << L << " H=" << H;
+  }
 }
 
 }  // namespace

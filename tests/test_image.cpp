@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include "checkpoint.hpp"
 #include "cli.hpp"
 #include "error.hpp"
 #include "image.hpp"
 #include "npy.hpp"
 #include "png_maps.hpp"
 #include "ptu_writer.hpp"
+#include "safetensors.hpp"
 #include "simulator.hpp"
 #include "test_helpers.hpp"
 

@@ -8,9 +8,10 @@
 #include <set>
 #include <sstream>
 
-#include "checkpoint.hpp"
 #include "error.hpp"
 #include "quantizer.hpp"
+#include "safetensors.hpp"
+#include "sha256.hpp"
 #include "test_helpers.hpp"
 
 namespace flimgru {

@@ -7,7 +7,7 @@
 #include <tuple>
 #include <vector>
 
-#include "checkpoint.hpp"
+#include "weights.hpp"
 #include "tpsf.hpp"
 
 namespace flimgru::testutil {

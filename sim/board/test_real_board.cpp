@@ -1,4 +1,4 @@
-// Tests of the virtual board with the REAL core (boards/board_top.v + rtl/flimgru_board_core.v,
+// Tests of the virtual board with the REAL core (boards/board_top.v + rtl/core/flimgru_board_core.v,
 // FLIMGRU_VBOARD_LANES lanes x FLIMGRU_VBOARD_MAC_ROWS rows, the default model's ROM set built by
 // `flimgru quantize`): simulated TPSFs through the UART link, every summary bit-exact against the
 // integer model (run_int_model + summarize), with corrupt frames in between that are reported and

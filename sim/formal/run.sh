@@ -23,7 +23,10 @@ opt() {  # opt FILE TASK KEY: the value of option KEY for TASK in the [options] 
 }
 nasserts() {  # assertions in the FORMAL blocks of the files that FILE reads with `read -formal`
   local n=0 f
-  for f in $(awk '/^\[/{s=$0; next} s=="[script]" && /^read -formal/ {for (i = 3; i <= NF; i++) print "rtl/" $i}' "$1"); do
+  # each file by its path in the [files] section (rtl/core/, rtl/link/ or rtl/lib/)
+  for f in $(awk '/^\[/{s=$0; next} s=="[script]" && /^read -formal/ {for (i = 3; i <= NF; i++) r[$i] = 1}
+                  s=="[files]" && NF {n = split($1, p, "/"); path[p[n]] = $1}
+                  END {for (b in r) print path[b]}' "$1"); do
     n=$((n + $(sed -n '/^`ifdef FORMAL/,/^`endif/p' "$f" | grep -cE '^\s*(if \(.*\) )?assert\b|[^a-z_]assert \(')))
   done
   echo $n

@@ -15,6 +15,10 @@ namespace fs = std::filesystem;
 
 namespace flimgru {
 
+const std::array<const char*, kLabelCols> kLabelNames = {
+    "tau1_ns", "tau2_ns", "amplitude", "photons", "background_fraction", "irf_fwhm_ns",
+    "irf_peak_ns"};
+
 namespace {
 
 std::string strip_slash(std::string p) {

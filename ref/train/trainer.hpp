@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "checkpoint.hpp"
+#include "weights.hpp"
 #include "train_model.hpp"
 
 namespace flimgru {

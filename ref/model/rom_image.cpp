@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "checkpoint.hpp"
 #include "error.hpp"
 #include "files.hpp"
+#include "sha256.hpp"
 
 namespace flimgru {
 

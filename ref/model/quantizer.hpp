@@ -2,7 +2,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "checkpoint.hpp"
+#include "weights.hpp"
 #include "int_model.hpp"
 
 namespace flimgru {

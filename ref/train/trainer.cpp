@@ -10,10 +10,12 @@
 #include <numeric>
 #include <sstream>
 
+#include "dataset.hpp"
 #include "error.hpp"
 #include "files.hpp"
 #include "preprocess.hpp"
-#include "simulator.hpp"
+#include "safetensors.hpp"
+#include "sha256.hpp"
 
 namespace flimgru {
 

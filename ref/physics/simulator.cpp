@@ -19,10 +19,6 @@
 
 namespace flimgru {
 
-const std::array<const char*, kLabelCols> kLabelNames = {
-    "tau1_ns", "tau2_ns", "amplitude", "photons", "background_fraction", "irf_fwhm_ns",
-    "irf_peak_ns"};
-
 namespace {
 
 void check_range(const Range& r, const char* name, double min_lo, bool lo_open, double max_hi) {

@@ -1,6 +1,7 @@
 // link_protocol: the host side of the board link (docs/protocol.md) - CRC-16/CCITT-FALSE, COBS
 // framing, TPSF / status-request encoding, result / status / error decoding. The RTL
-// (rtl/link_rx.v, rtl/link_tx.v, rtl/link_params.vh) implements the same definitions.
+// (rtl/link/link_rx.v, rtl/link/link_tx.v, rtl/link/link_params.vh) implements the same
+// definitions.
 #pragma once
 #include <array>
 #include <cstddef>

@@ -10,11 +10,11 @@
 #include <iostream>
 
 #include "backend.hpp"
-#include "checkpoint.hpp"
 #include "cli.hpp"
 #include "error.hpp"
 #include "preprocess.hpp"
 #include "ptu.hpp"
+#include "safetensors.hpp"
 #include "simulator.hpp"
 
 namespace flimgru::cli {

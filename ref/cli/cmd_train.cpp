@@ -4,10 +4,11 @@
 #include <iostream>
 #include <numeric>
 
-#include "checkpoint.hpp"
 #include "cli.hpp"
 #include "dataset.hpp"
 #include "error.hpp"
+#include "safetensors.hpp"
+#include "sha256.hpp"
 #include "trainer.hpp"
 
 namespace flimgru::cli {

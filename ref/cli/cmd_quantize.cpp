@@ -1,10 +1,11 @@
 // flimgru quantize: float checkpoint -> integer model -> ROM image set for the RTL.
 #include <iostream>
 
-#include "checkpoint.hpp"
 #include "cli.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
+#include "safetensors.hpp"
+#include "sha256.hpp"
 
 namespace flimgru::cli {
 

@@ -1,4 +1,4 @@
-// checkpoint: the float weights of a GRU Seq2Seq and their on-disk form (safetensors).
+// weights: the float weights of a GRU Seq2Seq (their on-disk form, safetensors: safetensors.hpp).
 //
 // Tensor names and shapes follow PyTorch's nn.GRU ("reset after" form, gates r, z, n):
 //   encoder.weight_ih_l{l} [3H, I_l]   encoder.weight_hh_l{l} [3H, H]
@@ -51,14 +51,5 @@ struct Seq2SeqWeights {
   std::vector<std::pair<std::string, Eigen::Map<Eigen::VectorXf>>> tensors();
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes() const;
 };
-
-// Writes a safetensors file (float32 tensors, metadata). Writes PATH.tmp then renames.
-void save_checkpoint(const Seq2SeqWeights& w, const std::string& path);
-// Reads and validates (header, names, shapes, sizes, finite values); throws flimgru::Error
-// naming the file and the problem.
-Seq2SeqWeights load_checkpoint(const std::string& path);
-// SHA-256 of a file's bytes as lowercase hex.
-std::string sha256_file(const std::string& path);
-std::string sha256_bytes(const void* data, size_t size);
 
 }  // namespace flimgru

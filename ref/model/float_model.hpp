@@ -1,7 +1,8 @@
 // float_model: the plain float forward pass of the GRU Seq2Seq, one sample at a time.
-// It is the readable reference that faster paths (the batched trainer) are tested against.
+// It is the readable reference that faster paths (the batched forward, batch_forward.hpp) are
+// tested against.
 #pragma once
-#include "checkpoint.hpp"
+#include "weights.hpp"
 
 namespace flimgru {
 

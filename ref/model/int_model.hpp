@@ -3,7 +3,7 @@
 // One function per RTL block, so that a mismatch in the harness names one block:
 //   requantize()      ↔ the requantizer in the gate unit (numerics §4)
 //   table_index()     ↔ the activation-table address (§6)
-//   gru_unit_update() ↔ rtl/gru_gate_unit.v (§5): one unit's r, z, n and new state
+//   gru_unit_update() ↔ rtl/core/gru_gate_unit.v (§5): one unit's r, z, n and new state
 //   dense_head()      ↔ the Dense(3) head (§7)
 //   run_int_model()   ↔ the whole core: encoder, decoder, head, with per-step traces.
 #pragma once

@@ -6,14 +6,14 @@
 #include <thread>
 #include <vector>
 
-#include "checkpoint.hpp"
+#include "batch_forward.hpp"
 #include "error.hpp"
 #include "float_model.hpp"
 #include "int_model.hpp"
+#include "parallel.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
-#include "parallel.hpp"
-#include "train_model.hpp"
+#include "safetensors.hpp"
 
 #ifndef FLIMGRU_SOURCE_DIR
 #define FLIMGRU_SOURCE_DIR "."
@@ -50,10 +50,10 @@ class FloatBackend : public Backend {
  public:
   FloatBackend(Seq2SeqWeights w, std::string src, int threads)
       : w_(std::move(w)), src_(std::move(src)), threads_(threads) {}
-  // Batched GEMMs (the trainer's forward, tested equal to float_forward) in chunks.
+  // Batched GEMMs (batch_forward.hpp, tested equal to float_forward) in chunks.
   void run(const float* x, float* y, size_t n) override {
     constexpr int kChunk = 256;
-    BatchTrainer bt(w_.layers, w_.hidden, kChunk, kBins, threads_);
+    BatchForward bt(w_.layers, w_.hidden, kChunk, kBins, threads_);
     for (size_t i = 0; i < n; i += kChunk) {
       const int b = int(std::min<size_t>(kChunk, n - i));
       bt.forward(w_, x + i * kBins, b, y + i * kBins * kChannels);

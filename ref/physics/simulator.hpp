@@ -17,22 +17,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dataset.hpp"
 #include "tpsf.hpp"
 
 namespace flimgru {
 
 constexpr int kSubBins = 8;  // IRF sub-bins per histogram bin
-
-// Label columns (labels.npy, one row per sample).
-constexpr int kLabelTau1 = 0;        // ns, the shorter lifetime
-constexpr int kLabelTau2 = 1;        // ns, the longer lifetime (tau2 >= tau1)
-constexpr int kLabelAmp = 2;         // amplitude fraction a of tau1
-constexpr int kLabelPhotons = 3;     // actual total counts of the histogram
-constexpr int kLabelBackground = 4;  // background fraction b of the expected counts
-constexpr int kLabelIrfFwhm = 5;     // ns (NaN for a measured IRF)
-constexpr int kLabelIrfPeak = 6;     // ns after window start (NaN for a measured IRF)
-constexpr int kLabelCols = 7;
-extern const std::array<const char*, kLabelCols> kLabelNames;
 
 // A closed interval to draw from; lo == hi fixes the value.
 struct Range {
@@ -70,14 +60,6 @@ struct Sample {
   std::array<uint32_t, kBins> counts{};
   std::array<float, kBins * kChannels> sfd{};  // bin-major, then channel
   std::array<float, kLabelCols> labels{};
-};
-
-struct Dataset {
-  size_t n = 0;
-  std::vector<uint32_t> counts;  // n * kBins
-  std::vector<float> sfd;        // n * kBins * kChannels, bin-major then channel
-  std::vector<float> labels;     // n * kLabelCols
-  nlohmann::json meta;
 };
 
 // --- building blocks (public for the tests) ---

@@ -3,19 +3,43 @@
 //
 //   DIR/counts.npy  uint32  [N, 135]      photon counts per bin
 //   DIR/sfd.npy     float32 [N, 135, 3]   SFD targets (whole decay, tau1 part, tau2 part)
-//   DIR/labels.npy  float32 [N, kLabelCols]  see simulator.hpp for the columns
+//   DIR/labels.npy  float32 [N, kLabelCols]  the columns below
 //   DIR/meta.json   format, format_version, n, seed, label_columns, config, ...
 // See docs/formats.md.
 #pragma once
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "simulator.hpp"
+#include <nlohmann/json.hpp>
+
+#include "tpsf.hpp"
 
 namespace flimgru {
 
 constexpr int kDatasetFormatVersion = 1;
+
+// Label columns (labels.npy, one row per sample).
+constexpr int kLabelTau1 = 0;        // ns, the shorter lifetime
+constexpr int kLabelTau2 = 1;        // ns, the longer lifetime (tau2 >= tau1)
+constexpr int kLabelAmp = 2;         // amplitude fraction a of tau1
+constexpr int kLabelPhotons = 3;     // actual total counts of the histogram
+constexpr int kLabelBackground = 4;  // background fraction b of the expected counts
+constexpr int kLabelIrfFwhm = 5;     // ns (NaN for a measured IRF)
+constexpr int kLabelIrfPeak = 6;     // ns after window start (NaN for a measured IRF)
+constexpr int kLabelCols = 7;
+extern const std::array<const char*, kLabelCols> kLabelNames;
+
+// A data set in memory (what simulate() draws, simulator.hpp).
+struct Dataset {
+  size_t n = 0;
+  std::vector<uint32_t> counts;  // n * kBins
+  std::vector<float> sfd;        // n * kBins * kChannels, bin-major then channel
+  std::vector<float> labels;     // n * kLabelCols
+  nlohmann::json meta;
+};
 
 // Write `ds` to DIR.tmp, then rename it to DIR. An existing DIR is replaced only if it is a
 // data set (holds meta.json); anything else there is an error.

@@ -1,0 +1,292 @@
+// batch_forward: the batched forward pass of the GRU Seq2Seq. See batch_forward.hpp for layouts.
+#include "batch_forward.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "error.hpp"
+#include "parallel.hpp"
+#include "quantizer.hpp"
+
+namespace flimgru {
+
+namespace {
+
+using RMap = Eigen::Map<Mat>;
+using CRMap = Eigen::Map<const Mat>;
+using AMap = Eigen::Map<Eigen::ArrayXf>;
+using CAMap = Eigen::Map<const Eigen::ArrayXf>;
+
+}  // namespace
+
+void ForwardWorkspace::resize(int L, int H, int B, int T) {
+  layers = L;
+  hidden = H;
+  batch = B;
+  steps = T;
+  const Eigen::Index N = Eigen::Index(T) * B;
+  x.resize(N, 1);
+  enc.resize(L);
+  dec.resize(L);
+  for (auto* part : {&enc, &dec}) {
+    for (auto& c : *part) {
+      c.h.resize(N + B, H);
+      c.gates.resize(N, 3 * H);
+      c.ghn.resize(N, H);
+      c.pre.resize(0, 0);
+    }
+  }
+  y.resize(N, kChannels);
+  gh.resize(B, 3 * H);
+}
+
+Seq2SeqWeights zeros_like(const Seq2SeqWeights& w) {
+  Seq2SeqWeights g;
+  g.layers = w.layers;
+  g.hidden = w.hidden;
+  g.encoder = w.encoder;
+  g.decoder = w.decoder;
+  g.head_w = w.head_w;
+  g.head_b = w.head_b;
+  set_zero(g);
+  return g;
+}
+
+void set_zero(Seq2SeqWeights& g) {
+  for (auto* part : {&g.encoder, &g.decoder}) {
+    for (auto& l : *part) {
+      l.w_ih.setZero();
+      l.w_hh.setZero();
+      l.b_ih.setZero();
+      l.b_hh.setZero();
+    }
+  }
+  g.head_w.setZero();
+  g.head_b.setZero();
+}
+
+// in [N, I] or null, gates [N, 3H]
+void gru_input_projection(const GruLayer& w, const float* in, int n_rows, float* gates) {
+  const int G = int(w.w_hh.rows());
+  const int I = int(w.w_ih.cols());
+  RMap Gm(gates, n_rows, G);
+  if (in == nullptr) {
+    Gm.rowwise() = w.b_ih.transpose();
+  } else if (I == 1) {
+    Eigen::Map<const Eigen::VectorXf> u(in, n_rows);
+    Gm.noalias() = u * w.w_ih.col(0).transpose();
+    Gm.rowwise() += w.b_ih.transpose();
+  } else {
+    CRMap U(in, n_rows, I);
+    Gm.noalias() = U * w.w_ih.transpose();
+    Gm.rowwise() += w.b_ih.transpose();
+  }
+}
+
+// gates [T*B, 3H] (in: gi, out: r|z|n), h [(T+1)*B, H], ghn [T*B, H], gh [B, 3H] scratch
+void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh,
+                       const QuantModel* qm, const QuantLayer* ql) {
+  const int H = int(w.w_hh.cols());
+  const int G = 3 * H;
+  const float* bhh = w.b_hh.data();
+  CAMap bhr(bhh, H), bhz(bhh + H, H), bhn(bhh + 2 * H, H);
+  const bool q = qm != nullptr && ql != nullptr;
+  if (q && (c.pre.rows() < c.gates.rows() || c.pre.cols() != G)) c.pre.resize(c.gates.rows(), G);
+  if (q && c.hm.rows() != c.h.rows()) c.hm.resize(c.h.rows(), H);
+  const double sF = q ? std::ldexp(1.0, qm->fmt.frac_bits) : 1.0;
+  const float inv_sF = float(1.0 / sF), k10 = 1.0f / 1024.0f, k14 = 1.0f / 16384.0f;
+  for (int t = 0; t < T; ++t) {
+    const float* hprev = c.h.data() + size_t(t) * B * H;
+    float* hnext = c.h.data() + size_t(t + 1) * B * H;
+    RMap GH(gh, B, G);
+    GH.noalias() = CRMap(hprev, B, H) * w.w_hh.transpose();
+    for (int b = 0; b < B; ++b) {
+      const size_t row = size_t(t) * B + b;
+      float* g = c.gates.data() + row * G;
+      const float* a = gh + size_t(b) * G;
+      float* hn_out = c.ghn.data() + row * H;
+      const float* hp = hprev + size_t(b) * H;
+      float* hx = hnext + size_t(b) * H;
+      if (!q) {
+        AMap gr(g, H), gz(g + H, H), gn(g + 2 * H, H), hn(hn_out, H), hnew(hx, H);
+        CAMap ar(a, H), az(a + H, H), an(a + 2 * H, H), hpa(hp, H);
+        gr = (gr + ar + bhr).logistic();
+        gz = (gz + az + bhz).logistic();
+        hn = an + bhn;
+        gn = (gn + gr * hn).tanh();
+        hnew = gn + gz * (hpa - gn);
+      } else {
+        // The integer model (numerics §5): GEMMs over integer weights and operands scaled by
+        // 2^-F are exact, so acc = 2^F · (float sum) recovers the integer partial sums.
+        float* pre = c.pre.data() + row * G;
+        const float* hm_prev = c.hm.data() + (size_t(t) * B + b) * H;
+        float* hm_next = c.hm.data() + (size_t(t + 1) * B + b) * H;
+        for (int j = 0; j < H; ++j) {
+          GateSums s;
+          s.in_r = std::llround(double(g[j]) * sF);
+          s.h_r = std::llround(double(a[j]) * sF);
+          s.in_z = std::llround(double(g[H + j]) * sF);
+          s.h_z = std::llround(double(a[H + j]) * sF);
+          s.in_n = std::llround(double(g[2 * H + j]) * sF);
+          s.h_n = std::llround(double(a[2 * H + j]) * sF);
+          const int32_t h_old = int32_t(std::llround(double(hm_prev[j]) * 16384.0));
+          const UnitResult u = gru_unit_update(*qm, *ql, j, s, h_old);
+          hm_next[j] = float(u.h) * k14;
+          pre[j] = float(u.p_r) * k10;
+          pre[H + j] = float(u.p_z) * k10;
+          pre[2 * H + j] = float(u.p_n) * k10;
+          g[j] = float(u.r) * k14;
+          g[H + j] = float(u.z) * k14;
+          g[2 * H + j] = float(u.n) * k14;
+          hn_out[j] = float(u.hn) * k10;
+          hx[j] = float(state_view(*qm, u.h)) * inv_sF;
+        }
+      }
+    }
+  }
+}
+
+// h [N, H], y [N, 3]
+void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_rows, float* y,
+                  const QuantModel* qm) {
+  const int H = int(head_w.cols());
+  RMap Y(y, n_rows, kChannels);
+  Y.noalias() = CRMap(h, n_rows, H) * head_w.transpose();
+  if (qm == nullptr) {
+    Y.rowwise() += head_b.transpose();
+  } else {
+    const double sF = std::ldexp(1.0, qm->fmt.frac_bits);
+    for (int i = 0; i < n_rows; ++i)
+      for (int c = 0; c < kChannels; ++c) {
+        const int64_t acc = std::llround(double(Y(i, c)) * sF);
+        Y(i, c) = float(sat(requantize(acc, qm->head_m[c], qm->rq_shift) + qm->head_b[c], 16)) /
+                  1024.0f;
+      }
+  }
+}
+
+void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
+                 Seq2SeqWeights& qint, Seq2SeqWeights& qeff) {
+  qm = quantize(w, q.format());
+  if (qint.hidden != w.hidden || qint.layers != w.layers || qint.encoder.empty()) {
+    qint = zeros_like(w);
+    qeff = zeros_like(w);
+  }
+  set_zero(qint);
+  set_zero(qeff);
+  const double unit = std::ldexp(1.0, -(qm.rq_shift + 10 - qm.fmt.frac_bits));
+  for (int p = 0; p < 2; ++p) {
+    const auto& QL = p == 0 ? qm.encoder : qm.decoder;
+    auto& I = p == 0 ? qint.encoder : qint.decoder;
+    auto& E = p == 0 ? qeff.encoder : qeff.decoder;
+    const auto& W = p == 0 ? w.encoder : w.decoder;
+    for (int l = 0; l < w.layers; ++l) {
+      const QuantLayer& L = QL[l];
+      const int H = L.hidden, in = L.in_dim;
+      for (int r = 0; r < 3 * H; ++r) {
+        const double m = double(L.m[r]) * unit;
+        for (int c = 0; c < in; ++c) {
+          I[l].w_ih(r, c) = float(L.weight(r, c));
+          E[l].w_ih(r, c) = float(L.weight(r, c) * m);
+        }
+        for (int k = 0; k < H; ++k) {
+          I[l].w_hh(r, k) = float(L.weight(r, in + k));
+          E[l].w_hh(r, k) = float(L.weight(r, in + k) * m);
+        }
+      }
+      // Biases live in the integer model (qm); the effective ones are only informative.
+      E[l].b_ih = W[l].b_ih;
+      E[l].b_hh = W[l].b_hh;
+    }
+  }
+  for (int c = 0; c < kChannels; ++c)
+    for (int k = 0; k < w.hidden; ++k) {
+      const int32_t v = qm.head_w[size_t(c) * w.hidden + k];
+      qint.head_w(c, k) = float(v);
+      qeff.head_w(c, k) = float(v * double(qm.head_m[c]) * unit);
+    }
+  qeff.head_b = w.head_b;
+}
+
+void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, ForwardWorkspace& ws,
+                     const ForwardOptions& opts) {
+  if (B > ws.batch || w0.layers != ws.layers || w0.hidden != ws.hidden)
+    throw Error("seq2seq_forward: workspace does not fit the batch or the model");
+  const QatOptions& q = opts.qat;
+  if (q.enabled) qat_prepare(w0, q, ws.qm, ws.qint, ws.qeff);
+  const QuantModel* qm = q.enabled ? &ws.qm : nullptr;
+  const Seq2SeqWeights& w = q.enabled ? ws.qint : w0;
+  const int L = w.layers, H = w.hidden, T = ws.steps;
+  const int N = T * B;
+  float* xt = ws.x.data();
+  const double sF = std::ldexp(1.0, q.frac_bits);
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      const float v = x[size_t(b) * T + t];
+      // QAT: x_q = sat_SB(round_half_away(x · 2^F)) (numerics §8), stored as x_q / 2^F.
+      xt[size_t(t) * B + b] =
+          q.enabled ? float(double(sat(round_half_away(double(v) * sF), q.weight_bits)) / sF) : v;
+    }
+  for (int l = 0; l < L; ++l) {
+    LayerCache& c = ws.enc[l];
+    const float* in = l == 0 ? xt : ws.enc[l - 1].h.data() + size_t(B) * H;
+    gru_input_projection(w.encoder[l], in, N, c.gates.data());
+    std::fill(c.h.data(), c.h.data() + size_t(B) * H, 0.0f);
+    if (qm) {
+      c.hm.resize(c.h.rows(), H);
+      std::fill(c.hm.data(), c.hm.data() + size_t(B) * H, 0.0f);
+    }
+    gru_forward_batch(w.encoder[l], B, T, c, ws.gh.data(), qm, qm ? &qm->encoder[l] : nullptr);
+  }
+  for (int l = 0; l < L; ++l) {
+    LayerCache& c = ws.dec[l];
+    const float* in = l == 0 ? nullptr : ws.dec[l - 1].h.data() + size_t(B) * H;
+    gru_input_projection(w.decoder[l], in, N, c.gates.data());
+    const float* hT = ws.enc[l].h.data() + size_t(N) * H;
+    std::copy(hT, hT + size_t(B) * H, c.h.data());
+    if (qm) {  // the decoder starts from the encoder's kept (Q1.14) state
+      c.hm.resize(c.h.rows(), H);
+      const float* mT = ws.enc[l].hm.data() + size_t(N) * H;
+      std::copy(mT, mT + size_t(B) * H, c.hm.data());
+    }
+    gru_forward_batch(w.decoder[l], B, T, c, ws.gh.data(), qm, qm ? &qm->decoder[l] : nullptr);
+  }
+  head_forward(w.head_w, w.head_b, ws.dec[L - 1].h.data() + size_t(B) * H, N, ws.y.data(), qm);
+}
+
+void outputs_sample_major(const ForwardWorkspace& ws, int B, float* out) {
+  const int T = ws.steps;
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t)
+      for (int c = 0; c < kChannels; ++c)
+        out[(size_t(b) * T + t) * kChannels + c] = ws.y((size_t(t) * B + b), c);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+BatchForward::BatchForward(int layers, int hidden, int max_batch, int steps, int threads)
+    : layers_(layers), hidden_(hidden), max_batch_(max_batch), steps_(steps) {
+  if (threads <= 0) threads = default_threads();
+  threads = std::max(1, std::min(threads, max_batch));
+  per_slice_ = (max_batch + threads - 1) / threads;
+  ws_.resize(threads);
+  for (auto& ws : ws_) ws.resize(layers, hidden, per_slice_, steps);
+}
+
+// parallel.hpp: a slice holds at most ceil(B / n_threads) samples, what each workspace was
+// sized for.
+void BatchForward::run_slices(int B, const std::function<void(int k, int b0, int nb)>& f) const {
+  parallel_for(size_t(B), threads(), [&](int k, size_t b, size_t e) { f(k, int(b), int(e - b)); }, 1);
+}
+
+void BatchForward::forward(const Seq2SeqWeights& w, const float* x, int B, float* y,
+                           const ForwardOptions& opts) {
+  if (B > max_batch_) throw Error("BatchForward: batch larger than max_batch");
+  const int T = steps_;
+  run_slices(B, [&](int k, int b0, int nb) {
+    seq2seq_forward(w, x + size_t(b0) * T, nb, ws_[k], opts);
+    outputs_sample_major(ws_[k], nb, y + size_t(b0) * T * kChannels);
+  });
+}
+
+}  // namespace flimgru

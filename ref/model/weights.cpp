@@ -1,0 +1,97 @@
+// weights: Seq2SeqWeights shapes, initialisation and tensor order (see weights.hpp).
+#include "weights.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "error.hpp"
+
+namespace flimgru {
+
+namespace {
+
+GruLayer make_layer(int in, int hidden) {
+  GruLayer l;
+  l.w_ih = Mat::Zero(3 * hidden, in);
+  l.w_hh = Mat::Zero(3 * hidden, hidden);
+  l.b_ih = Vec::Zero(3 * hidden);
+  l.b_hh = Vec::Zero(3 * hidden);
+  return l;
+}
+
+}  // namespace
+
+Seq2SeqWeights Seq2SeqWeights::zeros(int layers, int hidden) {
+  if (layers < 1 || layers > 8) throw Error("layers must be 1..8, got " + std::to_string(layers));
+  if (hidden < 1 || hidden > 1024) throw Error("hidden must be 1..1024, got " + std::to_string(hidden));
+  Seq2SeqWeights w;
+  w.layers = layers;
+  w.hidden = hidden;
+  for (int l = 0; l < layers; ++l) {
+    w.encoder.push_back(make_layer(w.input_size(l), hidden));
+    w.decoder.push_back(make_layer(w.input_size(l), hidden));
+  }
+  w.head_w = Mat::Zero(kHeadOut, hidden);
+  w.head_b = Vec::Zero(kHeadOut);
+  return w;
+}
+
+Seq2SeqWeights Seq2SeqWeights::random(int layers, int hidden, uint64_t seed, float scale) {
+  Seq2SeqWeights w = zeros(layers, hidden);
+  std::mt19937_64 rng(seed);
+  const float k = scale / std::sqrt(float(hidden));
+  std::uniform_real_distribution<float> u(-k, k);
+  for (auto& [name, t] : w.tensors())
+    for (Eigen::Index i = 0; i < t.size(); ++i) t[i] = u(rng);
+  return w;
+}
+
+int64_t Seq2SeqWeights::parameter_count() const {
+  int64_t n = 0;
+  for (auto& [name, shape] : shapes()) {
+    int64_t s = 1;
+    for (auto d : shape) s *= d;
+    n += s;
+  }
+  return n;
+}
+
+std::vector<std::pair<std::string, Eigen::Map<Eigen::VectorXf>>> Seq2SeqWeights::tensors() {
+  std::vector<std::pair<std::string, Eigen::Map<Eigen::VectorXf>>> out;
+  auto add = [&](const std::string& name, float* p, Eigen::Index n) {
+    out.emplace_back(name, Eigen::Map<Eigen::VectorXf>(p, n));
+  };
+  for (const char* part : {"encoder", "decoder"}) {
+    auto& stack = std::string(part) == "encoder" ? encoder : decoder;
+    for (int l = 0; l < layers; ++l) {
+      const std::string s = "_l" + std::to_string(l);
+      auto& L = stack[l];
+      add(std::string(part) + ".weight_ih" + s, L.w_ih.data(), L.w_ih.size());
+      add(std::string(part) + ".weight_hh" + s, L.w_hh.data(), L.w_hh.size());
+      add(std::string(part) + ".bias_ih" + s, L.b_ih.data(), L.b_ih.size());
+      add(std::string(part) + ".bias_hh" + s, L.b_hh.data(), L.b_hh.size());
+    }
+  }
+  add("head.weight", head_w.data(), head_w.size());
+  add("head.bias", head_b.data(), head_b.size());
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<int64_t>>> Seq2SeqWeights::shapes() const {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+  const int64_t g = 3 * int64_t(hidden);
+  for (const char* part : {"encoder", "decoder"}) {
+    for (int l = 0; l < layers; ++l) {
+      const std::string s = "_l" + std::to_string(l);
+      out.push_back({std::string(part) + ".weight_ih" + s, {g, input_size(l)}});
+      out.push_back({std::string(part) + ".weight_hh" + s, {g, hidden}});
+      out.push_back({std::string(part) + ".bias_ih" + s, {g}});
+      out.push_back({std::string(part) + ".bias_hh" + s, {g}});
+    }
+  }
+  out.push_back({"head.weight", {kHeadOut, hidden}});
+  out.push_back({"head.bias", {kHeadOut}});
+  return out;
+}
+
+}  // namespace flimgru
