@@ -194,7 +194,12 @@ std::string crlb_markdown(const std::vector<nlohmann::json>& evals) {
         "bound\"). Per sample the bound is computed from its own true parameters; per band and quantity, "
         "ratio = RMS(error) / RMS(bound σ) and bias = mean(error) / RMS(bound σ) over the scored samples (n): "
         "1.00 is an efficient unbiased estimator, below 1 an estimator that beats the bound through bias "
-        "(a network's prior). The fit is the maximum-likelihood fit with each sample's true IRF given.\n";
+        "(a network's prior). The fit is the maximum-likelihood fit with each sample's true IRF given "
+        "(`fit`: with the mono/bi model selection; `fit-bi`: always bi-exponential), so its rows under the "
+        "IRF-unknown bound are not like for like; the networks are not told the IRF. Reproduce with "
+        "`make results` (or `scripts/make-results.sh MODEL... fit`); one model: `flimgru eval --data "
+        "build/data/test20k --model weights/MODEL/model.safetensors --backend float,int8`; the fit: "
+        "`flimgru eval --data build/data/test20k --backend fit,fit-bi`.\n";
   const char* names[kNumQuantities] = {"τm", "τI", "τ1", "τ2", "a"};
   for (const char* kind : {"irf_unknown", "irf_known"}) {
     md << "\n### " << (std::string(kind) == "irf_unknown"
