@@ -5,6 +5,7 @@ F=build/flimgru
 D=build/data
 
 data() {  # name count seed [simulate options...]
+  mkdir -p "$D"
   [[ -f $D/$1/meta.json ]] || $F simulate -n "$2" --seed "$3" -o "$D/$1" "${@:4}"
 }
 # The general protocol is flimgru simulate's defaults (docs/training.md). The known-IRF protocol

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # docs/results.md from the shipped models: every weights/<model>/model.safetensors is evaluated
-# (float, PTQ int16, PTQ int8; QAT models as int8) on the held-out test set (seed 777, never used
-# in training; known-IRF models on the same draws with their IRF), each report saved as
-# weights/<model>/eval.json, then `flimgru report` writes the tables. Minutes on 2 cores; not CI.
-#   usage: scripts/make-results.sh [MODEL...]   (re-evaluate only these models and those without
-#          an eval.json; the others' saved reports go into the tables as they are)
+# (float, PTQ int16, PTQ int8; QAT models as int8 and float) on the held-out test set (seed 777,
+# never used in training; known-IRF models on the same draws with their IRF), each report saved as
+# weights/<model>/eval.json, and the ML fit on both sets (build/results/fit-*.json), then
+# `flimgru report` writes the tables, with RMS error ÷ Cramér–Rao bound per photon band. Minutes
+# on 2 cores (the fit ≈ 5 min per set); not CI.
+#   usage: scripts/make-results.sh [MODEL...] [fit]   (re-evaluate only these models, and the fit
+#          if named, plus those without a report; the others' saved reports go in as they are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/datasets.sh
@@ -15,12 +17,24 @@ for dir in weights/*/; do
   [[ -f $m/model.safetensors && ! -L $m ]] || continue
   evals+=("$m/eval.json")
   if [[ $# -gt 0 && -f $m/eval.json && " $* " != *" $name "* ]]; then continue; fi
-  if [[ $name == *-qat ]]; then backends=int8; else backends=float,int16,int8; fi
+  # A QAT checkpoint as int8 and as its float twin (the same weights unquantized).
+  if [[ $name == *-qat ]]; then backends=float,int8; else backends=float,int16,int8; fi
   echo "== eval $name ($backends)"
   test=test20k
   if [[ $name == known-irf-* ]]; then test=test20k-irf; data $test 20000 777 "${KNOWN_IRF[@]}"; fi
   $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" \
     --name "$name" --out "$m/eval.json"
+done
+# The maximum-likelihood fit on the same held-out sets, each sample's true IRF given: with the
+# mono/bi model selection (fit) and always bi-exponential (fit-bi). Re-run when missing or when
+# "fit" is among the arguments.
+mkdir -p build/results
+for test in test20k test20k-irf; do
+  out=build/results/fit-$test.json
+  evals+=("$out")
+  if [[ $# -gt 0 && -f $out && " $* " != *" fit "* ]]; then continue; fi
+  echo "== eval fit on $test"
+  $F eval --data "$D/$test" --backend fit,fit-bi --name "ML fit (true IRF)" --out "$out"
 done
 # Real data: a hazelnut slice (../shared/data/hazelnut) through the default int8 network and the fit.
 images=()
@@ -35,7 +49,6 @@ if [[ -f $Z10 ]]; then
 fi
 # Precision at fixed parameters against the Cramér–Rao bound (networks, fit, centre of mass); the
 # study's IRF is the known-IRF protocol's, so the known-IRF model is scored there too.
-mkdir -p build/results
 $F precision --out build/results/precision.json -M 400
 precision=(build/results/precision.json)
 if [[ -f weights/known-irf-h32-qat/model.safetensors ]]; then

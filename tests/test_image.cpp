@@ -77,10 +77,12 @@ TEST(ImagePtu, FitOnASyntheticFileRecoversTheLifetime) {
   const auto rows = read_csv(d / "out/pixels.csv");
   ASSERT_EQ(rows.size(), 5u);
   const std::string csv = test::slurp(d / "out/pixels.csv");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,fit_components");
   uint64_t total = 0;
   for (size_t r = 1; r < rows.size(); ++r) {
-    ASSERT_EQ(rows[r].size(), 8u);
+    ASSERT_EQ(rows[r].size(), 9u);
+    // A mono-exponential decay: the selection keeps the mono-exponential model (fit.hpp).
+    EXPECT_EQ(rows[r][8], "1") << "pixel " << rows[r][0] << "," << rows[r][1];
     total += std::stoull(rows[r][2]);
     const double ti = std::stod(rows[r][7]);
     EXPECT_NEAR(ti, 1.5, 0.1) << "pixel " << rows[r][0] << "," << rows[r][1];
@@ -96,6 +98,8 @@ TEST(ImagePtu, FitOnASyntheticFileRecoversTheLifetime) {
   EXPECT_EQ(sum["file"]["record_type_name"], "PicoHarp 300 T3");
   EXPECT_NEAR(sum["file"]["grid"]["source_bin_ns"].get<double>(), 0.05, 1e-12);
   EXPECT_EQ(sum["method"], "fit");
+  EXPECT_EQ(sum["model"]["pixels_mono"], 4);
+  EXPECT_EQ(sum["model"]["pixels_at_bound"], 0);
   EXPECT_NEAR(sum["model"]["irf"]["peak_ns"].get<double>(), 1.0, 0.05);
   EXPECT_TRUE(sum["seconds"].contains("total"));
   const auto [w, h] = map_png_size(2, 2);

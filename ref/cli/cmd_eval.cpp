@@ -1,11 +1,14 @@
-// flimgru eval: accuracy of one or more backends on a simulated data set (metrics.hpp).
+// flimgru eval: accuracy of one or more backends (and of the fit) on a simulated data set
+// (metrics.hpp), and their RMS error against the Cramér–Rao bound per photon band (accuracy.hpp).
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 
+#include "accuracy.hpp"
 #include "backend.hpp"
 #include "parallel.hpp"
 #include "cli.hpp"
@@ -13,6 +16,7 @@
 #include "dataset.hpp"
 #include "metrics.hpp"
 #include "preprocess.hpp"
+#include "simulator.hpp"
 
 namespace flimgru::cli {
 
@@ -28,14 +32,57 @@ int photon_band(double photons) {
   return k;
 }
 
-// Metrics over the whole set, and per photon-count band under "by_photons".
-nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>& x, std::vector<float>& y,
-                        int threads) {
+// The estimates of one backend on the set: SFDs [n][kBins][kChannels] and lifetimes per sample.
+struct Estimates {
+  std::vector<float> y;
+  std::vector<Lifetimes> lt;
+  nlohmann::json model;
+  double seconds = 0;
+};
+
+Estimates run_backend(const std::string& name, const std::string& model, const Dataset& ds,
+                      const std::vector<float>& x, int threads) {
+  Estimates r;
   const size_t n = ds.n;
-  y.assign(n * kBins * kChannels, 0);
+  r.y.assign(n * kBins * kChannels, 0);
+  r.lt.assign(n, kNoLifetimes);
   const auto t0 = std::chrono::steady_clock::now();
-  b.run(x.data(), y.data(), n);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (name == "fit" || name == "fit-bi") {
+    // The maximum-likelihood fit with each sample's true IRF; its SFD is the fitted decay's.
+    const bool select = name == "fit";
+    const std::vector<FitResult> fits = fit_samples(ds, threads, select ? FitModel::select : FitModel::bi);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    int64_t mono = 0, bi = 0, failed = 0, at_bound = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const FitResult& f = fits[i];
+      if (!f.ok) {
+        ++failed;
+        continue;
+      }
+      (f.components == 1 ? mono : bi)++;
+      at_bound += f.at_bound;
+      r.lt[i] = Lifetimes{f.tau1, f.tau2, f.a, f.tau_mean, f.tau_int};
+      const auto sfd = sfd_targets(f.tau1, f.tau2, f.a);
+      std::copy(sfd.begin(), sfd.end(), r.y.begin() + i * kBins * kChannels);
+    }
+    r.model = {{"method", "maximum-likelihood fit (fit.hpp), each sample's true IRF given"},
+               {"model_selection", select ? kFitModelSelection : "none: always bi-exponential"},
+               {"mono", mono}, {"bi", bi}, {"failed", failed}, {"at_bound", at_bound}};
+    return r;
+  }
+  auto b = make_backend(name, model, threads);
+  b->run(x.data(), r.y.data(), n);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (size_t i = 0; i < n; ++i) r.lt[i] = lifetimes_from_sfd(&r.y[i * kBins * kChannels]);
+  r.model = b->describe();
+  return r;
+}
+
+// Metrics over the whole set, per photon-count band under "by_photons", and the RMS error ÷ CRLB
+// tables (accuracy.hpp) under "crlb".
+nlohmann::json evaluate(const Estimates& e, const Dataset& ds, const std::vector<SampleBound>& known,
+                        const std::vector<SampleBound>& unknown, int threads) {
+  const size_t n = ds.n;
   using Accs = std::array<MetricsAccumulator, kBands + 1>;  // [0]: all samples, [1 + k]: band k
   std::vector<Accs> acc(size_t(parallel_chunks(n, threads)));
   parallel_for(n, threads, [&](int chunk, size_t begin, size_t end) {
@@ -43,10 +90,10 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
     for (size_t i = begin; i < end; ++i) {
       const float* lab = &ds.labels[i * kLabelCols];
       const SampleTruth truth{lab[kLabelTau1], lab[kLabelTau2], lab[kLabelAmp]};
-      const float* pred = &y[i * kBins * kChannels];
+      const float* pred = &e.y[i * kBins * kChannels];
       const float* sfd = &ds.sfd[i * kBins * kChannels];
-      a[0].add(pred, sfd, truth);
-      a[1 + photon_band(lab[kLabelPhotons])].add(pred, sfd, truth);
+      a[0].add(pred, sfd, truth, &e.lt[i]);
+      a[1 + photon_band(lab[kLabelPhotons])].add(pred, sfd, truth, &e.lt[i]);
     }
     acc[size_t(chunk)] = a;
   });
@@ -54,9 +101,9 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
   for (auto& a : acc)
     for (int k = 0; k <= kBands; ++k) all[k].merge(a[k]);
   nlohmann::json j = all[0].result();
-  j["model"] = b.describe();
-  j["inference_seconds"] = secs;
-  j["tpsf_per_second"] = n / secs;
+  j["model"] = e.model;
+  j["inference_seconds"] = e.seconds;
+  j["tpsf_per_second"] = n / e.seconds;
   j["by_photons"] = nlohmann::json::array();
   for (int k = 0; k < kBands; ++k) {
     if (all[1 + k].count() == 0) continue;
@@ -65,7 +112,34 @@ nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>&
     if (std::isfinite(kPhotonEdges[k + 1])) band["photons_max"] = kPhotonEdges[k + 1];
     j["by_photons"].push_back(band);
   }
+  j["crlb"]["irf_known"] = crlb_table(ds, e.lt, known);
+  j["crlb"]["irf_unknown"] = crlb_table(ds, e.lt, unknown);
   return j;
+}
+
+// The printed summary of the "crlb" tables: a line per bound, backend and quantity.
+void print_crlb(const nlohmann::json& report) {
+  const char* names[kNumQuantities] = {"tau_mean", "tau_int", "tau1", "tau2", "a"};
+  auto v = [](const nlohmann::json& j) { return j.is_number() ? j.get<double>() : NAN; };
+  for (const char* kind : {"irf_unknown", "irf_known"}) {
+    std::printf("RMS error / CRLB (bias / CRLB) [n], bound with the IRF %s; bands < 1k | 1k-5k | >= 5k photons:\n",
+                std::string(kind) == "irf_known" ? "known" : "unknown (FWHM and peak estimated too)");
+    for (auto& [name, r] : report["results"].items()) {
+      const auto& t = r["crlb"][kind];
+      if (t.contains("unavailable")) {
+        std::printf("  %-6s not available: %s\n", name.c_str(), t["unavailable"].get<std::string>().c_str());
+        continue;
+      }
+      for (int q = 0; q < kNumQuantities; ++q) {
+        std::printf("  %-6s %-8s", name.c_str(), names[q]);
+        for (const auto& b : t["bands"]) {
+          const auto& s = b["quantities"][kQuantityNames[q]];
+          std::printf("  %5.2f (%+5.2f) [%5lld]", v(s["ratio"]), v(s["bias_ratio"]), (long long)s["n"].get<int64_t>());
+        }
+        std::printf("\n");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -84,7 +158,9 @@ void add_eval(CLI::App& app) {
                                "lifetime errors against the ground truth, and int-vs-float agreement");
   c->add_option("--data", o->data, "Data set directory (flimgru simulate -o)")->required();
   c->add_option("--model", o->model, "Checkpoint (.safetensors) or ROM set directory (default: shipped model)");
-  c->add_option("--backend", o->backends, "Backends to evaluate: float, int8, int16")->delimiter(',');
+  c->add_option("--backend", o->backends,
+                "Backends to evaluate: float, int8, int16, fit (the maximum-likelihood fit with the mono/bi model "
+                "selection, each sample's true IRF given) or fit-bi (the same, always bi-exponential)")->delimiter(',');
   c->add_option("--limit", o->limit, "Evaluate only the first N samples");
   c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
   c->add_option("--out", o->out, "Also write the JSON report to this file");
@@ -103,15 +179,19 @@ void add_eval(CLI::App& app) {
     const std::vector<float> x = preprocess_batch(counts.data(), ds.n);
     nlohmann::json report = {{"data", o->data}, {"samples", ds.n}, {"name", o->name}};
     if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
+    // The bound of every sample, once for all backends.
+    const std::vector<SampleBound> known = sample_bounds(ds, false, o->threads);
+    const std::vector<SampleBound> unknown = sample_bounds(ds, true, o->threads);
     std::map<std::string, std::vector<float>> outputs;
     for (const auto& name : o->backends) {
-      auto b = make_backend(name, o->model, o->threads);
-      report["results"][name] = evaluate(*b, ds, x, outputs[name], o->threads);
+      Estimates e = run_backend(name, o->model, ds, x, o->threads);
+      report["results"][name] = evaluate(e, ds, known, unknown, o->threads);
+      outputs[name] = std::move(e.y);
     }
     // Agreement of each integer backend with the float one, on the whole-decay channel.
     if (outputs.count("float"))
       for (auto& [name, y] : outputs) {
-        if (name == "float") continue;
+        if (name == "float" || name == "fit" || name == "fit-bi") continue;
         double se = 0, mx = 0;
         const auto& f = outputs["float"];
         for (size_t i = 0; i < y.size(); ++i) {
@@ -134,6 +214,7 @@ void add_eval(CLI::App& app) {
                 << d["dtw"].get<double>() << "  tau_mean MAE " << r["lifetimes"]["tau_mean_ns"]["mae"].get<double>()
                 << " ns  tau_int MAE " << r["lifetimes"]["tau_int_ns"]["mae"].get<double>() << " ns  (" << std::setprecision(6) << r["tpsf_per_second"].get<double>() << " TPSF/s)\n";
     }
+    print_crlb(report);
     if (report.contains("agreement"))
       for (auto& [k, v] : report["agreement"].items())
         std::cout << "  " << k << ": RMSE " << v["rmse"].get<double>() << ", max " << v["max_abs"].get<double>() << "\n";

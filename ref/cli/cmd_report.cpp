@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accuracy.hpp"
 #include "cli.hpp"
 #include "error.hpp"
 #include "files.hpp"
@@ -241,6 +242,7 @@ void add_report(CLI::App& app) {
             md << "| " << e.value("name", std::string("?")) << " | " << k << " | " << fmt(num(v["rmse"]), 5) << " | "
                << fmt(num(v["max_abs"]), 4) << " |\n";
     }
+    md << crlb_markdown(evals);
     if (!o->images.empty()) md << image_section(o->images, o->out);
     for (const auto& path : o->precision) {
       std::ifstream f(path);

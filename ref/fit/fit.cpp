@@ -18,7 +18,7 @@ namespace flimgru {
 namespace {
 
 constexpr double kDelta = kBinNs / kSubBins;
-constexpr double kTauMin = 0.02, kTauMax = 30.0, kBgMin = 1e-6;
+constexpr double kTauMin = kFitTauMinNs, kBgMin = 1e-6;
 
 }  // namespace
 void pulse_tail_bins(const Irf& irf, double tau, double* tail, double* dtail);
@@ -151,24 +151,15 @@ class SumCost : public ceres::SizedCostFunction<kBins, kNumParams, 2> {
     double lam[kBins], J[kBins * kNumParams];
     const bool want = jac != nullptr;
     model_counts(irf, p[0], lam, want && jac[0] ? J : nullptr);
-    double lp[2][kBins], lm[2][kBins];
-    if (want && jac[1]) {
-      for (int i = 0; i < 2; ++i) {
-        const double h = 1e-4;
-        double g[2] = {fwhm, peak};
-        g[i] += h;
-        model_counts(Irf::gaussian(g[0], g[1], period_), p[0], lp[i], nullptr);
-        g[i] -= 2 * h;
-        model_counts(Irf::gaussian(g[0], g[1], period_), p[0], lm[i], nullptr);
-      }
-    }
+    double Jg[kBins * 2];
+    if (want && jac[1]) gaussian_irf_jacobian(irf, p[0], Jg);
     for (int k = 0; k < kBins; ++k) {
       double drdl;
       deviance_residual(c_[k], lam[k], &res[k], &drdl);
       if (want && jac[0])
         for (int i = 0; i < kNumParams; ++i) jac[0][k * kNumParams + i] = drdl * J[k * kNumParams + i];
       if (want && jac[1])
-        for (int i = 0; i < 2; ++i) jac[1][k * 2 + i] = drdl * (lp[i][k] - lm[i][k]) / 2e-4;
+        for (int i = 0; i < 2; ++i) jac[1][k * 2 + i] = drdl * Jg[k * 2 + i];
     }
     return true;
   }
@@ -178,13 +169,15 @@ class SumCost : public ceres::SizedCostFunction<kBins, kNumParams, 2> {
   double period_;
 };
 
-void set_bounds(ceres::Problem& pb, double* th, double total) {
+void set_bounds(ceres::Problem& pb, double* th, double total, double tau_max, bool mono = false) {
   pb.SetParameterLowerBound(th, kTau1, kTauMin);
-  pb.SetParameterUpperBound(th, kTau1, kTauMax);
-  pb.SetParameterLowerBound(th, kTau2, kTauMin);
-  pb.SetParameterUpperBound(th, kTau2, kTauMax);
-  pb.SetParameterLowerBound(th, kAmp, 0.0);
-  pb.SetParameterUpperBound(th, kAmp, 1.0);
+  pb.SetParameterUpperBound(th, kTau1, tau_max);
+  if (!mono) {  // the mono-exponential fit holds τ2 and a = 1 constant
+    pb.SetParameterLowerBound(th, kTau2, kTauMin);
+    pb.SetParameterUpperBound(th, kTau2, tau_max);
+    pb.SetParameterLowerBound(th, kAmp, 0.0);
+    pb.SetParameterUpperBound(th, kAmp, 1.0);
+  }
   pb.SetParameterLowerBound(th, kSignal, 0.0);
   pb.SetParameterUpperBound(th, kSignal, 10 * total + 10);
   pb.SetParameterLowerBound(th, kBackground, kBgMin);
@@ -328,21 +321,89 @@ void model_counts(const Irf& irf, const double* th, double* lambda, double* jac)
   }
 }
 
-FitResult fit_pixel(const Irf& irf, const float* counts, const FitStart& start) {
-  double total = 0;
-  for (int k = 0; k < kBins; ++k) total += counts[k];
-  const double B0 = std::min(initial_background(irf, counts), 0.5 * total / kBins + 1e-3);
-  double th[kNumParams] = {start.tau1, start.tau2, start.a, std::max(total - B0 * kBins, 1.0), B0};
-  th[kTau1] = std::clamp(th[kTau1], kTauMin, kTauMax);
-  th[kTau2] = std::clamp(th[kTau2], kTauMin, kTauMax);
-  th[kAmp] = std::clamp(th[kAmp], 0.0, 1.0);
+void gaussian_irf_jacobian(const Irf& irf, const double* theta, double* jac) {
+  if (!(irf.fwhm_ns > 0)) throw Error("IRF derivatives need a Gaussian IRF (FWHM and peak)");
+  // Five-point stencil f' = (8(f(h) − f(−h)) − (f(2h) − f(−2h))) / 12h.
+  for (int i = 0; i < 2; ++i) {
+    double l[4][kBins];
+    const double steps[4] = {kIrfStepNs, -kIrfStepNs, 2 * kIrfStepNs, -2 * kIrfStepNs};
+    for (int s = 0; s < 4; ++s) {
+      double g[2] = {irf.fwhm_ns, irf.peak_ns};
+      g[i] += steps[s];
+      model_counts(Irf::gaussian(g[0], g[1], irf.period_ns), theta, l[s], nullptr);
+    }
+    for (int k = 0; k < kBins; ++k)
+      jac[k * 2 + i] = (8 * (l[0][k] - l[1][k]) - (l[2][k] - l[3][k])) / (12 * kIrfStepNs);
+  }
+}
+
+double fit_tau_max(double period_ns) { return period_ns > 0 ? std::min(kTauMaxNs, period_ns) : kTauMaxNs; }
+
+const char* const kFitModelSelection =
+    "mono- vs bi-exponential per pixel by BIC on the Poisson deviance: bi if D_mono - D_bi > 2 ln(photons) "
+    "and no lifetime or amplitude of the bi-exponential answer is at a bound, else mono";
+
+namespace {
+
+// One Ceres fit from th (clamped into the bounds); mono: a = 1 and τ2 held constant.
+FitResult fit_model(const Irf& irf, const float* counts, double total, double* th, bool mono) {
+  const double tau_max = fit_tau_max(irf.period_ns);
+  th[kTau1] = std::clamp(th[kTau1], kTauMin, tau_max);
+  th[kTau2] = std::clamp(th[kTau2], kTauMin, tau_max);
+  th[kAmp] = mono ? 1.0 : std::clamp(th[kAmp], 0.0, 1.0);
   ceres::Problem::Options po;
   ceres::Problem pb(po);
   pb.AddResidualBlock(new PixelCost(irf, counts), nullptr, th);
-  set_bounds(pb, th, total);
+  if (mono) pb.SetManifold(th, new ceres::SubsetManifold(kNumParams, {kTau2, kAmp}));
+  set_bounds(pb, th, total, tau_max, mono);
   ceres::Solver::Summary s;
   ceres::Solve(solver_options(100), &pb, &s);
-  return finish(th, s);
+  FitResult r = finish(th, s);
+  if (mono) {
+    r.components = 1;
+    r.tau2 = r.tau_mean = r.tau_int = r.tau1 = th[kTau1];
+    r.a = 1.0;
+  }
+  // At a bound: a lifetime within 0.1 % of τ_min or τ_max, or (bi) a component without amplitude.
+  auto pinned = [&](double t) { return t <= kTauMin * 1.001 || t >= tau_max * 0.999; };
+  r.at_bound = pinned(r.tau1) || (!mono && (pinned(r.tau2) || r.a <= 1e-4 || r.a >= 1 - 1e-4));
+  return r;
+}
+
+}  // namespace
+
+FitResult fit_pixel(const Irf& irf, const float* counts, const FitStart& start, FitModel model) {
+  double total = 0;
+  for (int k = 0; k < kBins; ++k) total += counts[k];
+  const double B0 = std::min(initial_background(irf, counts), 0.5 * total / kBins + 1e-3);
+  const double S0 = std::max(total - B0 * kBins, 1.0);
+  FitResult bi, mono;
+  auto fit_bi = [&](FitStart st) {
+    // A start that is itself mono-exponential (τ1 ≈ τ2 or a at 0 or 1, e.g. from a mono summed
+    // decay) gives the bi-exponential fit no gradient to split along: split it about its τm.
+    if (!(st.tau2 > 1.2 * st.tau1 || st.tau1 > 1.2 * st.tau2) || !(st.a > 0.05 && st.a < 0.95)) {
+      const double tm = std::max(tau_mean(st.tau1, st.tau2, st.a), 2 * kTauMin);
+      st = FitStart{0.5 * tm, 2 * tm, 0.5};
+    }
+    double th[kNumParams] = {st.tau1, st.tau2, st.a, S0, B0};
+    return fit_model(irf, counts, total, th, false);
+  };
+  if (model == FitModel::bi) return fit_bi(start);
+  {
+    double th[kNumParams] = {tau_int(start.tau1, start.tau2, start.a), 0, 1.0, S0, B0};
+    th[kTau2] = th[kTau1];
+    mono = fit_model(irf, counts, total, th, true);
+    if (model == FitModel::mono) return mono;
+  }
+  bi = fit_bi(start);
+  // Selection (kFitModelSelection): the bi-exponential answer only where the data ask for it.
+  const bool bi_wins = bi.ok && !bi.at_bound &&
+                       (!mono.ok || mono.deviance - bi.deviance > fit_selection_threshold(total));
+  return bi_wins ? bi : mono;
+}
+
+double fit_selection_threshold(double photons) {
+  return 2 * std::log(std::max(photons, 1.0));
 }
 
 std::vector<FitResult> fit_pixels(const Irf& irf, const float* counts, size_t n, const FitStart& start,
@@ -382,7 +443,7 @@ IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns) {
     double g[2] = {0.3, std::max(0.1, (kmax + 0.5) * kBinNs - 0.1)};
     ceres::Problem pb;
     pb.AddResidualBlock(new SumCost(summed, period_ns), nullptr, th, g);
-    set_bounds(pb, th, total);
+    set_bounds(pb, th, total, fit_tau_max(period_ns));
     pb.SetParameterLowerBound(g, 0, 0.03);
     pb.SetParameterUpperBound(g, 0, 3.0);
     pb.SetParameterLowerBound(g, 1, -1.0);

@@ -179,15 +179,21 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt) {
+// components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes).
+void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
+                      const std::vector<int>& components) {
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw file_error(path, "cannot open for writing");
-  std::fprintf(f, "row,col,photons,%s\n", kLifetimeCsvColumns);
+  std::fprintf(f, "row,col,photons,%s%s\n", kLifetimeCsvColumns, components.empty() ? "" : ",fit_components");
   for (int y = 0; y < t.height; ++y)
     for (int x = 0; x < t.width; ++x) {
       const size_t p = size_t(y) * t.width + x;
       std::fprintf(f, "%d,%d,%.0f,", y, x, t.photons[p]);
       write_lifetime_csv_fields(f, lt[p]);
+      if (!components.empty()) {
+        if (components[p] > 0) std::fprintf(f, ",%d", components[p]);
+        else std::fputs(",nan", f);
+      }
       std::fputc('\n', f);
     }
   if (std::fclose(f) != 0) throw file_error(path, "write failed");
@@ -216,6 +222,7 @@ nlohmann::json run_image(const ImageOptions& o) {
 
   std::vector<Lifetimes> lt(n, kNoLifetimes);
   std::vector<double> com(n, NAN);
+  std::vector<int> components;  // fit: 1 (mono) or 2 (bi) per pixel with lifetimes, else 0
   nlohmann::json model;
   std::atomic<size_t> done{0};
   const bool show = o.progress && n >= 2048;
@@ -261,7 +268,7 @@ nlohmann::json run_image(const ImageOptions& o) {
       irf = Irf::from_grid(irf_counts, o.irf_file);
       irf.period_ns = period;
       std::vector<float> s(summed.begin(), summed.end());
-      global = fit_pixel(irf, s.data(), FitStart{});
+      global = fit_pixel(irf, s.data(), FitStart{}, FitModel::bi);
     } else {
       const IrfEstimate e = estimate_irf(summed, period);
       irf = e.irf;
@@ -273,14 +280,23 @@ nlohmann::json run_image(const ImageOptions& o) {
       ProgressBar bar("flimgru image (fit)", n, done, show);
       fits = fit_pixels(irf, t.counts.data(), n, start, std::max(o.min_photons, 1.0), o.threads, &done);
     }
+    components.assign(n, 0);
+    size_t mono = 0, at_bound = 0;
     for (size_t i = 0; i < n; ++i) {
       if (!fits[i].ok || !has_lifetimes(t.photons[i], o.min_photons)) continue;
       lt[i] = Lifetimes{fits[i].tau1, fits[i].tau2, fits[i].a, fits[i].tau_mean, fits[i].tau_int};
+      components[i] = fits[i].components;
+      mono += fits[i].components == 1;
+      at_bound += fits[i].at_bound;
       com[i] = com_lifetime(irf, &t.counts[i * kBins]);
       ++estimated;
     }
     model = {{"method", "maximum-likelihood fit (Poisson deviance, Ceres)"},
-             {"model", "bi-exponential * IRF + constant background"},
+             {"model", "mono- or bi-exponential * IRF + constant background"},
+             {"model_selection", kFitModelSelection},
+             {"pixels_mono", mono},
+             {"pixels_bi", estimated - mono},
+             {"pixels_at_bound", at_bound},
              {"irf", irf.to_json()},
              {"summed_decay_fit",
               {{"tau1_ns", global.tau1}, {"tau2_ns", global.tau2}, {"a", global.a},
@@ -292,7 +308,7 @@ nlohmann::json run_image(const ImageOptions& o) {
   // Maps and files, into a temporary beside DIR, then swapped in (files.hpp).
   nlohmann::json summary;
   write_dir(out, "summary.json", [&](const std::string& tmp) {
-    write_pixels_csv(tmp + "/pixels.csv", t, lt);
+    write_pixels_csv(tmp + "/pixels.csv", t, lt, components);
     auto col = [&](auto get) {
       std::vector<double> v(n);
       for (size_t i = 0; i < n; ++i) v[i] = get(i);

@@ -41,7 +41,7 @@ nlohmann::json MetricsAccumulator::Err::json() const {
   return {{"bias", sum / d}, {"mae", abs / d}, {"mean_rel_error", rel / d}, {"count", n}, {"undefined", undefined}};
 }
 
-void MetricsAccumulator::add(const float* p, const float* t, const SampleTruth& lab) {
+void MetricsAccumulator::add(const float* p, const float* t, const SampleTruth& lab, const Lifetimes* given) {
   ++n_;
   for (int c = 0; c < kChannels; ++c) {
     double sq = 0, mean = 0;
@@ -63,7 +63,7 @@ void MetricsAccumulator::add(const float* p, const float* t, const SampleTruth& 
     }
     dtw_[c] += dtw_distance(p + c, t + c, kBins, kChannels);
   }
-  const Lifetimes est = lifetimes_from_sfd(p);
+  const Lifetimes est = given ? *given : lifetimes_from_sfd(p);
   if (lab.a >= kMinAmplitude) tau1_.add(est.tau1_ns, lab.tau1_ns);
   if (1 - lab.a >= kMinAmplitude) tau2_.add(est.tau2_ns, lab.tau2_ns);
   a_.add(est.a, lab.a);

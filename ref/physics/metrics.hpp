@@ -28,8 +28,9 @@ double dtw_distance(const float* x, const float* y, int n, int stride);
 
 class MetricsAccumulator {
  public:
-  // pred and truth: [kBins][kChannels] row-major.
-  void add(const float* pred, const float* truth, const SampleTruth& labels);
+  // pred and truth: [kBins][kChannels] row-major. est: the estimator's lifetimes if it gives them
+  // directly (the fit); else they are taken from pred (lifetimes_from_sfd).
+  void add(const float* pred, const float* truth, const SampleTruth& labels, const Lifetimes* est = nullptr);
   void merge(const MetricsAccumulator& other);
   nlohmann::json result() const;
   int64_t count() const { return n_; }

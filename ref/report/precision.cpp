@@ -150,7 +150,7 @@ nlohmann::json precision_study(const PrecisionConfig& cfg) {
         for (size_t i = 0; i < M; ++i)
           for (int k = 0; k < kBins; ++k) sum[k] += counts[i * kBins + k];
         std::vector<float> sumf(sum.begin(), sum.end());
-        const FitResult g = fit_pixel(irf, sumf.data(), FitStart{});
+        const FitResult g = fit_pixel(irf, sumf.data(), FitStart{}, FitModel::bi);
         const FitStart start{g.ok ? g.tau1 : 0.5, g.ok ? g.tau2 : 2.5, g.ok ? g.a : 0.5};
         const auto fits = fit_pixels(irf, counts.data(), M, start, 1.0, cfg.threads);
         for (size_t i = 0; i < M; ++i)
