@@ -2,10 +2,13 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
-// Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13).
+// Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13); the
+//   parameter Latency states it (the core passes rtl/flimgru_timing.vh GATE_LATENCY, which the
+//   sequencer and the harness use too) and elaboration stops unless it equals this pipeline.
 //   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b |
-//   G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed; MULT18X18D input
-//   registers) | G3 high*2^17 + low | G4 (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
+//   G2-G4 the requantizers (rtl/gru_requant.v, 2 MULT18X18D each): sum and M into the
+//   MULT18X18D input registers | G3 the two 18x18 products (low 17 bits unsigned, high bits
+//   signed) | G4 high*2^17 + low, (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
 //   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh index,
 //   h_old read | G8 n, h_old registered | G9 d = h - n into the multiplier | G10 z*d |
 //   G11 n*2^14 + 2^13 + z*d and (n+64)*2^14 + 2^13 + z*d | G12 h' = sat16(. >>> 14) and its
@@ -26,6 +29,7 @@ module gru_gate_unit #(
   parameter integer UnitW     = 5,
   parameter integer LayerW    = 1,
   parameter integer MetaW     = 9,     // opaque tag carried to the write (debug)
+  parameter integer Latency   = 12,    // G0 -> state write: must equal the stages below
   parameter         RomDir    = "."
 ) (
   input  wire                        clk_i,
@@ -59,11 +63,16 @@ module gru_gate_unit #(
   localparam integer PrW  = SumW + 17;          // sum x M (M unsigned 16 -> signed 17)
   localparam integer FpW  = PrW + 18;           // room for the rounding term, bias, <<< 14
   localparam integer Tsh  = 14 - TableBits;
-  localparam integer WLast = 12;                // write stage
+  localparam integer WLast = 12;                // write stage: the pipeline written below
 
   generate
     if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14 || HiW < 1 || HiW > 18) begin : g_bad_params
       gru_gate_unit_needs_rq_shift_0_to_40_and_table_bits_2_to_14 u_stop ();
+    end
+    // the schedule (rtl/seq2seq_sequencer.v, sim/scoreboard.hpp) is built on Latency
+    // (rtl/flimgru_timing.vh GATE_LATENCY): it must be the depth of this pipeline
+    if (Latency != WLast) begin : g_bad_latency
+      gru_gate_unit_latency_parameter_differs_from_its_pipeline u_stop ();
     end
   endgenerate
 
@@ -129,56 +138,22 @@ module gru_gate_unit #(
   wire [15:0] m_r  = units_g1_i[111:96];
   wire [15:0] m_sel = (`GG(1) == 2'd0) ? m_r : ((`GG(1) == 2'd1) ? m_z : m_n);
   wire [15:0] b_sel = (`GG(1) == 2'd0) ? b_r : ((`GG(1) == 2'd1) ? b_z : b_hn);
-  reg signed [15:0]     b2_q, bin2_q, b3_q, bin3_q, b4_q, bin4_q;
-  always @(posedge clk_i) begin
-    if (ce_i) begin
-      b2_q   <= b_sel;
-      bin2_q <= b_in;
-      b3_q   <= b2_q;
-      bin3_q <= bin2_q;
-      b4_q   <= b3_q;
-      bin4_q <= bin3_q;
-    end
-  end
 
-  // ---- G2: sum * M in two products that each fit one MULT18X18D ------------------------------
-  //   sum = hi * 2^17 + lo, lo = sum[16:0] unsigned: sum*M = hi*M*2^17 + lo*M, both exact
-  //   (G1 -> G2: the MULT18X18D input registers take sum and M; G2 -> G3: its output register,
-  //   rtl/mult18_oreg.v InReg 1)
-  wire signed [34:0]       plo_q, pinlo_q;       // 18 x 17 signed
-  wire signed [HiW+17-1:0] phi_q, pinhi_q;
-  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, sum_q[16:0]}), .b_i({1'b0, m_sel}), .p_o(plo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(sum_q[SumW-1:17]), .b_i({1'b0, m_sel}), .p_o(phi_q));
-  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, ain_q[16:0]}), .b_i({1'b0, m_n}), .p_o(pinlo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(ain_q[SumW-1:17]), .b_i({1'b0, m_n}), .p_o(pinhi_q));
-
-  // ---- G3: sum*M = hi*M*2^17 + lo*M (one addition right after the DSP) -----------------------
-  wire signed [FpW-1:0] plo_x   = {{(FpW-35){plo_q[34]}}, plo_q};
-  wire signed [FpW-1:0] pinlo_x = {{(FpW-35){pinlo_q[34]}}, pinlo_q};
-  wire signed [FpW-1:0] phi_x   = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
-  wire signed [FpW-1:0] pinhi_x = {{(FpW-HiW-17){pinhi_q[HiW+16]}}, pinhi_q};
-  reg signed [FpW-1:0]  pr_q, prin_q;
-  always @(posedge clk_i) begin
-    if (ce_i) begin
-      pr_q   <= (phi_x <<< 17) + plo_x;
-      prin_q <= (pinhi_x <<< 17) + pinlo_x;
-    end
-  end
-
-  // ---- G4: rshr(sum*M, S) + b = (sum*M + b*2^S + 2^(S-1)) >>> S (b*2^S + 2^(S-1) is wiring),
-  //   saturate -----------------------------------------------------------------------------------
-  wire signed [FpW-1:0] b_x   = ($signed({{(FpW-16){b4_q[15]}}, b4_q}) <<< RqShift) | fp_half(RqShift);
-  wire signed [FpW-1:0] bin_x = ($signed({{(FpW-16){bin4_q[15]}}, bin4_q}) <<< RqShift) | fp_half(RqShift);
+  // ---- G2-G4: rq = rshr(sum*M, S) + b and rq_in = rshr(a_in*M_n, S) + b_in on two requantizers
+  //   (rtl/gru_requant.v: sum and M into the MULT18X18D input registers (G2), the two 18x18
+  //   products (G3), high*2^17 + low (G4), then . + b*2^S + 2^(S-1), >>> S); G4 -> G5: saturate
+  //   (the n row's hn), rq_in stays unsaturated (numerics §5)
+  wire signed [FpW-1:0] rq, rq_in;
+  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift)) u_rq (
+    .clk_i(clk_i), .ce_i(ce_i), .a_i(sum_q), .m_i(m_sel), .b_i(b_sel), .q_o(rq));
+  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift)) u_rq_in (
+    .clk_i(clk_i), .ce_i(ce_i), .a_i(ain_q), .m_i(m_n), .b_i(b_in), .q_o(rq_in));
   reg signed [15:0]    p_q;       // p_r, p_z, or hn
   reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= fp_sat16((pr_q + b_x) >>> RqShift);
-      pin_q <= (prin_q + bin_x) >>> RqShift;
+      p_q   <= fp_sat16(rq);
+      pin_q <= rq_in;
     end
   end
 

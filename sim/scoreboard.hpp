@@ -20,12 +20,17 @@ struct Pixel {
 };
 
 // Schedule of docs/architecture.md for a core of `mac_rows` rows and the model's H, L.
-// Pipeline latencies of the RTL that the schedule depends on (keep equal to the RTL):
+// Pipeline latencies of the RTL that the schedule depends on:
 //   kGateVisible: issue of a row group's last column at (g+1)K-1 -> row m's state write is
-//   readable at (g+1)K + kGateVisible + m (5 cycles MAC/serializer, 12 gate unit, 1 RAM write;
-//   rtl/seq2seq_sequencer.v GateLat);
+//   readable at (g+1)K + kGateVisible + m (MAC_LATENCY 5 cycles MAC/serializer, GATE_LATENCY 12
+//   gate unit, 1 RAM write): rtl/flimgru_timing.vh, read by CMakeLists.txt, the same
+//   numbers the core passes to rtl/seq2seq_sequencer.v (GateLat) and rtl/gru_gate_unit.v;
 //   kHeadOut: head start -> SFD beat of lane 0 is H + kHeadOut cycles later.
-inline constexpr int kGateVisible = 17;
+#if !defined(FLIMGRU_MAC_LATENCY) || !defined(FLIMGRU_GATE_LATENCY)
+#error "FLIMGRU_MAC_LATENCY / FLIMGRU_GATE_LATENCY: defined by CMakeLists.txt from rtl/flimgru_timing.vh"
+#endif
+inline constexpr int kGateVisible = FLIMGRU_MAC_LATENCY + FLIMGRU_GATE_LATENCY;
+static_assert(kGateVisible == 17, "docs/architecture.md's schedule formula and tables assume 17");
 inline constexpr int kHeadOut = 12;
 struct Schedule {
   int hidden, layers, mac_rows, groups;
