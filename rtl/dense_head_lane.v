@@ -1,7 +1,7 @@
 // dense_head_lane: one lane's Dense(3) head (docs/numerics.md §7) and per-pixel summary.
 //   Three int8 x int8 products per cycle in LUTs (the broadcast 24-bit head word x view(h) of
 //   this lane's top-layer state element), accumulated over H cycles; then y_c = sat16(rshr(acc_c * M_c, S) + b_c) for
-//   c = 0, 1, 2 on one shared, pipelined requantizer; then the running summary
+//   c = 0, 1, 2 on one shared, pipelined requantizer (LUT products: no MULT18X18D); then the running summary
 //   (sum over decoder steps and the value at step 0, per channel).
 // Pipeline (issue of element k at cycle i, like gru_mac_lane): RAM read (i), operand (i+1),
 //   products (i+2, two half sums), accumulate (i+3, both added); phases ph_i[0..7] after the
@@ -105,9 +105,9 @@ module dense_head_lane #(
     end
   endgenerate
 
-  // the requantizer (rtl/gru_requant.v, 2 MULT18X18D): operands of channel c in ph_c+1, result
-  // in ph_c+4
-  gru_requant #(.AWidth(AccWidth), .Width(FpW), .RqShift(RqShift)) u_rq (
+  // the requantizer (rtl/gru_requant.v, Dsps 0: both products in LUTs; it is busy 3 cycles
+  // per decoder step): operands of channel c in ph_c+1, result in ph_c+4
+  gru_requant #(.AWidth(AccWidth), .Width(FpW), .RqShift(RqShift), .Dsps(0)) u_rq (
     .clk_i(clk_i), .ce_i(ce_i), .a_i(ra_q), .m_i(rm_q), .b_i(rb_q), .q_o(rq));
 
   always @(posedge clk_i) begin

@@ -9,9 +9,11 @@
 //   unit ROMs, row serializer (rtl/row_serializer.v), head control (rtl/head_ctrl.v), Lanes
 //   lanes (rtl/flimgru_lane.v: MAC lane, gate unit, head, result FIFO), output arbiter and skid
 //   buffers, and the clock enable register. Pipeline latencies: rtl/flimgru_timing.vh.
-//   MULT18X18D: Lanes x (MAC_ROWS + 8): the MAC array, per lane 6 in the gate unit
-//   (two requantizers rtl/gru_requant.v, r*hn, z*(h-n)) and 2 in the head's requantizer (its
-//   three int8 products are LUT shift-and-add).
+//   MULT18X18D: Lanes x (MAC_ROWS + 3): the MAC array and per lane 3 in the gate unit (the
+//   low products of its two requantizers, rtl/gru_requant.v, whose high products are LUT
+//   shift-and-add, and one for r*hn and z*(h-n) at a fixed phase); Lanes x (MAC_ROWS + 4) if
+//   MAC_ROWS > H - 5 (r*hn and z*(h-n) could collide: two). The head has none (its three int8
+//   products and its requantizer are LUT shift-and-add).
 // Throughput: one batch of Lanes pixels every
 //   Steps * sum over layer-steps (G*K + Drain(K)) enabled cycles (docs/architecture.md).
 // Interface: valid/ready streams; the compute pipeline has one clock enable that drops while
@@ -73,6 +75,10 @@ module flimgru_core #(
   localparam integer NRom    = 2 * L;
   localparam integer RecW    = 2 + 8 + TagWidth + 48 + 3 * SumW + 48;
   localparam integer MetaW   = 1 + StepW;
+  // fewest enabled cycles between two rows of different row groups at the gate units: groups
+  // are handed off K >= H cycles apart, a group's rows take P cycles (rtl/gru_gate_unit.v shares
+  // one MULT18X18D between r*hn and z*d if this exceeds 5)
+  localparam integer RowGap  = H - P + 1;
 
   localparam BadParams = (Lanes < 1 || Lanes > 8 || STEPS > 256 || L > 9 || H > 256 ||
       TABLE_BITS > 14 || WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM != 1 ||
@@ -236,7 +242,7 @@ module flimgru_core #(
       flimgru_lane #(.MacRows(P), .AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
                      .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW),
                      .TagWidth(TagWidth), .SumW(SumW), .GateLatency(GATE_LATENCY),
-                     .RomDir(RomDir)) u_lane (
+                     .RowGap(RowGap), .RomDir(RomDir)) u_lane (
         .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .ce_d_i(ce_d),
         .x_we_i(x_we[ln]), .x_waddr_i(x_waddr), .x_wdata_i(x_wdata),
         .iss_xaddr_i(iss_xaddr), .iss_saddr_i(iss_saddr), .src_x_s1_i(src_x_s1),

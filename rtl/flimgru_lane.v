@@ -22,6 +22,7 @@ module flimgru_lane #(
   parameter integer TagWidth    = 16,
   parameter integer SumW        = 24,
   parameter integer GateLatency = 12,
+  parameter integer RowGap      = 1,     // fewest cycles between rows of two row groups
   parameter         RomDir      = "."
 ) (
   input  wire                        clk_i,
@@ -120,7 +121,7 @@ module flimgru_lane #(
 
   gru_gate_unit #(.AccWidth(AccWidth), .RqShift(RqShift), .TableBits(TableBits),
                   .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW), .Latency(GateLatency),
-                  .RomDir(RomDir)) u_gate (
+                  .RowGap(RowGap), .RomDir(RomDir)) u_gate (
     .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce_l),
     .row_v_i(row_v_i), .row_gate_i(row_gate_i), .row_ain_i(row_ain), .row_ah_i(row_ah),
     .row_unit_i(row_unit_i), .row_layer_i(row_layer_i), .row_wbank_i(row_wbank_i),

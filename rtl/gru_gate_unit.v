@@ -6,9 +6,10 @@
 //   parameter Latency states it (the core passes rtl/flimgru_timing.vh GATE_LATENCY, which the
 //   sequencer and the harness use too) and elaboration stops unless it equals this pipeline.
 //   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b |
-//   G2-G4 the requantizers (rtl/gru_requant.v, 2 MULT18X18D each): sum and M into the
-//   MULT18X18D input registers | G3 the two 18x18 products (low 17 bits unsigned, high bits
-//   signed) | G4 high*2^17 + low, (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
+//   G2-G4 the requantizers (rtl/gru_requant.v Dsps 1: the low product on a MULT18X18D, the
+//   high one in LUTs): sum and M into the MULT18X18D input registers | G3 the two products (low
+//   17 bits unsigned, high bits signed) | G4 high*2^17 + low, (. + b*2^S + 2^(S-1)) >>> S, sat |
+//   G5 σ read, r*hn (one MULT18X18D shared with z*d when RowGap > 5, see below) |
 //   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh index,
 //   h_old read | G8 n, h_old registered | G9 d = h - n into the multiplier | G10 z*d |
 //   G11 n*2^14 + 2^13 + z*d and (n+64)*2^14 + 2^13 + z*d | G12 h' = sat16(. >>> 14) and its
@@ -30,6 +31,8 @@ module gru_gate_unit #(
   parameter integer LayerW    = 1,
   parameter integer MetaW     = 9,     // opaque tag carried to the write (debug)
   parameter integer Latency   = 12,    // G0 -> state write: must equal the stages below
+  parameter integer RowGap    = 1,     // fewest enabled cycles between rows of two row groups
+                                       // (the core: H - P + 1); > 5: r*hn and z*d share a DSP
   parameter         RomDir    = "."
 ) (
   input  wire                        clk_i,
@@ -144,15 +147,16 @@ module gru_gate_unit #(
   //   products (G3), high*2^17 + low (G4), then . + b*2^S + 2^(S-1), >>> S); G4 -> G5: saturate
   //   (the n row's hn), rq_in stays unsaturated (numerics §5)
   wire signed [FpW-1:0] rq, rq_in;
-  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift)) u_rq (
+  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift), .Dsps(1)) u_rq (
     .clk_i(clk_i), .ce_i(ce_i), .a_i(sum_q), .m_i(m_sel), .b_i(b_sel), .q_o(rq));
-  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift)) u_rq_in (
+  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift), .Dsps(1)) u_rq_in (
     .clk_i(clk_i), .ce_i(ce_i), .a_i(ain_q), .m_i(m_n), .b_i(b_in), .q_o(rq_in));
   reg signed [15:0]    p_q;       // p_r, p_z, or hn
   reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
+  wire signed [15:0]   p_d = fp_sat16(rq);
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= fp_sat16(rq);
+      p_q   <= p_d;
       pin_q <= rq_in;
     end
   end
@@ -163,17 +167,16 @@ module gru_gate_unit #(
              .RomDir(RomDir), .File("sigmoid.hex")) u_sigmoid (
     .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx({{(FpW-16){p_q[15]}}, p_q})), .data_o(sig_data));
   reg signed [15:0] r_q, z_q;
-  wire signed [31:0] prod_rhn_q;
+  wire signed [32:0] prod_rhn_q;   // r*hn in G6 and z*d in G11: one MULT18X18D or two (G10)
+  wire signed [32:0] prod_zd_q;
   reg signed [FpW-1:0] pin6_q;
-  mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(r_q), .b_i(p_q), .p_o(prod_rhn_q));
   always @(posedge clk_i) begin
     if (ce_i) pin6_q <= pin_q;
   end
 
   // ---- G6: capture r / z (σ read in G5); p_n = sat16(pin + rshr(r*hn, 14)) in one addition:
   //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
-  wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
+  wire signed [FpW-1:0] rhn_x = {{(FpW-33){prod_rhn_q[32]}}, prod_rhn_q};
   wire signed [FpW-1:0] pin_sh = (pin6_q <<< 14) | fp_half(14);
   reg signed [FpW-1:0] pns_q;    // p_n before >>> 14 and sat16 (tab_idx does both, G7)
   reg signed [15:0]    z7_q;
@@ -217,11 +220,51 @@ module gru_gate_unit #(
   end
 
   // ---- G10: z * d -------------------------------------------------------------------------------
-  wire signed [32:0] prod_zd_q;
   reg signed [15:0] n11_q;
   reg signed [16:0] nv11_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
-  mult18_oreg #(.AWidth(16), .BWidth(17), .InReg(1)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(z9_q), .b_i(d9), .p_o(prod_zd_q));
+
+  // ---- the products r*hn (operands in G5, product in G6) and z*d (G10, G11) ------------------
+  //   Only n rows use them. Within a row group the n rows are 3 cycles apart, rows of different
+  //   groups at least RowGap; an n row's two uses are 5 cycles apart (G5, G10), so if RowGap > 5
+  //   no two n rows ever need the multiplier in the same cycle: one MULT18X18D takes r*hn when
+  //   the row in G4 is an n row and z*d otherwise. Its operands are registered in the fabric
+  //   from the values r_q, p_q (G5) and z9_q, d9 (G9) take or hold, the block's output register
+  //   is the product register.
+  generate
+    if (RowGap > 5) begin : g_mul_shared
+      wire               hn_g4 = `GV(4) && (`GG(4) == 2'd2);
+      wire signed [15:0] r_d   = (`GV(6) && `GG(6) == 2'd0) ? sig_data : r_q;   // r_q in G5
+      reg signed [15:0]  ma_q;
+      reg signed [16:0]  mb_q;
+      always @(posedge clk_i) begin
+        if (ce_i) begin
+          ma_q <= hn_g4 ? r_d : z9_q;
+          mb_q <= hn_g4 ? {p_d[15], p_d} : d9;
+        end
+      end
+      wire signed [32:0] prod_q;
+      mult18_oreg #(.AWidth(16), .BWidth(17)) u_mul (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(ma_q), .b_i(mb_q), .p_o(prod_q));
+      assign prod_rhn_q = prod_q;
+      assign prod_zd_q  = prod_q;
+`ifndef SYNTHESIS
+      // the schedule guarantees it (RowGap); a simulation that breaks it stops here
+      always @(posedge clk_i) begin
+        if (ce_i && !rst_i && hn_g4 && `GV(9) && `GG(9) == 2'd2) begin
+          $display("gru_gate_unit: r*hn and z*d collide (RowGap %0d)", RowGap);
+          $stop;
+        end
+      end
+`endif
+    end else begin : g_mul_two
+      wire signed [31:0] prod_rhn32;
+      mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(r_q), .b_i(p_q), .p_o(prod_rhn32));
+      assign prod_rhn_q = {prod_rhn32[31], prod_rhn32};
+      mult18_oreg #(.AWidth(16), .BWidth(17), .InReg(1)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(z9_q), .b_i(d9), .p_o(prod_zd_q));
+    end
+  endgenerate
   always @(posedge clk_i) begin
     if (ce_i) begin
       n11_q     <= n10_q;

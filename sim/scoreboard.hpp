@@ -32,6 +32,13 @@ struct Pixel {
 inline constexpr int kGateVisible = FLIMGRU_MAC_LATENCY + FLIMGRU_GATE_LATENCY;
 static_assert(kGateVisible == 17, "docs/architecture.md's schedule formula and tables assume 17");
 inline constexpr int kHeadOut = 12;
+// MULT18X18D of a core (docs/architecture.md; sim/synth_check.sh ASSERT=1 checks it): the MAC
+// array, per lane 2 in the gate unit's requantizers (their high products and the head's
+// requantizer are LUT shift-and-add) and 1 for r*hn and z*d when they share it (P <= H - 5,
+// rtl/gru_gate_unit.v RowGap), else 2.
+inline int mult18x18d(int lanes, int mac_rows, int hidden) {
+  return lanes * (mac_rows + (mac_rows <= hidden - 5 ? 3 : 4));
+}
 struct Schedule {
   int hidden, layers, mac_rows, groups;
   Schedule(int hidden, int layers, int mac_rows);
