@@ -70,7 +70,9 @@ module flimgru_core #(
   localparam integer LayerW  = (L > 1) ? $clog2(L) : 1;
   localparam integer SAddrW  = LayerW + 1 + UnitW;
   localparam integer WAddrW  = $clog2(G * KMax);
-  localparam integer AccW    = 17 + $clog2(KMax);
+  // accumulators (numerics §2): 8 + 8 + ceil(log2(K)) bits hold K products of two int8 exactly
+  // (|q * h| <= 2^14): 22 bits for K = 2H = 64
+  localparam integer AccW    = 16 + $clog2(KMax);
   localparam integer SumW    = 24;
   localparam integer NRom    = 2 * L;
   localparam integer RecW    = 2 + 8 + TagWidth + 48 + 3 * SumW + 48;

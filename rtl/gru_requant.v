@@ -70,7 +70,8 @@ module gru_requant #(
             lh_q[i] <= {4'd0, lq_q[2*i]} + {lq_q[2*i + 1], 4'd0};
         end
       end
-      assign plo_x = $signed({{(FpW-25){1'b0}}, lh_q[0]}) + $signed({{(FpW-33){1'b0}}, lh_q[1], 8'd0});
+      wire [33:0] lo_sum = {9'd0, lh_q[0]} + {1'b0, lh_q[1], 8'd0};   // lo * M < 2^33
+      assign plo_x = $signed({{(FpW-34){1'b0}}, lo_sum});
     end
     if (Dsps >= 2) begin : g_hi_dsp
       wire signed [HiW+16:0] phi_q;         // hi * M
@@ -104,7 +105,8 @@ module gru_requant #(
           hs_q[1]  <= (t[4] + t[5]) + (t[6] + t[7]);
         end
       end
-      assign phi_x = {{(FpW-HPW){hs_q[0][HPW-1]}}, hs_q[0]} + {{(FpW-HPW){hs_q[1][HPW-1]}}, hs_q[1]};
+      wire signed [HPW-1:0] hi_sum = hs_q[0] + hs_q[1];   // hi * M: fits HPW bits
+      assign phi_x = {{(FpW-HPW){hi_sum[HPW-1]}}, hi_sum};
     end
   endgenerate
 
