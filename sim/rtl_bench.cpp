@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
                       {"sim_cycles_per_second", st.cycles / secs},
                       {"sim_tpsf_per_second", n / secs}};
   for (const auto& r : rows)
-    j["configs"].push_back({{"lanes", r.lanes}, {"mac_rows", r.rows}, {"batch_cycles", r.batch},
+    j["configs"].push_back({{"lanes", r.lanes}, {"mac_rows", r.rows},
+                            {"mult18x18d", mult18x18d(r.lanes, r.rows, m.hidden)}, {"batch_cycles", r.batch},
                             {"cycles_per_tpsf", r.per_tpsf}, {"ideal", r.ideal}, {"compiled", r.compiled},
                             {"measured_cycles_per_tpsf", r.measured}});
   if (json) {
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
     char meas[64] = "";
     if (r.compiled) std::snprintf(meas, sizeof meas, "%.1f (compiled)", r.measured);
     std::printf("| %d | %d | %d | %d | %lld | %.1f | %.1f | %.1f | %.3f | %s |\n", r.lanes, r.rows, r.lanes * r.rows,
-                r.lanes * (r.rows + 8), (long long)r.batch, double(r.batch) / kBins / 2, r.per_tpsf, r.ideal,
+                mult18x18d(r.lanes, r.rows, m.hidden), (long long)r.batch, double(r.batch) / kBins / 2, r.per_tpsf, r.ideal,
                 r.ideal / r.per_tpsf, meas);
   }
   std::printf("\ncycles/step: per encoder or decoder step of one batch (batch cycles / 270); MAC utilization = "

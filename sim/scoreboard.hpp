@@ -21,13 +21,25 @@ struct Pixel {
 };
 
 // Schedule of docs/architecture.md for a core of `mac_rows` rows and the model's H, L.
-// Pipeline latencies of the RTL that the schedule depends on (keep equal to the RTL):
+// Pipeline latencies of the RTL that the schedule depends on:
 //   kGateVisible: issue of a row group's last column at (g+1)K-1 -> row m's state write is
-//   readable at (g+1)K + kGateVisible + m (5 cycles MAC/serializer, 12 gate unit, 1 RAM write;
-//   rtl/core/seq2seq_sequencer.v GateLat);
+//   readable at (g+1)K + kGateVisible + m (MAC_LATENCY 5 cycles MAC/serializer, GATE_LATENCY 12
+//   gate unit, 1 RAM write): rtl/core/flimgru_timing.vh, read by CMakeLists.txt, the same
+//   numbers the core passes to rtl/core/seq2seq_sequencer.v (GateLat) and rtl/core/gru_gate_unit.v;
 //   kHeadOut: head start -> SFD beat of lane 0 is H + kHeadOut cycles later.
-inline constexpr int kGateVisible = 17;
+#if !defined(FLIMGRU_MAC_LATENCY) || !defined(FLIMGRU_GATE_LATENCY)
+#error "FLIMGRU_MAC_LATENCY / FLIMGRU_GATE_LATENCY: defined by CMakeLists.txt from rtl/core/flimgru_timing.vh"
+#endif
+inline constexpr int kGateVisible = FLIMGRU_MAC_LATENCY + FLIMGRU_GATE_LATENCY;
+static_assert(kGateVisible == 17, "docs/architecture.md's schedule formula and tables assume 17");
 inline constexpr int kHeadOut = 12;
+// MULT18X18D of a core (docs/architecture.md; sim/synth_check.sh ASSERT=1 checks it): the MAC
+// array, per lane 2 in the gate unit's requantizers (their high products and the head's
+// requantizer are LUT shift-and-add) and 1 for r*hn and z*d when they share it (P <= H - 5,
+// rtl/core/gru_gate_unit.v RowGap), else 2.
+inline int mult18x18d(int lanes, int mac_rows, int hidden) {
+  return lanes * (mac_rows + (mac_rows <= hidden - 5 ? 3 : 4));
+}
 struct Schedule {
   int hidden, layers, mac_rows, groups;
   Schedule(int hidden, int layers, int mac_rows);

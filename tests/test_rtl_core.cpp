@@ -49,13 +49,13 @@ std::map<std::string, long> read_params(const std::string& path) {
   return kv;
 }
 
-struct CfgL1P20 {  // LFE5U-25F: one lane of 20 rows, 28 MULT18X18D in all
+struct CfgL1P20 {  // LFE5U-25F: one lane of 20 rows, 23 of its 28 MULT18X18D
   using V = Vl1p20;
   static constexpr int lanes = 1, layers = 1, hidden = 32, rows = 20;
   static constexpr const char* name = "l1p20";
   static constexpr const char* params = FLIMGRU_RTL_l1p20_ROMS;
 };
-struct CfgL6P16 {  // LFE5U-85F: six lanes of 16 rows, 144 MULT18X18D in all
+struct CfgL6P16 {  // LFE5U-85F: six lanes of 16 rows, 114 of its 156 MULT18X18D
   using V = Vl6p16;
   static constexpr int lanes = 6, layers = 1, hidden = 32, rows = 16;
   static constexpr const char* name = "l6p16";

@@ -141,8 +141,12 @@ std::vector<std::pair<std::string, long long>> part_limits(const std::string& de
 }
 
 // The RTL's gate latency: a row group's last column issued at (g+1)K-1 makes row m's state readable
-// at (g+1)K + kGateVisible + m (docs/architecture.md; sim/scoreboard.hpp checks it cycle by cycle).
-constexpr long long kGateVisible = 17;
+// at (g+1)K + kGateVisible + m (docs/architecture.md; sim/scoreboard.hpp checks it cycle by cycle);
+// MAC_LATENCY + GATE_LATENCY of rtl/core/flimgru_timing.vh (CMakeLists.txt defines them).
+#if !defined(FLIMGRU_MAC_LATENCY) || !defined(FLIMGRU_GATE_LATENCY)
+#error "FLIMGRU_MAC_LATENCY / FLIMGRU_GATE_LATENCY: defined by CMakeLists.txt from rtl/core/flimgru_timing.vh"
+#endif
+constexpr long long kGateVisible = FLIMGRU_MAC_LATENCY + FLIMGRU_GATE_LATENCY;
 
 long long drain(long long K, long long H, long long P, long long G) {
   long long worst = 0;

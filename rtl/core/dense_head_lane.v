@@ -1,14 +1,14 @@
 // dense_head_lane: one lane's Dense(3) head (docs/numerics.md §7) and per-pixel summary.
 //   Three int8 x int8 products per cycle in LUTs (the broadcast 24-bit head word x view(h) of
 //   this lane's top-layer state element), accumulated over H cycles; then y_c = sat16(rshr(acc_c * M_c, S) + b_c) for
-//   c = 0, 1, 2 on one shared, pipelined requantizer; then the running summary
+//   c = 0, 1, 2 on one shared, pipelined requantizer (LUT products: no MULT18X18D); then the running summary
 //   (sum over decoder steps and the value at step 0, per channel).
 // Pipeline (issue of element k at cycle i, like gru_mac_lane): RAM read (i), operand (i+1),
 //   products (i+2, two half sums), accumulate (i+3, both added); phases ph_i[0..7] after the
 //   last element's accumulate:
-//   channel c: ph_c acc_c, M_c, b_c to registers | ph_c+1 to the MULT18X18D input registers |
-//   ph_c+2 acc_c*M_c as two 18x18 products | ph_c+3 hi*2^17 + lo | ph_c+4 y_c =
-//   sat16((. + b_c*2^S + 2^(S-1)) >>> S); ph7 result valid (y_o, sum_o, first_o).
+//   channel c: ph_c acc_c, M_c, b_c to registers | ph_c+1 .. ph_c+4 the requantizer
+//   (rtl/gru_requant.v: MULT18X18D input registers, the two 18x18 products, hi*2^17 + lo) |
+//   ph_c+4 y_c = sat16((. + b_c*2^S + 2^(S-1)) >>> S); ph7 result valid (y_o, sum_o, first_o).
 // Interface: hp_word_i = head_params word {M_c, b_c} of channel c valid in ph_c.
 `default_nettype none
 module dense_head_lane #(
@@ -69,19 +69,14 @@ module dense_head_lane #(
   reg signed [AccWidth-1:0] acc_q  [0:2];
   reg signed [AccWidth-1:0] ra_q;                 // requantizer operands (ph_c)
   reg        [15:0]         rm_q;
-  reg signed [15:0]         rb_q, rb1_q, rb2_q, rb3_q;
-  wire signed [34:0]        rlo_q;                // ph_c+3: acc[16:0] * M (18 x 17)
-  wire signed [HiW+16:0]    rhi_q;                //         acc[hi] * M (MULT18X18D registers)
-  reg signed [FpW-1:0]      rs_q;                 // ph_c+4: acc * M
+  reg signed [15:0]         rb_q;
+  wire signed [FpW-1:0]     rq;                   // ph_c+4: rshr(acc_c * M_c, S) + b_c
   reg signed [15:0]         y_q    [0:2];
   reg signed [SumWidth-1:0] sum_q  [0:2];
   reg signed [15:0]         first_q [0:2];
 
   wire [1:0] ch = ph_i[0] ? 2'd0 : (ph_i[1] ? 2'd1 : (ph_i[2] ? 2'd2 : 2'd0));
-  wire signed [FpW-1:0] rlo_x = {{(FpW-35){rlo_q[34]}}, rlo_q};
-  wire signed [FpW-1:0] rhi_x = {{(FpW-HiW-17){rhi_q[HiW+16]}}, rhi_q};
-  wire signed [FpW-1:0] rb_x = ($signed({{(FpW-16){rb3_q[15]}}, rb3_q}) <<< RqShift) | fp_half(RqShift);
-  wire signed [15:0] y_new = fp_sat16((rs_q + rb_x) >>> RqShift);
+  wire signed [15:0] y_new = fp_sat16(rq);
 
   genvar c;
   generate
@@ -110,10 +105,10 @@ module dense_head_lane #(
     end
   endgenerate
 
-  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, ra_q[16:0]}), .b_i({1'b0, rm_q}), .p_o(rlo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(ra_q[AccWidth-1:17]), .b_i({1'b0, rm_q}), .p_o(rhi_q));
+  // the requantizer (rtl/gru_requant.v, Dsps 0: both products in LUTs; it is busy 3 cycles
+  // per decoder step): operands of channel c in ph_c+1, result in ph_c+4
+  gru_requant #(.AWidth(AccWidth), .Width(FpW), .RqShift(RqShift), .Dsps(0)) u_rq (
+    .clk_i(clk_i), .ce_i(ce_i), .a_i(ra_q), .m_i(rm_q), .b_i(rb_q), .q_o(rq));
 
   always @(posedge clk_i) begin
     if (ce_i) begin
@@ -122,10 +117,6 @@ module dense_head_lane #(
       ra_q  <= acc_q[ch];
       rm_q  <= hp_word_i[31:16];
       rb_q  <= hp_word_i[15:0];
-      rb1_q <= rb_q;
-      rs_q  <= (rhi_x <<< 17) + rlo_x;
-      rb2_q <= rb1_q;
-      rb3_q <= rb2_q;
     end
   end
 endmodule

@@ -4,9 +4,16 @@
 //   (per channel: sum over the steps, value at step 0).
 // Dimensions come from model_params.vh in the ROM directory (`include path), the contents
 //   from the ROM images (RomDir, or +rom_dir=DIR at simulation time): a new model needs no
-//   RTL edit. MULT18X18D: Lanes x (MAC_ROWS + 8): the MAC array, per lane 6 in the gate unit
-//   (two 25x17 requantizations, r*hn, z*(h-n)) and 2 in the head's requantizer (its three
-//   int8 products are LUT shift-and-add).
+//   RTL edit. This module is wiring: loader (rtl/tpsf_loader.v), sequencer
+//   (rtl/seq2seq_sequencer.v), issue pipeline (rtl/issue_pipeline.v), the shared weight and
+//   unit ROMs, row serializer (rtl/row_serializer.v), head control (rtl/head_ctrl.v), Lanes
+//   lanes (rtl/flimgru_lane.v: MAC lane, gate unit, head, result FIFO), output arbiter and skid
+//   buffers, and the clock enable register. Pipeline latencies: rtl/flimgru_timing.vh.
+//   MULT18X18D: Lanes x (MAC_ROWS + 3): the MAC array and per lane 3 in the gate unit (the
+//   low products of its two requantizers, rtl/gru_requant.v, whose high products are LUT
+//   shift-and-add, and one for r*hn and z*(h-n) at a fixed phase); Lanes x (MAC_ROWS + 4) if
+//   MAC_ROWS > H - 5 (r*hn and z*(h-n) could collide: two). The head has none (its three int8
+//   products and its requantizer are LUT shift-and-add).
 // Throughput: one batch of Lanes pixels every
 //   Steps * sum over layer-steps (G*K + Drain(K)) enabled cycles (docs/architecture.md).
 // Interface: valid/ready streams; the compute pipeline has one clock enable that drops while
@@ -51,6 +58,7 @@ module flimgru_core #(
   output wire [16*Lanes-1:0]    dbg_h_data_o    // new states, Q1.14
 );
 `include "model_params.vh"
+`include "flimgru_timing.vh"
 
   // ---- derived dimensions ------------------------------------------------------------------
   localparam integer P       = MAC_ROWS;
@@ -62,11 +70,17 @@ module flimgru_core #(
   localparam integer LayerW  = (L > 1) ? $clog2(L) : 1;
   localparam integer SAddrW  = LayerW + 1 + UnitW;
   localparam integer WAddrW  = $clog2(G * KMax);
-  localparam integer AccW    = 17 + $clog2(KMax);
+  // accumulators (numerics §2): 8 + 8 + ceil(log2(K)) bits hold K products of two int8 exactly
+  // (|q * h| <= 2^14): 22 bits for K = 2H = 64
+  localparam integer AccW    = 16 + $clog2(KMax);
   localparam integer SumW    = 24;
   localparam integer NRom    = 2 * L;
   localparam integer RecW    = 2 + 8 + TagWidth + 48 + 3 * SumW + 48;
   localparam integer MetaW   = 1 + StepW;
+  // fewest enabled cycles between two rows of different row groups at the gate units: groups
+  // are handed off K >= H cycles apart, a group's rows take P cycles (rtl/gru_gate_unit.v shares
+  // one MULT18X18D between r*hn and z*d if this exceeds 5)
+  localparam integer RowGap  = H - P + 1;
 
   localparam BadParams = (Lanes < 1 || Lanes > 8 || STEPS > 256 || L > 9 || H > 256 ||
       TABLE_BITS > 14 || WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM != 1 ||
@@ -84,7 +98,7 @@ module flimgru_core #(
   // ---- clock enable: stall while any lane's result FIFO is nearly full -------------------------
   // ce is a register (its fanout is every pipeline register): it drops in the cycle after a
   // result FIFO holds Depth-1 records, so the push that may happen in that cycle still finds a
-  // free entry. Each lane's datapath has its own copy (rep_reg in the lane, below).
+  // free entry. Each lane's datapath has its own copy (rep_reg in rtl/flimgru_lane.v).
   wire [Lanes-1:0] fifo_afull;
   wire             ce_d = rst_i | ~|fifo_afull;     // high in reset
   reg              ce;
@@ -119,7 +133,8 @@ module flimgru_core #(
   wire [StepW-1:0]  head_step;
 
   seq2seq_sequencer #(.Hidden(H), .Layers(L), .Steps(STEPS), .InDim(IN_DIM), .MacRows(P),
-                      .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .WAddrW(WAddrW)) u_seq (
+                      .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .WAddrW(WAddrW),
+                      .GateLat(MAC_LATENCY + GATE_LATENCY)) u_seq (
     .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce),
     .bank_full_i(bank_full), .release_o(bank_release), .rd_bank_o(rd_bank),
     .batch_start_o(batch_start),
@@ -131,61 +146,46 @@ module flimgru_core #(
     .iss_hzero_o(iss_hzero),
     .head_start_o(head_start), .head_bank_o(head_bank), .head_step_o(head_step));
 
-  // lane tags and active mask of the running batch
-  reg [Lanes*TagWidth-1:0] lane_tags_q;
-  reg [Lanes-1:0]          lane_active_q;
-  always @(posedge clk_i) begin
-    if (batch_start) begin
-      lane_tags_q   <= rd_tags;
-      lane_active_q <= rd_active;
-    end
-  end
-
   // ---- issue pipeline: s1 (RAM data), s2 (weight word, operand), s3 (MULT18X18D input
   //      registers), s4 (products -> acc, rtl/gru_mac_lane.v) ----------------------------------
   localparam integer RomSelW = $clog2(NRom);   // NRom >= 2
+  localparam integer GMetaW  = LayerW + 2 + MetaW;   // {layer, wbank, hzero, dec, step}
   /* verilator lint_off WIDTH */
   wire [RomSelW-1:0] iss_sel = iss_dec * L + iss_layer;
   /* verilator lint_on WIDTH */
-  reg               v_s1, v_s2, v_s3, v_s4;
-  reg               src_x_s1, zero_s1;
-  reg [RomSelW-1:0] sel_s1, sel_s2;
-  reg [5:0]         fl_s1, fl_s2;     // has_in, first_in, last_in, first_h, last, grp0
-  reg [1:0]         fl_s3, fl_s4;     // last, grp0 (the lanes have their own copies, rep_reg)
-  localparam integer GMetaW = LayerW + 2 + MetaW;   // {layer, wbank, hzero, dec, step}
-  reg [GMetaW-1:0]  gm_s1, gm_s2, gm_s3, gm_s4;
-  wire [GMetaW-1:0] gm_iss = {iss_layer, iss_wbank, iss_hzero, iss_dec, iss_step};
-  always @(posedge clk_i) begin
-    if (ce) begin
-      v_s1 <= iss_v;  v_s2 <= v_s1;  v_s3 <= v_s2;  v_s4 <= v_s3;
-      src_x_s1 <= iss_src_x;
-      zero_s1  <= iss_zero;
-      sel_s1 <= iss_sel;  sel_s2 <= sel_s1;
-      fl_s1 <= {iss_has_in, iss_first_in, iss_last_in, iss_first_h, iss_last, iss_grp0};
-      fl_s2 <= fl_s1;  fl_s3 <= fl_s2[1:0];  fl_s4 <= fl_s3;
-      gm_s1 <= gm_iss; gm_s2 <= gm_s1; gm_s3 <= gm_s2; gm_s4 <= gm_s3;
-    end
-    if (rst_i) begin
-      v_s1 <= 1'b0; v_s2 <= 1'b0; v_s3 <= 1'b0; v_s4 <= 1'b0;
-    end
-  end
+  wire               src_x_s1, zero_s1, v_s2, v_s4;
+  wire [RomSelW-1:0] sel_s2;
+  wire [5:1]         fl_s2;     // has_in, first_in, last_in, first_h, last
+  wire [1:0]         fl_s4;     // last, grp0
+  wire [GMetaW-1:0]  gm_s4;
+  issue_pipeline #(.RomSelW(RomSelW), .GMetaW(GMetaW)) u_iss (
+    .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .v_i(iss_v), .src_x_i(iss_src_x),
+    .zero_i(iss_zero), .sel_i(iss_sel),
+    .fl_i({iss_has_in, iss_first_in, iss_last_in, iss_first_h, iss_last, iss_grp0}),
+    .meta_i({iss_layer, iss_wbank, iss_hzero, iss_dec, iss_step}),
+    .src_x_s1_o(src_x_s1), .zero_s1_o(zero_s1), .v_s2_o(v_s2), .sel_s2_o(sel_s2),
+    .fl_s2_o(fl_s2), .v_s4_o(v_s4), .fl_s4_o(fl_s4), .meta_s4_o(gm_s4));
+
+  // ---- row serializer: P rows per group, one per cycle, r z n order -------------------------
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [UnitW:0]     ser_unit_d;   // the top bit (padding rows past unit H-1) is not an address
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [RomSelW-1:0] usel_1;
+  wire               ser_shift_d, row_v, row_wbank, row_hzero;
+  wire [1:0]         row_gate;
+  wire [UnitW-1:0]   row_unit;
+  wire [LayerW-1:0]  row_layer;
+  wire [MetaW-1:0]   row_meta;
+  row_serializer #(.MacRows(P), .Hidden(H), .Layers(L), .UnitW(UnitW), .LayerW(LayerW),
+                   .MetaW(MetaW), .RomSelW(RomSelW)) u_ser (
+    .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .load_i(v_s4 & fl_s4[1]), .grp0_i(fl_s4[0]),
+    .meta_i(gm_s4), .unit_d_o(ser_unit_d), .usel_o(usel_1), .shift_d_o(ser_shift_d),
+    .row_v_o(row_v), .row_gate_o(row_gate), .row_unit_o(row_unit), .row_layer_o(row_layer),
+    .row_wbank_o(row_wbank), .row_hzero_o(row_hzero), .row_meta_o(row_meta));
 
   // ---- weight and unit ROMs (shared by all lanes) -------------------------------------------
   wire [8*P-1:0] w_rom [0:NRom-1];
   wire [111:0]   u_rom [0:NRom-1];
-
-  // row serializer state (its next unit, ser_unit_d, addresses the unit ROMs: the unit's word
-  // reaches the gate unit one cycle after the row, in G1)
-  reg               ser_act_q;
-  reg [7:0]         ser_cnt_q;
-  reg [UnitW:0]     ser_unit_q;
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [UnitW:0]    ser_unit_d;       // the top bit (padding rows past unit H-1) is not an address
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg [1:0]         ser_gate_q;
-  reg [GMetaW-1:0]  ser_meta_q;
-  reg [RomSelW-1:0] ser_sel_q, usel_1;
-
   genvar r;
   generate
     for (r = 0; r < NRom; r = r + 1) begin : g_rom
@@ -206,196 +206,64 @@ module flimgru_core #(
     end
   endgenerate
   // the weight word: block-RAM register (s1) -> output register (s2) -> layer select -> the
-  // MULT18X18D input registers of every lane (s3)
+  // MULT18X18D input registers of every lane (s3); the unit word reaches the gate units in G1
   /* verilator lint_off WIDTH */
   wire [8*P-1:0] w_s2     = w_rom[sel_s2];
   wire [111:0]   units_g1 = u_rom[usel_1];
   /* verilator lint_on WIDTH */
 
-  // ---- row serializer: P rows per group, one per cycle, r z n order -------------------------
-  wire ser_load = ce & v_s4 & fl_s4[1];     // a group's last column accumulated (s4)
-  /* verilator lint_off WIDTH */
-  wire ser_last = (ser_cnt_q == P - 1);
-  wire row_v    = ser_act_q & (ser_unit_q < H);
-  // next unit (in enabled cycles; the ROM reads only then) and next ser_act_q (the lanes keep
-  // copies of it: rep_reg u_sh_rep)
-  assign ser_unit_d = (ser_load & fl_s4[0]) ? {(UnitW+1){1'b0}}
-                    : ((ser_act_q & (ser_gate_q == 2'd2)) ? ser_unit_q + 1'b1 : ser_unit_q);
-  wire ser_act_d = ~rst_i & (ce ? (ser_load | (ser_act_q & ~ser_last)) : ser_act_q);
-  /* verilator lint_on WIDTH */
-  always @(posedge clk_i) begin
-    if (ce) begin
-      usel_1 <= ser_sel_q;
-      if (ser_act_q) begin
-        ser_cnt_q <= ser_cnt_q + 1'b1;
-        if (ser_last) ser_act_q <= 1'b0;
-        if (ser_gate_q == 2'd2) begin
-          ser_gate_q <= 2'd0;
-          ser_unit_q <= ser_unit_q + 1'b1;
-        end else begin
-          ser_gate_q <= ser_gate_q + 1'b1;
-        end
-      end
-      if (ser_load) begin
-        ser_act_q  <= 1'b1;
-        ser_cnt_q  <= 8'd0;
-        ser_meta_q <= gm_s4;
-        /* verilator lint_off WIDTH */
-        ser_sel_q  <= gm_s4[MetaW-1] * L + gm_s4[GMetaW-1 -: LayerW];
-        /* verilator lint_on WIDTH */
-        if (fl_s4[0]) begin
-          ser_unit_q <= {(UnitW+1){1'b0}};
-          ser_gate_q <= 2'd0;
-        end
-      end
-    end
-    if (rst_i) ser_act_q <= 1'b0;
-  end
-  wire [LayerW-1:0] row_layer = ser_meta_q[GMetaW-1 -: LayerW];
-  wire              row_wbank = ser_meta_q[MetaW+1];
-  wire              row_hzero = ser_meta_q[MetaW];
-  wire [MetaW-1:0]  row_meta  = ser_meta_q[MetaW-1:0];
-
   // ---- dense head control -------------------------------------------------------------------
-  reg                      hd_act_q, hd_bank_q;
-  reg [UnitW:0]            hd_k_q;
-  reg [StepW-1:0]          hd_step_q;
-  reg [Lanes*TagWidth-1:0] hd_tags_q;
-  reg [Lanes-1:0]          hd_active_q;
-  reg                      hv_s1, hv_s2, hv_s3, hfirst_s1, hfirst_s2, hfirst_s3;
-  reg                      hlast_s1, hlast_s2, hlast_s3;
-  reg [7:0]                ph_q;
-  /* verilator lint_off WIDTH */
-  wire hd_k_last = (hd_k_q == H - 1);
-  localparam [LayerW-1:0] TopLayer = L - 1;
-  /* verilator lint_on WIDTH */
-  wire hd_issue = ce & hd_act_q;
-  always @(posedge clk_i) begin
-    if (ce) begin
-      if (hd_act_q) begin
-        hd_k_q <= hd_k_q + 1'b1;
-        if (hd_k_last) hd_act_q <= 1'b0;
-      end
-      if (head_start) begin
-        hd_act_q    <= 1'b1;
-        hd_k_q      <= {(UnitW+1){1'b0}};
-        hd_bank_q   <= head_bank;
-        hd_step_q   <= head_step;
-        hd_tags_q   <= lane_tags_q;
-        hd_active_q <= lane_active_q;
-      end
-      hv_s1 <= hd_act_q; hv_s2 <= hv_s1; hv_s3 <= hv_s2;
-      hfirst_s1 <= (hd_k_q == 0); hfirst_s2 <= hfirst_s1; hfirst_s3 <= hfirst_s2;
-      hlast_s1 <= hd_k_last; hlast_s2 <= hlast_s1; hlast_s3 <= hlast_s2;
-      ph_q <= {ph_q[6:0], hv_s3 & hlast_s3};
-    end
-    if (rst_i) begin
-      hd_act_q <= 1'b0;
-      hv_s1 <= 1'b0; hv_s2 <= 1'b0; hv_s3 <= 1'b0;
-      ph_q <= 8'd0;
-    end
-  end
-  /* verilator lint_off WIDTH */
-  wire hd_last_q = (hd_step_q == STEPS - 1);
-  /* verilator lint_on WIDTH */
-  wire [SAddrW-1:0] hd_saddr = {TopLayer, hd_bank_q, hd_k_q[UnitW-1:0]};
-  wire [23:0] hw_s2;
-  rom_sync #(.DataWidth(24), .Depth(H), .AddrWidth(UnitW), .Latency(2), .RomDir(RomDir),
-             .File("head_weights.hex")) u_hw (
-    .clk_i(clk_i), .ce_i(ce), .addr_i(hd_k_q[UnitW-1:0]), .data_o(hw_s2));
-  // head_params word c at the lanes in ph_c: addressed two cycles earlier (block-RAM and output
-  // registers, so the broadcast to the lanes starts at a register)
-  wire [1:0] hp_addr = (hv_s2 & hlast_s2) ? 2'd0 : ((hv_s3 & hlast_s3) ? 2'd1 : 2'd2);
-  wire [31:0] hp_word;
-  rom_sync #(.DataWidth(32), .Depth(3), .AddrWidth(2), .Latency(2), .RomDir(RomDir),
-             .File("head_params.hex")) u_hp (
-    .clk_i(clk_i), .ce_i(ce), .addr_i(hp_addr), .data_o(hp_word));
-  wire rec_push = ce & ph_q[7];
+  wire                      hd_issue, hv_s3, hfirst_s3, rec_push, hd_last;
+  wire [SAddrW-1:0]         hd_saddr;
+  wire [23:0]               hw_s2;
+  wire [7:0]                ph;
+  wire [31:0]               hp_word;
+  wire [StepW-1:0]          hd_step;
+  wire [Lanes*TagWidth-1:0] hd_tags;
+  wire [Lanes-1:0]          hd_active;
+  head_ctrl #(.Lanes(Lanes), .TagWidth(TagWidth), .Hidden(H), .Layers(L), .Steps(STEPS),
+              .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .RomDir(RomDir)) u_hctl (
+    .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .batch_start_i(batch_start), .tags_i(rd_tags),
+    .active_i(rd_active), .start_i(head_start), .bank_i(head_bank), .step_i(head_step),
+    .issue_o(hd_issue), .saddr_o(hd_saddr), .w_s2_o(hw_s2), .v_s3_o(hv_s3),
+    .first_s3_o(hfirst_s3), .ph_o(ph), .hp_word_o(hp_word), .push_o(rec_push),
+    .step_o(hd_step), .last_o(hd_last), .tags_o(hd_tags), .active_o(hd_active));
 
   // ---- lanes ---------------------------------------------------------------------------------
-  wire [Lanes*RecW-1:0] rec_heads;
-  wire [Lanes-1:0]      fifo_empty, fifo_pop;
-  wire                  g_we0;
-  wire [SAddrW-1:0]     g_waddr0;
-  wire [MetaW-1:0]      g_meta0;
+  wire [Lanes*RecW-1:0]   rec_heads;
+  wire [Lanes-1:0]        fifo_empty, fifo_pop;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [Lanes-1:0]        h_we;      // lane 0's state write is the debug port (the other lanes
+  wire [Lanes*SAddrW-1:0] h_waddr;   // write in the same cycles)
+  wire [Lanes*MetaW-1:0]  h_meta;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   genvar ln;
   generate
     for (ln = 0; ln < Lanes; ln = ln + 1) begin : g_lane
-      // this lane's copies of the high-fanout control registers: ce, the MAC column flags
-      // (v_s3, fl_s3) and the row shift (ser_act_q); equal to the shared ones in every cycle
-      wire       ce_l, v_s3_l, shift_l;
-      wire [5:1] fl_s3_l;            // has_in, first_in, last_in, first_h, last
-      rep_reg #(.Width(1)) u_ce_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ce_d), .q_o(ce_l));
-      rep_reg #(.Width(6)) u_fl_rep (.clk_i(clk_i), .ce_i(ce | rst_i),
-        .d_i({v_s2 & ~rst_i, fl_s2[5:1]}), .q_o({v_s3_l, fl_s3_l}));
-      rep_reg #(.Width(1)) u_sh_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(ser_act_d), .q_o(shift_l));
-      // input bins, two banks
-      wire [7:0] x_rdata;
-      ram_1w1r #(.DataWidth(8), .AddrWidth(StepW + 1)) u_x (
-        .clk_i(clk_i), .we_i(x_we[ln]), .waddr_i(x_waddr), .wdata_i(x_wdata),
-        .re_i(ce_l), .raddr_i(iss_xaddr), .rdata_o(x_rdata));
-      // state h (int16 Q1.14, numerics §2): three read ports (MAC operand, gate old state, head)
-      // share one write; the MAC and head RAMs hold the operand view(h) = sat8(rshr(h, 7))
-      // (int8, from the gate unit with h), the gate's RAM h itself
-      wire              h_we, h_re;
-      wire [SAddrW-1:0] h_waddr, h_raddr;
-      wire [15:0]       h_wdata, s_rdata_gate;      // Q1.14 states
-      wire [7:0]        h_vdata, s_rdata_mac, s_rdata_head;   // view(h), int8 Q0.7
-      /* verilator lint_off UNUSEDSIGNAL */
-      wire [MetaW-1:0]  h_meta;    // used by lane 0 only (debug port)
-      /* verilator lint_on UNUSEDSIGNAL */
-      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_mac (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_vdata),
-        .re_i(ce_l), .raddr_i(iss_saddr), .rdata_o(s_rdata_mac));
-      ram_1w1r #(.DataWidth(16), .AddrWidth(SAddrW)) u_s_gate (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_wdata),
-        .re_i(h_re), .raddr_i(h_raddr), .rdata_o(s_rdata_gate));
-      ram_1w1r #(.DataWidth(8), .AddrWidth(SAddrW)) u_s_head (
-        .clk_i(clk_i), .we_i(h_we), .waddr_i(h_waddr), .wdata_i(h_vdata),
-        .re_i(hd_issue), .raddr_i(hd_saddr), .rdata_o(s_rdata_head));
-
-      wire signed [AccW-1:0] row_ain, row_ah;
-      gru_mac_lane #(.MacRows(P), .AccWidth(AccW)) u_mac (
-        .clk_i(clk_i), .ce_i(ce_l),
-        .src_x_s1_i(src_x_s1), .zero_s1_i(zero_s1), .x_rdata_i(x_rdata),
-        .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2),
-        .v_s3_i(v_s3_l), .has_in_s3_i(fl_s3_l[5]), .first_in_s3_i(fl_s3_l[4]),
-        .last_in_s3_i(fl_s3_l[3]), .first_h_s3_i(fl_s3_l[2]), .last_s3_i(fl_s3_l[1]),
-        .shift_i(shift_l), .row_ain_o(row_ain), .row_ah_o(row_ah));
-
-      gru_gate_unit #(.AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
-                      .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW), .RomDir(RomDir)) u_gate (
-        .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce_l),
-        .row_v_i(row_v), .row_gate_i(ser_gate_q), .row_ain_i(row_ain), .row_ah_i(row_ah),
-        .row_unit_i(ser_unit_q[UnitW-1:0]), .row_layer_i(row_layer), .row_wbank_i(row_wbank),
-        .row_hzero_i(row_hzero), .row_meta_i(row_meta), .units_g1_i(units_g1),
-        .h_re_o(h_re), .h_raddr_o(h_raddr), .h_rdata_i(s_rdata_gate),
-        .h_we_o(h_we), .h_waddr_o(h_waddr), .h_wdata_o(h_wdata), .h_vdata_o(h_vdata),
-        .h_meta_o(h_meta));
-
-      wire [47:0]       y, first;
-      wire [3*SumW-1:0] sum;
-      dense_head_lane #(.AccWidth(AccW), .RqShift(RQ_SHIFT), .SumWidth(SumW)) u_head (
-        .clk_i(clk_i), .ce_i(ce_l), .s_rdata_i(s_rdata_head), .w_s2_i(hw_s2),
-        .v_s3_i(hv_s3), .first_s3_i(hfirst_s3), .ph_i(ph_q), .hp_word_i(hp_word),
-        .step0_i(hd_step_q == 0), .y_o(y), .sum_o(sum), .first_o(first));
-
-      wire [RecW-1:0] rec = {hd_active_q[ln], hd_last_q, hd_step_q,
-                             hd_tags_q[ln*TagWidth +: TagWidth], y, sum, first};
-      lane_fifo #(.Width(RecW), .AddrWidth(2)) u_fifo (
-        .clk_i(clk_i), .rst_i(rst_i), .wr_en_i(rec_push), .wr_data_i(rec),
-        .rd_en_i(fifo_pop[ln]), .rd_data_o(rec_heads[ln*RecW +: RecW]),
-        .afull_o(fifo_afull[ln]), .empty_o(fifo_empty[ln]));
-
-      assign dbg_h_data_o[16*ln +: 16] = h_wdata;
-      if (ln == 0) begin : g_dbg
-        assign g_we0    = h_we;
-        assign g_waddr0 = h_waddr;
-        assign g_meta0  = h_meta;
-      end
+      flimgru_lane #(.MacRows(P), .AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
+                     .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW),
+                     .TagWidth(TagWidth), .SumW(SumW), .GateLatency(GATE_LATENCY),
+                     .RowGap(RowGap), .RomDir(RomDir)) u_lane (
+        .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .ce_d_i(ce_d),
+        .x_we_i(x_we[ln]), .x_waddr_i(x_waddr), .x_wdata_i(x_wdata),
+        .iss_xaddr_i(iss_xaddr), .iss_saddr_i(iss_saddr), .src_x_s1_i(src_x_s1),
+        .zero_s1_i(zero_s1), .w_s2_i(w_s2), .v_s2_i(v_s2), .fl_s2_i(fl_s2),
+        .shift_d_i(ser_shift_d), .row_v_i(row_v), .row_gate_i(row_gate), .row_unit_i(row_unit),
+        .row_layer_i(row_layer), .row_wbank_i(row_wbank), .row_hzero_i(row_hzero),
+        .row_meta_i(row_meta), .units_g1_i(units_g1),
+        .hd_issue_i(hd_issue), .hd_saddr_i(hd_saddr), .hw_s2_i(hw_s2), .hv_s3_i(hv_s3),
+        .hfirst_s3_i(hfirst_s3), .ph_i(ph), .hp_word_i(hp_word), .hd_active_i(hd_active[ln]),
+        .hd_last_i(hd_last), .hd_step_i(hd_step), .hd_tag_i(hd_tags[ln*TagWidth +: TagWidth]),
+        .rec_push_i(rec_push), .pop_i(fifo_pop[ln]), .rec_o(rec_heads[ln*RecW +: RecW]),
+        .afull_o(fifo_afull[ln]), .empty_o(fifo_empty[ln]),
+        .h_we_o(h_we[ln]), .h_waddr_o(h_waddr[ln*SAddrW +: SAddrW]),
+        .h_wdata_o(dbg_h_data_o[16*ln +: 16]), .h_meta_o(h_meta[ln*MetaW +: MetaW]));
     end
   endgenerate
+  wire              g_we0    = h_we[0];
+  wire [SAddrW-1:0] g_waddr0 = h_waddr[0 +: SAddrW];
+  wire [MetaW-1:0]  g_meta0  = h_meta[0 +: MetaW];
 
   // ---- outputs -------------------------------------------------------------------------------
   wire                y_v, y_r, s_v, s_r;

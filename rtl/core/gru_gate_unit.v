@@ -2,10 +2,14 @@
 //   cycle in unit-interleaved order r, z, n (a_in, a_h and the unit's ROM word), computes
 //   r = σ(p_r), z = σ(p_z), hn, p_n, n = tanh(p_n) and writes h' = sat16(n + rshr(z(h-n), 14)),
 //   the state in Q1.14 (int16).
-// Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13).
+// Latency: row at G0 (cycle e) -> state write in cycle e+12 (visible to reads from e+13); the
+//   parameter Latency states it (the core passes rtl/flimgru_timing.vh GATE_LATENCY, which the
+//   sequencer and the harness use too) and elaboration stops unless it equals this pipeline.
 //   Stages (row emitted in cycle e is in stage Gs in cycle e+s): G1 sum; unit ROM word -> M, b |
-//   G2 sum*M as two 18x18 products (low 17 bits unsigned, high bits signed; MULT18X18D input
-//   registers) | G3 high*2^17 + low | G4 (. + b*2^S + 2^(S-1)) >>> S, sat | G5 σ read, r*hn |
+//   G2-G4 the requantizers (rtl/gru_requant.v Dsps 1: the low product on a MULT18X18D, the
+//   high one in LUTs): sum and M into the MULT18X18D input registers | G3 the two products (low
+//   17 bits unsigned, high bits signed) | G4 high*2^17 + low, (. + b*2^S + 2^(S-1)) >>> S, sat |
+//   G5 σ read, r*hn (one MULT18X18D shared with z*d when RowGap > 5, see below) |
 //   G6 r/z capture, (rq_in + b_in)*2^14 + 2^13 + r*hn | G7 p_n = sat16(. >>> 14) -> tanh index,
 //   h_old read | G8 n, h_old registered | G9 d = h - n into the multiplier | G10 z*d |
 //   G11 n*2^14 + 2^13 + z*d and (n+64)*2^14 + 2^13 + z*d | G12 h' = sat16(. >>> 14) and its
@@ -26,6 +30,9 @@ module gru_gate_unit #(
   parameter integer UnitW     = 5,
   parameter integer LayerW    = 1,
   parameter integer MetaW     = 9,     // opaque tag carried to the write (debug)
+  parameter integer Latency   = 12,    // G0 -> state write: must equal the stages below
+  parameter integer RowGap    = 1,     // fewest enabled cycles between rows of two row groups
+                                       // (the core: H - P + 1); > 5: r*hn and z*d share a DSP
   parameter         RomDir    = "."
 ) (
   input  wire                        clk_i,
@@ -59,11 +66,16 @@ module gru_gate_unit #(
   localparam integer PrW  = SumW + 17;          // sum x M (M unsigned 16 -> signed 17)
   localparam integer FpW  = PrW + 18;           // room for the rounding term, bias, <<< 14
   localparam integer Tsh  = 14 - TableBits;
-  localparam integer WLast = 12;                // write stage
+  localparam integer WLast = 12;                // write stage: the pipeline written below
 
   generate
     if (RqShift < 0 || RqShift > 40 || TableBits < 2 || TableBits > 14 || HiW < 1 || HiW > 18) begin : g_bad_params
       gru_gate_unit_needs_rq_shift_0_to_40_and_table_bits_2_to_14 u_stop ();
+    end
+    // the schedule (rtl/seq2seq_sequencer.v, sim/scoreboard.hpp) is built on Latency
+    // (rtl/flimgru_timing.vh GATE_LATENCY): it must be the depth of this pipeline
+    if (Latency != WLast) begin : g_bad_latency
+      gru_gate_unit_latency_parameter_differs_from_its_pipeline u_stop ();
     end
   endgenerate
 
@@ -129,56 +141,23 @@ module gru_gate_unit #(
   wire [15:0] m_r  = units_g1_i[111:96];
   wire [15:0] m_sel = (`GG(1) == 2'd0) ? m_r : ((`GG(1) == 2'd1) ? m_z : m_n);
   wire [15:0] b_sel = (`GG(1) == 2'd0) ? b_r : ((`GG(1) == 2'd1) ? b_z : b_hn);
-  reg signed [15:0]     b2_q, bin2_q, b3_q, bin3_q, b4_q, bin4_q;
-  always @(posedge clk_i) begin
-    if (ce_i) begin
-      b2_q   <= b_sel;
-      bin2_q <= b_in;
-      b3_q   <= b2_q;
-      bin3_q <= bin2_q;
-      b4_q   <= b3_q;
-      bin4_q <= bin3_q;
-    end
-  end
 
-  // ---- G2: sum * M in two products that each fit one MULT18X18D ------------------------------
-  //   sum = hi * 2^17 + lo, lo = sum[16:0] unsigned: sum*M = hi*M*2^17 + lo*M, both exact
-  //   (G1 -> G2: the MULT18X18D input registers take sum and M; G2 -> G3: its output register,
-  //   rtl/mult18_oreg.v InReg 1)
-  wire signed [34:0]       plo_q, pinlo_q;       // 18 x 17 signed
-  wire signed [HiW+17-1:0] phi_q, pinhi_q;
-  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, sum_q[16:0]}), .b_i({1'b0, m_sel}), .p_o(plo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(sum_q[SumW-1:17]), .b_i({1'b0, m_sel}), .p_o(phi_q));
-  mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_inlo (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i({1'b0, ain_q[16:0]}), .b_i({1'b0, m_n}), .p_o(pinlo_q));
-  mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_inhi (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(ain_q[SumW-1:17]), .b_i({1'b0, m_n}), .p_o(pinhi_q));
-
-  // ---- G3: sum*M = hi*M*2^17 + lo*M (one addition right after the DSP) -----------------------
-  wire signed [FpW-1:0] plo_x   = {{(FpW-35){plo_q[34]}}, plo_q};
-  wire signed [FpW-1:0] pinlo_x = {{(FpW-35){pinlo_q[34]}}, pinlo_q};
-  wire signed [FpW-1:0] phi_x   = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
-  wire signed [FpW-1:0] pinhi_x = {{(FpW-HiW-17){pinhi_q[HiW+16]}}, pinhi_q};
-  reg signed [FpW-1:0]  pr_q, prin_q;
-  always @(posedge clk_i) begin
-    if (ce_i) begin
-      pr_q   <= (phi_x <<< 17) + plo_x;
-      prin_q <= (pinhi_x <<< 17) + pinlo_x;
-    end
-  end
-
-  // ---- G4: rshr(sum*M, S) + b = (sum*M + b*2^S + 2^(S-1)) >>> S (b*2^S + 2^(S-1) is wiring),
-  //   saturate -----------------------------------------------------------------------------------
-  wire signed [FpW-1:0] b_x   = ($signed({{(FpW-16){b4_q[15]}}, b4_q}) <<< RqShift) | fp_half(RqShift);
-  wire signed [FpW-1:0] bin_x = ($signed({{(FpW-16){bin4_q[15]}}, bin4_q}) <<< RqShift) | fp_half(RqShift);
+  // ---- G2-G4: rq = rshr(sum*M, S) + b and rq_in = rshr(a_in*M_n, S) + b_in on two requantizers
+  //   (rtl/gru_requant.v: sum and M into the MULT18X18D input registers (G2), the two 18x18
+  //   products (G3), high*2^17 + low (G4), then . + b*2^S + 2^(S-1), >>> S); G4 -> G5: saturate
+  //   (the n row's hn), rq_in stays unsaturated (numerics §5)
+  wire signed [FpW-1:0] rq, rq_in;
+  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift), .Dsps(1)) u_rq (
+    .clk_i(clk_i), .ce_i(ce_i), .a_i(sum_q), .m_i(m_sel), .b_i(b_sel), .q_o(rq));
+  gru_requant #(.AWidth(SumW), .Width(FpW), .RqShift(RqShift), .Dsps(1)) u_rq_in (
+    .clk_i(clk_i), .ce_i(ce_i), .a_i(ain_q), .m_i(m_n), .b_i(b_in), .q_o(rq_in));
   reg signed [15:0]    p_q;       // p_r, p_z, or hn
   reg signed [FpW-1:0] pin_q;     // rq(a_in_n) + b_in, not saturated (numerics §5)
+  wire signed [15:0]   p_d = fp_sat16(rq);
   always @(posedge clk_i) begin
     if (ce_i) begin
-      p_q   <= fp_sat16((pr_q + b_x) >>> RqShift);
-      pin_q <= (prin_q + bin_x) >>> RqShift;
+      p_q   <= p_d;
+      pin_q <= rq_in;
     end
   end
 
@@ -188,17 +167,16 @@ module gru_gate_unit #(
              .RomDir(RomDir), .File("sigmoid.hex")) u_sigmoid (
     .clk_i(clk_i), .ce_i(ce_i), .addr_i(tab_idx({{(FpW-16){p_q[15]}}, p_q})), .data_o(sig_data));
   reg signed [15:0] r_q, z_q;
-  wire signed [31:0] prod_rhn_q;
+  wire signed [32:0] prod_rhn_q;   // r*hn in G6 and z*d in G11: one MULT18X18D or two (G10)
+  wire signed [32:0] prod_zd_q;
   reg signed [FpW-1:0] pin6_q;
-  mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(r_q), .b_i(p_q), .p_o(prod_rhn_q));
   always @(posedge clk_i) begin
     if (ce_i) pin6_q <= pin_q;
   end
 
   // ---- G6: capture r / z (σ read in G5); p_n = sat16(pin + rshr(r*hn, 14)) in one addition:
   //   pin + rshr(v, 14) = (pin*2^14 + 2^13 + v) >>> 14, and pin*2^14 + 2^13 is wiring
-  wire signed [FpW-1:0] rhn_x = {{(FpW-32){prod_rhn_q[31]}}, prod_rhn_q};
+  wire signed [FpW-1:0] rhn_x = {{(FpW-33){prod_rhn_q[32]}}, prod_rhn_q};
   wire signed [FpW-1:0] pin_sh = (pin6_q <<< 14) | fp_half(14);
   reg signed [FpW-1:0] pns_q;    // p_n before >>> 14 and sat16 (tab_idx does both, G7)
   reg signed [15:0]    z7_q;
@@ -242,11 +220,51 @@ module gru_gate_unit #(
   end
 
   // ---- G10: z * d -------------------------------------------------------------------------------
-  wire signed [32:0] prod_zd_q;
   reg signed [15:0] n11_q;
   reg signed [16:0] nv11_q;      // n + 64: view(h') = sat8(rshr(h', 7)) in the same addition
-  mult18_oreg #(.AWidth(16), .BWidth(17), .InReg(1)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
-    .a_i(z9_q), .b_i(d9), .p_o(prod_zd_q));
+
+  // ---- the products r*hn (operands in G5, product in G6) and z*d (G10, G11) ------------------
+  //   Only n rows use them. Within a row group the n rows are 3 cycles apart, rows of different
+  //   groups at least RowGap; an n row's two uses are 5 cycles apart (G5, G10), so if RowGap > 5
+  //   no two n rows ever need the multiplier in the same cycle: one MULT18X18D takes r*hn when
+  //   the row in G4 is an n row and z*d otherwise. Its operands are registered in the fabric
+  //   from the values r_q, p_q (G5) and z9_q, d9 (G9) take or hold, the block's output register
+  //   is the product register.
+  generate
+    if (RowGap > 5) begin : g_mul_shared
+      wire               hn_g4 = `GV(4) && (`GG(4) == 2'd2);
+      wire signed [15:0] r_d   = (`GV(6) && `GG(6) == 2'd0) ? sig_data : r_q;   // r_q in G5
+      reg signed [15:0]  ma_q;
+      reg signed [16:0]  mb_q;
+      always @(posedge clk_i) begin
+        if (ce_i) begin
+          ma_q <= hn_g4 ? r_d : z9_q;
+          mb_q <= hn_g4 ? {p_d[15], p_d} : d9;
+        end
+      end
+      wire signed [32:0] prod_q;
+      mult18_oreg #(.AWidth(16), .BWidth(17)) u_mul (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(ma_q), .b_i(mb_q), .p_o(prod_q));
+      assign prod_rhn_q = prod_q;
+      assign prod_zd_q  = prod_q;
+`ifndef SYNTHESIS
+      // the schedule guarantees it (RowGap); a simulation that breaks it stops here
+      always @(posedge clk_i) begin
+        if (ce_i && !rst_i && hn_g4 && `GV(9) && `GG(9) == 2'd2) begin
+          $display("gru_gate_unit: r*hn and z*d collide (RowGap %0d)", RowGap);
+          $stop;
+        end
+      end
+`endif
+    end else begin : g_mul_two
+      wire signed [31:0] prod_rhn32;
+      mult18_oreg #(.AWidth(16), .BWidth(16)) u_mul_rhn (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(r_q), .b_i(p_q), .p_o(prod_rhn32));
+      assign prod_rhn_q = {prod_rhn32[31], prod_rhn32};
+      mult18_oreg #(.AWidth(16), .BWidth(17), .InReg(1)) u_mul_zd (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(z9_q), .b_i(d9), .p_o(prod_zd_q));
+    end
+  endgenerate
   always @(posedge clk_i) begin
     if (ce_i) begin
       n11_q     <= n10_q;

@@ -20,7 +20,10 @@ module seq2seq_sequencer #(
   parameter integer StepW   = 8,
   parameter integer UnitW   = 5,
   parameter integer LayerW  = 1,
-  parameter integer WAddrW  = 9    // >= clog2(G * max K), checked below
+  parameter integer WAddrW  = 9,   // >= clog2(G * max K), checked below
+  parameter integer GateLat = 17   // issue of a group's last column -> state write visible
+                                   // = (g+1)K + GateLat + m, m = row within the group; the core
+                                   // passes MAC_LATENCY + GATE_LATENCY (rtl/flimgru_timing.vh)
 ) (
   input  wire                          clk_i,
   input  wire                          rst_i,
@@ -58,8 +61,6 @@ module seq2seq_sequencer #(
   localparam integer KDec0   = Hidden;
   localparam integer KDeep   = 2 * Hidden;
   localparam integer KMaxC   = (KEnc0 > KDeep) ? KEnc0 : KDeep;
-  localparam integer GateLat = 17;   // issue of a group's last column -> state write visible
-                                     // = (g+1)K + GateLat + m, m = row within the group
   localparam integer ColW    = $clog2(KMaxC + 1);
   localparam integer GrpW    = (GroupsC > 1) ? $clog2(GroupsC) : 1;
 
@@ -85,6 +86,9 @@ module seq2seq_sequencer #(
   localparam integer DDeep = drain_cycles(KDeep);
 
   generate
+    if (GateLat < 1) begin : g_bad_lat
+      seq2seq_sequencer_needs_gate_latency_ge_1 u_stop ();
+    end
     if (MacRows < 1 || MacRows > Hidden) begin : g_bad_rows
       seq2seq_sequencer_needs_1_le_mac_rows_le_h u_stop ();   // no such module: stops elaboration
     end

@@ -1,0 +1,126 @@
+// gru_requant: the requantizer of docs/numerics.md, q = rshr(a * M, S) + b
+//   = (a*M + b*2^S + 2^(S-1)) >>> S, exact at Width bits and not saturated (the caller
+//   saturates where numerics.md does), for a signed AWidth-bit a, an unsigned 16-bit M and a
+//   signed 16-bit b. Used by the gate unit (sum * M_g + b_g and a_in * M_n + b_in) and the head
+//   (acc_c * M_c + b_c).
+// a*M is split into two exact products: a = hi * 2^17 + lo with lo = a[16:0] unsigned,
+//   a*M = hi*M*2^17 + lo*M. Where each one is computed (Dsps):
+//   2: both on a MULT18X18D (rtl/mult18_oreg.v, input and output registers);
+//   1: lo*M on a MULT18X18D, hi*M (AWidth-17 <= 8 bits x 16) as LUT shift-and-add;
+//   0: both as LUT shift-and-add (for a requantizer that is rarely busy: the head's).
+//   The LUT products have the DSP's latency: operands registered (R1), two half sums of the
+//   partial products registered (R2), added in R3.
+// Latency: a_i, m_i, b_i presented in cycle t (R0; they should leave registers) -> q_o valid
+//   (combinational, from registers) in cycle t+3 (R3):
+//   R1 a, M in the MULT18X18D input registers (or fabric registers) | R2 hi*M, lo*M in its
+//   output registers (or the LUT half sums) | R3 hi*M*2^17 + lo*M registered; q_o =
+//   (. + b*2^S + 2^(S-1)) >>> S (b*2^S + 2^(S-1) is wiring, so one addition after the
+//   register). b is delayed by three registers to R3.
+//   Throughput one operand set per enabled cycle; Dsps MULT18X18D.
+// Interface: ce_i advances every register (the caller's clock enable). Width must hold
+//   a*M + b*2^S + 2^(S-1) (the callers pass their own wide-operand width, FpW).
+`default_nettype none
+module gru_requant #(
+  parameter integer AWidth  = 24,
+  parameter integer Width   = 44,
+  parameter integer RqShift = 16,
+  parameter integer Dsps    = 2
+) (
+  input  wire                     clk_i,
+  input  wire                     ce_i,
+  input  wire signed [AWidth-1:0] a_i,      // R0
+  input  wire        [15:0]       m_i,      // R0
+  input  wire signed [15:0]       b_i,      // R0
+  output wire signed [Width-1:0]  q_o       // R3
+);
+  localparam integer HiW = AWidth - 17;     // high part of a (signed), low 17 bits unsigned
+  localparam integer FpW = Width;           // for fixed_point.vh
+
+  generate
+    if (HiW < 1 || HiW > 18 || RqShift < 0 || RqShift > 40 || Width < HiW + 34 ||
+        Dsps < 0 || Dsps > 2 || (Dsps < 2 && HiW > 8)) begin : g_bad_params
+      gru_requant_needs_a_width_18_to_35_rq_shift_0_to_40_and_room u_stop ();
+    end
+  endgenerate
+
+`include "fixed_point.vh"
+
+  wire signed [FpW-1:0] plo_x, phi_x;      // R2 (R3 adds them)
+  generate
+    if (Dsps >= 1) begin : g_lo_dsp
+      wire signed [34:0] plo_q;             // lo * M (18 x 17)
+      mult18_oreg #(.AWidth(18), .BWidth(17), .InReg(1)) u_mul_lo (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i({1'b0, a_i[16:0]}), .b_i({1'b0, m_i}), .p_o(plo_q));
+      assign plo_x = {{(FpW-35){plo_q[34]}}, plo_q};
+    end else begin : g_lo_lut
+      // lo * M = sum over the 16 bits j of M of lo * M[j] * 2^j (all unsigned): R1 four quarter
+      // sums of 4 partial products each (from the caller's registers: two adder levels), R2 two
+      // half sums, R3 adds them (with hi * M * 2^17)
+      reg [20:0] lq_q [0:3];                // lo * M[4i+3:4i]
+      reg [24:0] lh_q [0:1];                // lo * M[8i+7:8i]
+      integer i;
+      always @(posedge clk_i) begin
+        if (ce_i) begin
+          for (i = 0; i < 4; i = i + 1)
+            lq_q[i] <= ({4'd0, m_i[4*i]     ? a_i[16:0] : 17'd0}        +
+                        {3'd0, m_i[4*i + 1] ? a_i[16:0] : 17'd0, 1'b0}) +
+                       ({2'd0, m_i[4*i + 2] ? a_i[16:0] : 17'd0, 2'd0}  +
+                        {1'd0, m_i[4*i + 3] ? a_i[16:0] : 17'd0, 3'd0});
+          for (i = 0; i < 2; i = i + 1)
+            lh_q[i] <= {4'd0, lq_q[2*i]} + {lq_q[2*i + 1], 4'd0};
+        end
+      end
+      wire [33:0] lo_sum = {9'd0, lh_q[0]} + {1'b0, lh_q[1], 8'd0};   // lo * M < 2^33
+      assign plo_x = $signed({{(FpW-34){1'b0}}, lo_sum});
+    end
+    if (Dsps >= 2) begin : g_hi_dsp
+      wire signed [HiW+16:0] phi_q;         // hi * M
+      mult18_oreg #(.AWidth(HiW), .BWidth(17), .InReg(1)) u_mul_hi (.clk_i(clk_i), .ce_i(ce_i),
+        .a_i(a_i[AWidth-1:17]), .b_i({1'b0, m_i}), .p_o(phi_q));
+      assign phi_x = {{(FpW-HiW-17){phi_q[HiW+16]}}, phi_q};
+    end else begin : g_hi_lut
+      // hi * M (hi signed, at most 8 bits) = sum over the bits k of hi of hi[k] * M * 2^k, the
+      // sign bit weighing -2^(HiW-1): R1 operands registered (the DSP's input registers), R2 two
+      // half sums of up to 4 partial products (two adder levels), R3 adds them
+      localparam integer HPW = HiW + 17;    // hi * M, signed
+      reg [HiW-1:0]         hi1_q;
+      reg [15:0]            m1_q;
+      reg signed [HPW-1:0]  hs_q [0:1];
+      wire signed [HPW-1:0] t [0:7];
+      genvar k;
+      for (k = 0; k < 8; k = k + 1) begin : g_pp
+        if (k < HiW - 1) begin : g_pos
+          assign t[k] = hi1_q[k] ? ($signed({{(HPW-16){1'b0}}, m1_q}) <<< k) : {HPW{1'b0}};
+        end else if (k == HiW - 1) begin : g_neg
+          assign t[k] = hi1_q[k] ? -($signed({{(HPW-16){1'b0}}, m1_q}) <<< k) : {HPW{1'b0}};
+        end else begin : g_none
+          assign t[k] = {HPW{1'b0}};
+        end
+      end
+      always @(posedge clk_i) begin
+        if (ce_i) begin
+          hi1_q    <= a_i[AWidth-1:17];
+          m1_q     <= m_i;
+          hs_q[0]  <= (t[0] + t[1]) + (t[2] + t[3]);
+          hs_q[1]  <= (t[4] + t[5]) + (t[6] + t[7]);
+        end
+      end
+      wire signed [HPW-1:0] hi_sum = hs_q[0] + hs_q[1];   // hi * M: fits HPW bits
+      assign phi_x = {{(FpW-HPW){hi_sum[HPW-1]}}, hi_sum};
+    end
+  endgenerate
+
+  reg signed [FpW-1:0]  pr_q;            // R3: a * M
+  reg signed [15:0]     b1_q, b2_q, b3_q;
+  always @(posedge clk_i) begin
+    if (ce_i) begin
+      pr_q <= (phi_x <<< 17) + plo_x;
+      b1_q <= b_i;
+      b2_q <= b1_q;
+      b3_q <= b2_q;
+    end
+  end
+  wire signed [FpW-1:0] b_x = ($signed({{(FpW-16){b3_q[15]}}, b3_q}) <<< RqShift) | fp_half(RqShift);
+  assign q_o = (pr_q + b_x) >>> RqShift;
+endmodule
+`default_nettype wire
