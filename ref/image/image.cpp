@@ -5,12 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "backend.hpp"
 #include "dataset.hpp"
@@ -20,6 +17,7 @@
 #include "lifetimes.hpp"
 #include "png_maps.hpp"
 #include "preprocess.hpp"
+#include "progress.hpp"
 #include "ptu.hpp"
 #include "simulator.hpp"
 
@@ -35,50 +33,6 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-
-// A progress bar on stderr, redrawn every 0.2 s from its own thread while `done` grows.
-class ProgressBar {
- public:
-  ProgressBar(const std::string& label, size_t total, const std::atomic<size_t>& done, bool enabled)
-      : label_(label), total_(total), done_(done) {
-    if (enabled && total > 0) th_ = std::thread([this] { loop(); });
-  }
-  ~ProgressBar() { finish(); }
-  void finish() {
-    if (!th_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> l(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    th_.join();
-    draw();
-    std::fputc('\n', stderr);
-  }
-
- private:
-  void draw() const {
-    const size_t d = std::min(done_.load(), total_);
-    const int width = 30, fill = int(double(d) / double(total_) * width);
-    std::fprintf(stderr, "\r%s [%s%s] %3d%% %zu/%zu", label_.c_str(), std::string(size_t(fill), '#').c_str(),
-                 std::string(size_t(width - fill), '.').c_str(), int(100.0 * double(d) / double(total_)), d, total_);
-    std::fflush(stderr);
-  }
-  void loop() {
-    std::unique_lock<std::mutex> l(m_);
-    while (!stop_) {
-      draw();
-      cv_.wait_for(l, std::chrono::milliseconds(200));
-    }
-  }
-  std::string label_;
-  size_t total_;
-  const std::atomic<size_t>& done_;
-  std::thread th_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-};
 
 struct Tpsfs {
   int height = 0, width = 0;
