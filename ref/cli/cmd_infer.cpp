@@ -70,7 +70,7 @@ void add_infer(CLI::App& app) {
                 "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
                 "identical output to int8)")
       ->check(backend_validator());
-  c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
+  add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
                                        "the virtual board); the board runs the int8 model it was built with");

@@ -60,7 +60,7 @@ void add_train(CLI::App& app) {
   c->add_option("--max-batches", o->max_batches, "Batches per epoch (0: the whole data set)");
   c->add_option("--progress", o->progress, "Batches between progress lines");
   c->add_option("--seed", o->seed, "Seed of the initial weights and the shuffling");
-  c->add_option("--threads", o->threads, "Threads (0: all cores)");
+  add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print the final figures as JSON");
   c->callback([o, &app]() {
     if (o->alpha > 0 && o->teacher.empty()) throw Error("--alpha > 0 needs --teacher");

@@ -20,6 +20,7 @@
 #include "progress.hpp"
 #include "ptu.hpp"
 #include "simulator.hpp"
+#include "version.hpp"
 
 namespace flimgru {
 
@@ -318,6 +319,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     summary["seconds"] = {{"read", t.read_seconds}, {"lifetimes", est_secs}, {"total", since(t_start)}};
     summary["pixels_per_second"] = double(n) / std::max(est_secs, 1e-9);
     summary["threads"] = o.threads;
+    summary[kVersionKey] = version_string();
     write_file(tmp + "/summary.json", summary.dump(2) + "\n");
   });
   return summary;

@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "files.hpp"
 #include "npy.hpp"
+#include "version.hpp"
 
 namespace fs = std::filesystem;
 
@@ -67,6 +68,7 @@ void save_dataset(const std::string& dir_in, const Dataset& ds) {
     meta["bin_ns"] = kBinNs;
     meta["channels"] = kChannels;
     meta["label_columns"] = std::vector<std::string>(kLabelNames.begin(), kLabelNames.end());
+    meta[kVersionKey] = version_string();
     write_file(tmp + "/meta.json", meta.dump(2) + "\n");
   });
 }
