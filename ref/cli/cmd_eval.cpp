@@ -164,7 +164,7 @@ void add_eval(CLI::App& app) {
                 "selection, each sample's true IRF given) or fit-bi (the same, always bi-exponential)")->delimiter(',');
   c->add_option("--limit", o->limit, "Evaluate only the first N samples");
   add_threads_option(c, o->threads);
-  c->add_option("--out", o->out, "Also write the JSON report to this file");
+  c->add_option("-o,--out", o->out, "Also write the JSON report to this file");
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
   c->callback([o]() {

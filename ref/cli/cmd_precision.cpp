@@ -37,7 +37,7 @@ void add_precision(CLI::App& app) {
   c->add_option("--methods", o->cfg.methods, "Estimators: float, int8, int16, fit, com")->delimiter(',');
   c->add_option("--seed", o->cfg.seed, "Simulation seed (photon count i uses seed + i)");
   add_threads_option(c, o->cfg.threads);
-  c->add_option("--out", o->out, "Write the JSON report to this file");
+  c->add_option("-o,--out", o->out, "Write the JSON report to this file");
   c->add_flag("--json", o->json, "Print the JSON report");
   c->callback([o]() {
     if (!o->out.empty()) check_file_writable(o->out);  // before the study, not after it

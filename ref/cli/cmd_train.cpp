@@ -37,7 +37,7 @@ void add_train(CLI::App& app) {
   c->add_option("--val", o->val, "Validation data set (default: the last --val-fraction of --data)");
   c->add_option("--val-fraction", o->val_fraction, "Validation share of --data when --val is not given")
       ->check(CLI::Range(0.0f, 0.5f));
-  c->add_option("-o,--run", o->run, "Run directory (checkpoints; resumed when it exists)")->required();
+  c->add_option("-o,--out,--run", o->run, "Run directory (checkpoints; resumed when it exists)")->required();
   c->add_option("--layers", o->layers, "GRU layers in encoder and decoder")->check(CLI::Range(1, 8));
   c->add_option("--hidden", o->hidden, "GRU units per layer")->check(CLI::Range(1, 1024));
   c->add_option("--init", o->init, "Start from these weights (e.g. a float model before QAT)");
