@@ -13,6 +13,7 @@
 #include "dataset.hpp"
 #include "device_link.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "lifetimes.hpp"
 #include "npy.hpp"
 #include "preprocess.hpp"
@@ -27,17 +28,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // Fixed formatting so that backends that agree bit for bit write identical bytes.
+// Written whole or not at all (files.hpp).
 void write_csv(const std::string& path, const std::vector<Lifetimes>& rows, const std::vector<double>& photons) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) throw file_error(tmp, "cannot open for writing");
-  std::fprintf(f, "%s,photons\n", kLifetimeCsvColumns);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    write_lifetime_csv_fields(f, rows[i]);
-    std::fprintf(f, ",%.0f\n", photons[i]);
-  }
-  if (std::fclose(f) != 0) throw file_error(tmp, "write failed");
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw file_error(path, "cannot rename from " + tmp);
+  write_file(path, [&](std::ostream& f) {
+    f << kLifetimeCsvColumns << ",photons\n";
+    char buf[64];
+    for (size_t i = 0; i < rows.size(); ++i) {
+      write_lifetime_csv_fields(f, rows[i]);
+      f.write(buf, std::snprintf(buf, sizeof buf, ",%.0f\n", photons[i]));
+    }
+  });
 }
 
 }  // namespace

@@ -137,21 +137,21 @@ double median(std::vector<double> v) {
 // components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes).
 void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
                       const std::vector<int>& components) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw file_error(path, "cannot open for writing");
-  std::fprintf(f, "row,col,photons,%s%s\n", kLifetimeCsvColumns, components.empty() ? "" : ",fit_components");
-  for (int y = 0; y < t.height; ++y)
-    for (int x = 0; x < t.width; ++x) {
-      const size_t p = size_t(y) * t.width + x;
-      std::fprintf(f, "%d,%d,%.0f,", y, x, t.photons[p]);
-      write_lifetime_csv_fields(f, lt[p]);
-      if (!components.empty()) {
-        if (components[p] > 0) std::fprintf(f, ",%d", components[p]);
-        else std::fputs(",nan", f);
+  write_file(path, [&](std::ostream& f) {
+    f << "row,col,photons," << kLifetimeCsvColumns << (components.empty() ? "" : ",fit_components") << "\n";
+    char buf[64];
+    for (int y = 0; y < t.height; ++y)
+      for (int x = 0; x < t.width; ++x) {
+        const size_t p = size_t(y) * t.width + x;
+        f.write(buf, std::snprintf(buf, sizeof buf, "%d,%d,%.0f,", y, x, t.photons[p]));
+        write_lifetime_csv_fields(f, lt[p]);
+        if (!components.empty()) {
+          if (components[p] > 0) f << ',' << components[p];
+          else f << ",nan";
+        }
+        f << '\n';
       }
-      std::fputc('\n', f);
-    }
-  if (std::fclose(f) != 0) throw file_error(path, "write failed");
+  });
 }
 
 }  // namespace
