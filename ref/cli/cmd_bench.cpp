@@ -11,6 +11,7 @@
 
 #include "backend.hpp"
 #include "cli.hpp"
+#include "version.hpp"
 #include "error.hpp"
 #include "preprocess.hpp"
 #include "ptu.hpp"
@@ -97,7 +98,8 @@ void add_bench(CLI::App& app) {
       std::cerr << "bench: " << o->ptu << " absent, no PTU rows\n";
     }
     if (o->json) {
-      std::cout << nlohmann::json{{"threads", o->threads}, {"rows", rows}}.dump(2) << "\n";
+      std::cout << nlohmann::json{{"threads", o->threads}, {"rows", rows}, {kVersionKey, version_string()}}.dump(2)
+                << "\n";
       return;
     }
     std::cout << "| benchmark (" << o->threads << " threads) | throughput |\n|---|---|\n";

@@ -18,6 +18,7 @@
 #include "npy.hpp"
 #include "preprocess.hpp"
 #include "quantizer.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -146,6 +147,7 @@ void add_infer(CLI::App& app) {
     nlohmann::json j = {{"input", o->input}, {"out", o->out}, {"pixels", in.pixels}, {"pixels_estimated", m},
                         {"min_photons", o->min_photons}, {"seconds", secs}, {"tpsf_per_second", rate},
                         {"model", model}};
+    j[kVersionKey] = version_string();
     if (o->json) std::cout << j.dump(2) << "\n";
     else
       std::cout << "wrote " << in.pixels << " pixels (" << m << " with lifetimes) to " << o->out << " ("

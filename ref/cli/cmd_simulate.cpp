@@ -12,6 +12,7 @@
 #include "files.hpp"
 #include "parallel.hpp"
 #include "simulator.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -46,7 +47,7 @@ void run_simulate(const SimulateOptions& o) {
   const double rate = seconds > 0 ? static_cast<double>(o.count) / seconds : 0.0;
   if (o.json) {
     nlohmann::json j{{"count", o.count}, {"seconds", seconds}, {"tpsf_per_s", rate},
-                     {"threads", threads}, {"seed", cfg.seed}, {"out", o.out}};
+                     {"threads", threads}, {"seed", cfg.seed}, {"out", o.out}, {kVersionKey, version_string()}};
     std::cout << j.dump() << "\n";
   } else {
     std::printf("simulated %zu TPSFs in %.3f s (%.0f TPSF/s, %d threads) -> %s\n", o.count,

@@ -10,6 +10,7 @@
 #include "safetensors.hpp"
 #include "sha256.hpp"
 #include "trainer.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -134,6 +135,7 @@ void add_train(CLI::App& app) {
     nlohmann::json j = {{"run", o->run}, {"epochs", st.epoch}, {"steps", st.step}, {"best_val_mse", st.best_val},
                         {"last_train_mse", st.last_train_loss}, {"stopped_early", st.stopped},
                         {"best", o->run + "/best.safetensors"}};
+    j[kVersionKey] = version_string();
     if (o->json) std::cout << j.dump(2) << "\n";
     else
       std::cout << "trained " << st.epoch << " epochs; best validation MSE " << st.best_val << " -> " << o->run
