@@ -15,6 +15,7 @@ namespace flimgru::cli {
 void add_all(CLI::App& app) {
   app.description("flimgru: int8 GRU Seq2Seq for fluorescence-lifetime imaging — simulator, float and "
                   "bit-exact integer models, quantizer and ROM images for the ECP5 core");
+  app.name("flimgru");
   app.set_version_flag("--version", "flimgru " + version_string(),
                        "Print the version (VERSION+GIT_DESCRIBE, also in every JSON the tools write) and exit");
   app.option_defaults()->always_capture_default();
