@@ -12,6 +12,7 @@
 #include "lifetimes.hpp"
 #include "npy.hpp"
 #include "test_helpers.hpp"
+#include "version.hpp"
 
 namespace flimgru {
 namespace {
@@ -52,7 +53,7 @@ TEST_F(Cli, InferWritesNpyWithTheImageShape) {
   for (int p = 0; p < 6; ++p) {  // the last column: the pixel's photons, the sum of its histogram
     double photons = 0;
     for (int k = 0; k < kBins; ++k) photons += img[p * kBins + k];
-    EXPECT_EQ(out.data[p * 6 + 5], photons) << p;
+    EXPECT_EQ(out.at(p * 6 + 5), photons) << p;
   }
 }
 
@@ -76,7 +77,7 @@ TEST_F(Cli, InferGivesNanExactlyBelowMinPhotonsAndFiniteLifetimesElsewhere) {
   // fallback rules of lifetimes.hpp somewhere, and must still come out finite and in range.
   const NpyArray counts = read_npy(d / "data/counts.npy");
   std::vector<double> photons(40, 0.0);
-  for (size_t i = 0; i < counts.data.size(); ++i) photons[i / kBins] += counts.data[i];
+  for (size_t i = 0; i < counts.size(); ++i) photons[i / kBins] += counts.at(i);
   std::vector<double> sorted = photons;
   std::sort(sorted.begin(), sorted.end());
   ASSERT_LT(sorted[19], sorted[20]);
@@ -122,10 +123,10 @@ TEST_F(Cli, InferGivesNanExactlyBelowMinPhotonsAndFiniteLifetimesElsewhere) {
   ASSERT_EQ(out.shape, (std::vector<int64_t>{40, 6}));
   const auto rows = csv_rows(test::slurp(d / "l.csv"));
   for (size_t i = 0; i < 40; ++i) {
-    EXPECT_EQ(std::isnan(out.data[i * 6]), photons[i] < min_photons) << i;
-    EXPECT_EQ(out.data[i * 6 + 5], float(photons[i])) << i;
+    EXPECT_EQ(std::isnan(out.at(i * 6)), photons[i] < min_photons) << i;
+    EXPECT_EQ(out.at(i * 6 + 5), float(photons[i])) << i;
     if (photons[i] >= min_photons) {
-      EXPECT_NEAR(out.data[i * 6 + 4], std::stod(rows[i][4]), 1e-5) << i;
+      EXPECT_NEAR(out.at(i * 6 + 4), std::stod(rows[i][4]), 1e-5) << i;
     }
   }
 }
@@ -292,7 +293,7 @@ TEST_F(Cli, TrainRefusesBadSettingsBeforeWritingAnything) {
   };
   EXPECT_ERROR_MENTIONS(run(with({"--lr", "nan"})), "learning rate");
   EXPECT_ERROR_MENTIONS(run(with({"--lr", "-1"})), "learning rate");
-  EXPECT_THROW(run(with({"--batch", "0"})), CLI::ValidationError);  // usage errors, exit code 105
+  EXPECT_THROW(run(with({"--batch", "0"})), CLI::ValidationError);  // usage errors: exit code 2 (app.hpp)
   EXPECT_THROW(run(with({"--batch", "-5"})), CLI::ValidationError);
   EXPECT_FALSE(fs::exists(d / "run"));
 }
@@ -306,6 +307,71 @@ TEST_F(Cli, ImageOfADirectoryNamesIt) {
   EXPECT_ERROR_MENTIONS(run({"infer", d / "cube.npy", "-o", d / "x.csv", "--model", d / "m.safetensors"}),
                         "cube.npy");
   EXPECT_FALSE(fs::exists(d / "img"));
+}
+
+// `flimgru --version`: VERSION+DESCRIBE, a git hash where the tree is a checkout; the same string
+// in the JSON and manifests the tools write.
+TEST_F(Cli, VersionPrintsAHashAndOutputsCarryTheSameString) {
+  testing::internal::CaptureStdout();
+  const int rc = cli::run({"--version"});
+  const std::string printed = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(printed, "flimgru " + version_string() + "\n");
+  const bool git = fs::exists(FLIMGRU_SOURCE_DIR "/.git");
+  EXPECT_THAT(version_string(), testing::MatchesRegex(git ? "[0-9]+\\.[0-9]+\\.[0-9]+\\+[0-9a-f]{7,40}(-dirty)?"
+                                                          : "[0-9]+\\.[0-9]+\\.[0-9]+\\+unknown"));
+  auto json = [](const std::string& p) { return nlohmann::json::parse(test::slurp(p)); };
+  EXPECT_EQ(json(d / "data/meta.json").at(kVersionKey), version_string());
+  run({"quantize", d / "m.safetensors", "-o", d / "rom", "--mac-rows", "8"});
+  EXPECT_EQ(json(d / "rom/manifest.json").at(kVersionKey), version_string());
+  run({"eval", "--data", d / "data", "--model", d / "m.safetensors", "--backend", "int8", "-o", d / "r.json"});
+  EXPECT_EQ(json(d / "r.json").at(kVersionKey), version_string());
+  EXPECT_EQ(load_checkpoint(d / "m.safetensors").metadata.at(kVersionKey), version_string());
+}
+
+// The exit-code rule of app.hpp: 0 success, 1 a failure of the command, 2 a usage error.
+TEST_F(Cli, UsageErrorsAndFailuresExitWithTheirDocumentedCodes) {
+  auto rc = [](std::vector<std::string> args) {
+    testing::internal::CaptureStdout();
+    testing::internal::CaptureStderr();
+    const int r = cli::run(args);
+    testing::internal::GetCapturedStdout();
+    const std::string err = testing::internal::GetCapturedStderr();
+    return std::make_pair(r, err);
+  };
+  EXPECT_EQ(rc({"simulate", "--no-such-option", "-o", d / "x"}).first, cli::kExitUsage);
+  EXPECT_EQ(rc({"simulate", "-n", "many", "-o", d / "x"}).first, cli::kExitUsage);
+  EXPECT_EQ(rc({"simulate"}).first, cli::kExitUsage);  // -o missing
+  EXPECT_EQ(rc({"no-such-command"}).first, cli::kExitUsage);
+  EXPECT_EQ(rc({"simulate", "--help"}).first, 0);
+  const auto [code, err] = rc({"infer", d / "missing.npy", "-o", d / "x.csv"});
+  EXPECT_EQ(code, cli::kExitFailure);
+  EXPECT_THAT(err, testing::HasSubstr("missing.npy"));
+  EXPECT_EQ(rc({"simulate", "-n", "5", "--threads", "0", "-o", d / "five"}).first, 0);
+  EXPECT_EQ(cli::kExitFailure, 1);
+  EXPECT_EQ(cli::kExitUsage, 2);
+}
+
+// The IRF file is --irf in simulate as in crlb and image; --irf-file stays as a hidden alias.
+TEST_F(Cli, SimulateTakesIrfAndStillIrfFile) {
+  std::string irf;
+  for (int k = 0; k < kBins; ++k) irf += std::to_string(k >= 10 && k <= 14 ? 100 - 20 * std::abs(k - 12) : 0) + "\n";
+  test::spit(d / "irf.txt", irf);
+  run({"simulate", "-n", "8", "--seed", "4", "--irf", d / "irf.txt", "-o", d / "a"});
+  run({"simulate", "-n", "8", "--seed", "4", "--irf-file", d / "irf.txt", "-o", d / "b"});
+  EXPECT_EQ(test::slurp(d / "a/counts.npy"), test::slurp(d / "b/counts.npy"));
+  EXPECT_NE(test::slurp(d / "a/meta.json").find("irf.txt"), std::string::npos);
+  run({"simulate", "-n", "8", "--seed", "4", "-o", d / "g"});  // the Gaussian IRF: other data
+  EXPECT_NE(test::slurp(d / "a/counts.npy"), test::slurp(d / "g/counts.npy"));
+}
+
+// infer's CSV and npy go through write_file: a missing folder fails naming the path and
+// leaves nothing behind.
+TEST_F(Cli, InferIntoAMissingFolderFailsCleanly) {
+  for (const char* name : {"nowhere/l.csv", "nowhere/l.npy"}) {
+    EXPECT_ERROR_MENTIONS(run({"infer", d / "data", "-o", d / name, "--model", d / "m.safetensors"}), "nowhere");
+  }
+  EXPECT_FALSE(fs::exists(d / "nowhere"));
 }
 
 }  // namespace

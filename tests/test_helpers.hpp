@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "app.hpp"
 #include "cli.hpp"
 
 namespace flimgru::test {
@@ -43,15 +44,7 @@ inline void spit(const std::string& p, const std::string& text) {
 // stdout captured (and dropped).
 inline void run_cli(std::vector<std::string> args) {
   CLI::App app;
-  app.require_subcommand(1);
-  cli::add_simulate(app);
-  cli::add_quantize(app);
-  cli::add_eval(app);
-  cli::add_infer(app);
-  cli::add_image(app);
-  cli::add_crlb(app);
-  cli::add_train(app);
-  cli::add_report(app);
+  cli::add_all(app);
   std::reverse(args.begin(), args.end());
   testing::internal::CaptureStdout();
   try {

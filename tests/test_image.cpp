@@ -249,6 +249,24 @@ TEST(ImageErrors, BadInputsNameTheFileAndLeaveNothing) {
   EXPECT_FALSE(fs::exists(d / "o4"));
 }
 
+// PNGs go through write_file: into a missing folder, an error naming the path and no file.
+TEST(ImagePng, WriteIntoAMissingFolderFailsCleanly) {
+  TempDir d;
+  MapSpec m;
+  m.height = 2;
+  m.width = 2;
+  m.values = {0, 1, 2, 3};
+  m.lo = 0;
+  m.hi = 3;
+  EXPECT_ERROR_MENTIONS(write_map_png(d / "nowhere/m.png", m), "nowhere");
+  EXPECT_ERROR_MENTIONS(write_png_rgb(d / "nowhere/p.png", 1, 1, {1, 2, 3}), "nowhere");
+  EXPECT_FALSE(fs::exists(d / "nowhere"));
+  write_png_rgb(d / "p.png", 1, 1, {1, 2, 3});
+  const Png p = read_png(d / "p.png");
+  EXPECT_EQ(p.rgb, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(std::distance(fs::directory_iterator(d.path), fs::directory_iterator()), 1);  // no temporary
+}
+
 TEST(ImagePng, MapsReadBackWithTheRightSizeAndColours) {
   TempDir d;
   MapSpec m;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "dataset.hpp"
 #include "error.hpp"
 #include "npy.hpp"
 
@@ -68,7 +69,7 @@ TEST(Npy, Float32RoundTrip) {
   EXPECT_EQ(a.dtype, "float32");
   EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 3, 4}));
   ASSERT_EQ(a.size(), v.size());
-  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(static_cast<float>(a.data[i]), v[i]);
+  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(static_cast<float>(a.at(i)), v[i]);
   // Header is 64-byte aligned as NumPy writes it.
   EXPECT_EQ((std::filesystem::file_size(path) - v.size() * 4) % 64, 0u);
   std::filesystem::remove(path);
@@ -81,7 +82,7 @@ TEST(Npy, Uint32RoundTripIncludingEmptyAnd1D) {
   NpyArray a = read_npy(path);
   EXPECT_EQ(a.dtype, "uint32");
   EXPECT_EQ(a.shape, (std::vector<int64_t>{4}));
-  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(a.data[i], double(v[i]));
+  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(a.at(i), double(v[i]));
   write_npy(path, {0, 135}, v.data());
   a = read_npy(path);
   EXPECT_EQ(a.shape, (std::vector<int64_t>{0, 135}));
@@ -95,27 +96,27 @@ TEST(Npy, ReadsEachDtypeWrittenByHand) {
   write_raw_npy(path, "{'descr': '<f8', " + shape, bytes_of<double>({1.5, -2.25, 1e300, 0}));
   NpyArray a = read_npy(path);
   EXPECT_EQ(a.dtype, "float64");
-  EXPECT_EQ(a.data, (std::vector<double>{1.5, -2.25, 1e300, 0}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{1.5, -2.25, 1e300, 0}));
 
   write_raw_npy(path, "{'descr': '<u2', " + shape, bytes_of<uint16_t>({0, 1, 65535, 300}));
   a = read_npy(path);
   EXPECT_EQ(a.dtype, "uint16");
-  EXPECT_EQ(a.data, (std::vector<double>{0, 1, 65535, 300}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{0, 1, 65535, 300}));
 
   write_raw_npy(path, "{'descr': '|u1', " + shape, bytes_of<uint8_t>({0, 7, 255, 3}));
   a = read_npy(path);
   EXPECT_EQ(a.dtype, "uint8");
-  EXPECT_EQ(a.data, (std::vector<double>{0, 7, 255, 3}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{0, 7, 255, 3}));
 
   write_raw_npy(path, "{'descr': '<i4', " + shape, bytes_of<int32_t>({-1, 2, -2147483647 - 1, 5}));
   a = read_npy(path);
   EXPECT_EQ(a.dtype, "int32");
-  EXPECT_EQ(a.data, (std::vector<double>{-1, 2, -2147483648.0, 5}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{-1, 2, -2147483648.0, 5}));
 
   write_raw_npy(path, "{'descr': '<i8', " + shape, bytes_of<int64_t>({-7, 0, 1LL << 40, 9}));
   a = read_npy(path);
   EXPECT_EQ(a.dtype, "int64");
-  EXPECT_EQ(a.data, (std::vector<double>{-7, 0, double(1LL << 40), 9}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{-7, 0, double(1LL << 40), 9}));
 
   // Key order and quoting as other writers produce them; format version 2.0.
   write_raw_npy(path, "{\"shape\": (3,), \"fortran_order\": False, \"descr\": \"<f4\"}",
@@ -123,14 +124,38 @@ TEST(Npy, ReadsEachDtypeWrittenByHand) {
   a = read_npy(path);
   EXPECT_EQ(a.dtype, "float32");
   EXPECT_EQ(a.shape, (std::vector<int64_t>{3}));
-  EXPECT_EQ(a.data, (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{1, 2, 3}));
 
   // A scalar (shape ()) holds one element.
   write_raw_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
                 bytes_of<float>({42}));
   a = read_npy(path);
   EXPECT_TRUE(a.shape.empty());
-  EXPECT_EQ(a.data, (std::vector<double>{42}));
+  EXPECT_EQ(a.as<double>(), (std::vector<double>{42}));
+  std::filesystem::remove(path);
+}
+
+// A uint16 cube is kept as uint16 (not widened to double) and reads back the same values, in
+// read_npy and as TPSF input.
+TEST(Npy, Uint16CubeIsReadInItsOwnType) {
+  const std::string path = temp_path("u2cube.npy");
+  std::vector<uint16_t> v(2 * 3 * 135);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = uint16_t((i * 7919) % 65536);
+  write_raw_npy(path, "{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3, 135), }", bytes_of(v));
+  const NpyArray a = read_npy(path);
+  EXPECT_EQ(a.dtype, "uint16");
+  ASSERT_TRUE(std::holds_alternative<std::vector<uint16_t>>(a.values));
+  EXPECT_EQ(std::get<std::vector<uint16_t>>(a.values), v);
+  EXPECT_EQ(a.at(5), double(v[5]));
+  const TpsfInput in = load_tpsf_input(path);
+  EXPECT_EQ(in.image_shape, (std::vector<int64_t>{2, 3}));
+  ASSERT_EQ(in.counts.size(), v.size());
+  std::vector<double> photons(6, 0.0);
+  for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(in.counts[i], float(v[i])) << i;
+    photons[i / 135] += v[i];
+  }
+  EXPECT_EQ(in.photons, photons);
   std::filesystem::remove(path);
 }
 

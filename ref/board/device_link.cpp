@@ -1,11 +1,15 @@
 // device_link: see device_link.hpp.
 #include "device_link.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 
 #include "error.hpp"
+#include "fixed_point.hpp"
+#include "progress.hpp"
 #include "serial_port.hpp"
 
 namespace flimgru {
@@ -17,22 +21,13 @@ namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-void draw_progress(size_t done, size_t n, double secs, size_t retx) {
-  const int width = 40;
-  const int fill = n ? int(width * done / n) : width;
-  std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu pixels, %.0f px/s, %zu resent", fill,
-               "########################################", width - fill, "", done, n,
-               secs > 0 ? done / secs : 0.0, retx);
-  std::fflush(stderr);
-}
-
 }  // namespace
 
 Lifetimes lifetimes_from_summary(const Summary& s) {
   std::array<double, 3> sums{}, firsts{};
   for (int c = 0; c < 3; ++c) {
-    sums[c] = double(s[c].sum) / 1024.0;
-    firsts[c] = double(s[c].y0) / 1024.0;
+    sums[c] = double(s[c].sum) / kQ5_10;
+    firsts[c] = double(s[c].y0) / kQ5_10;
   }
   return lifetimes_from_sums(sums, firsts);
 }
@@ -84,11 +79,13 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
   };
   std::deque<InFlight> inflight;
   std::deque<size_t> resend;
-  size_t next = 0, done = 0;
+  size_t next = 0;
+  std::atomic<size_t> done{0};
   uint8_t seq = 0;
   const auto t_start = Clock::now();
   auto last_rx = Clock::now();
   auto last_draw = Clock::now() - std::chrono::seconds(1);
+  ProgressBar bar("flimgru infer (board)", n, done, o.progress);
 
   auto requeue = [&](size_t pixel) {
     if (have[pixel]) return;
@@ -165,12 +162,14 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
       last_rx = Clock::now();
     }
     if (o.progress && (since(last_draw) > 0.2 || done == n)) {
-      draw_progress(done, n, since(t_start), st.retransmits);
+      const double secs = since(t_start);
+      bar.note("pixels, " + std::to_string(std::lround(secs > 0 ? double(done) / secs : 0.0)) + " px/s, " +
+               std::to_string(st.retransmits) + " resent");
       last_draw = Clock::now();
     }
   }
   st.seconds = since(t_start);
-  if (o.progress) std::fprintf(stderr, "\n");
+  bar.finish();
   if (stats) *stats = st;
   return out;
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "backend.hpp"
+#include "parallel.hpp"
 
 namespace flimgru::cli {
 
@@ -20,6 +21,16 @@ inline CLI::Validator backend_validator() {
         return "unknown backend '" + v + "' (this build has: " + names + ")";
       },
       "BACKEND");
+}
+
+// --threads, the same in every subcommand that spreads work over threads: N worker threads,
+// 0 (the default) one per hardware thread (default_threads()); THREADS holds the resolved count.
+inline CLI::Option* add_threads_option(CLI::App* c, int& threads) {
+  threads = default_threads();
+  return c->add_option("--threads", threads, "Worker threads (0: one per hardware thread)")
+      ->check(CLI::Range(0, 1024))
+      ->transform([](std::string v) { return v == "0" ? std::to_string(default_threads()) : v; })
+      ->default_str("0");
 }
 
 void add_simulate(CLI::App& app);

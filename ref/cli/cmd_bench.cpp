@@ -11,6 +11,7 @@
 
 #include "backend.hpp"
 #include "cli.hpp"
+#include "version.hpp"
 #include "error.hpp"
 #include "preprocess.hpp"
 #include "ptu.hpp"
@@ -53,7 +54,7 @@ void add_bench(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("bench", "Throughput of the simulator and of float/int8 inference (table or JSON)");
-  c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
+  add_threads_option(c, o->threads);
   c->add_option("--count", o->count, "TPSFs per measurement");
   c->add_option("--hidden", o->hidden, "Model width for the inference rows (weights are random)");
   c->add_option("--layers", o->layers, "Model depth for the inference rows");
@@ -97,7 +98,8 @@ void add_bench(CLI::App& app) {
       std::cerr << "bench: " << o->ptu << " absent, no PTU rows\n";
     }
     if (o->json) {
-      std::cout << nlohmann::json{{"threads", o->threads}, {"rows", rows}}.dump(2) << "\n";
+      std::cout << nlohmann::json{{"threads", o->threads}, {"rows", rows}, {kVersionKey, version_string()}}.dump(2)
+                << "\n";
       return;
     }
     std::cout << "| benchmark (" << o->threads << " threads) | throughput |\n|---|---|\n";

@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "crlb.hpp"
+#include "version.hpp"
 #include "error.hpp"
 #include "simulator.hpp"
 
@@ -68,7 +69,9 @@ void add_crlb(CLI::App& app) {
         std::printf("\n");
       }
     }
-    if (o->json) std::cout << nlohmann::json{{"irf", irf.to_json()}, {"bounds", rows}}.dump(2) << "\n";
+    if (o->json)
+      std::cout << nlohmann::json{{"irf", irf.to_json()}, {"bounds", rows}, {kVersionKey, version_string()}}.dump(2)
+                << "\n";
   });
 }
 

@@ -17,6 +17,7 @@
 #include "metrics.hpp"
 #include "preprocess.hpp"
 #include "simulator.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -162,8 +163,8 @@ void add_eval(CLI::App& app) {
                 "Backends to evaluate: float, int8, int16, fit (the maximum-likelihood fit with the mono/bi model "
                 "selection, each sample's true IRF given) or fit-bi (the same, always bi-exponential)")->delimiter(',');
   c->add_option("--limit", o->limit, "Evaluate only the first N samples");
-  c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
-  c->add_option("--out", o->out, "Also write the JSON report to this file");
+  add_threads_option(c, o->threads);
+  c->add_option("-o,--out", o->out, "Also write the JSON report to this file");
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
   c->callback([o]() {
@@ -178,6 +179,7 @@ void add_eval(CLI::App& app) {
     std::vector<float> counts(ds.counts.begin(), ds.counts.end());
     const std::vector<float> x = preprocess_batch(counts.data(), ds.n);
     nlohmann::json report = {{"data", o->data}, {"samples", ds.n}, {"name", o->name}};
+    report[kVersionKey] = version_string();
     if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
     // The bound of every sample, once for all backends.
     const std::vector<SampleBound> known = sample_bounds(ds, false, o->threads);

@@ -41,7 +41,7 @@ void add_image(CLI::App& app) {
   c->add_option("--period", *period,
                 "For fit: laser period (ns) to include the decay tails of earlier pulses, or 'sync' for the PTU "
                 "header's sync period; 0 (default) = a single pulse, as the simulator");
-  c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
+  add_threads_option(c, o->threads);
   c->add_flag("--quiet", *quiet, "No progress bar");
   c->add_flag("--json", *json, "Print the summary as JSON");
   c->callback([o, json, quiet, period]() {

@@ -13,10 +13,12 @@
 #include "dataset.hpp"
 #include "device_link.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "lifetimes.hpp"
 #include "npy.hpp"
 #include "preprocess.hpp"
 #include "quantizer.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -27,17 +29,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // Fixed formatting so that backends that agree bit for bit write identical bytes.
+// Written whole or not at all (files.hpp).
 void write_csv(const std::string& path, const std::vector<Lifetimes>& rows, const std::vector<double>& photons) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) throw file_error(tmp, "cannot open for writing");
-  std::fprintf(f, "%s,photons\n", kLifetimeCsvColumns);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    write_lifetime_csv_fields(f, rows[i]);
-    std::fprintf(f, ",%.0f\n", photons[i]);
-  }
-  if (std::fclose(f) != 0) throw file_error(tmp, "write failed");
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw file_error(path, "cannot rename from " + tmp);
+  write_file(path, [&](std::ostream& f) {
+    f << kLifetimeCsvColumns << ",photons\n";
+    char buf[64];
+    for (size_t i = 0; i < rows.size(); ++i) {
+      write_lifetime_csv_fields(f, rows[i]);
+      f.write(buf, std::snprintf(buf, sizeof buf, ",%.0f\n", photons[i]));
+    }
+  });
 }
 
 }  // namespace
@@ -70,7 +71,7 @@ void add_infer(CLI::App& app) {
                 "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
                 "identical output to int8)")
       ->check(backend_validator());
-  c->add_option("--threads", o->threads, "Worker threads")->check(CLI::Range(1, 64));
+  add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
                                        "the virtual board); the board runs the int8 model it was built with");
@@ -146,6 +147,7 @@ void add_infer(CLI::App& app) {
     nlohmann::json j = {{"input", o->input}, {"out", o->out}, {"pixels", in.pixels}, {"pixels_estimated", m},
                         {"min_photons", o->min_photons}, {"seconds", secs}, {"tpsf_per_second", rate},
                         {"model", model}};
+    j[kVersionKey] = version_string();
     if (o->json) std::cout << j.dump(2) << "\n";
     else
       std::cout << "wrote " << in.pixels << " pixels (" << m << " with lifetimes) to " << o->out << " ("

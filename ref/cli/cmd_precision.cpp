@@ -9,6 +9,7 @@
 #include "error.hpp"
 #include "files.hpp"
 #include "precision.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -35,12 +36,13 @@ void add_precision(CLI::App& app) {
   c->add_option("--model", o->cfg.model, "Checkpoint (.safetensors) or ROM set of the networks (default: shipped model)");
   c->add_option("--methods", o->cfg.methods, "Estimators: float, int8, int16, fit, com")->delimiter(',');
   c->add_option("--seed", o->cfg.seed, "Simulation seed (photon count i uses seed + i)");
-  c->add_option("--threads", o->cfg.threads, "Worker threads")->check(CLI::Range(1, 64));
-  c->add_option("--out", o->out, "Write the JSON report to this file");
+  add_threads_option(c, o->cfg.threads);
+  c->add_option("-o,--out", o->out, "Write the JSON report to this file");
   c->add_flag("--json", o->json, "Print the JSON report");
   c->callback([o]() {
     if (!o->out.empty()) check_file_writable(o->out);  // before the study, not after it
-    const nlohmann::json r = precision_study(o->cfg);
+    nlohmann::json r = precision_study(o->cfg);
+    r[kVersionKey] = version_string();
     if (!o->out.empty()) write_file(o->out, r.dump(2) + "\n");
     if (o->json) {
       std::cout << r.dump(2) << "\n";

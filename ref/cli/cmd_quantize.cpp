@@ -6,6 +6,7 @@
 #include "rom_image.hpp"
 #include "safetensors.hpp"
 #include "sha256.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -40,6 +41,7 @@ void add_quantize(CLI::App& app) {
     j["mac_rows"] = o->mac_rows;
     j["parameters"] = w.parameter_count();
     j["macs_per_tpsf"] = m.macs_per_tpsf();
+    j[kVersionKey] = version_string();
     if (o->json) std::cout << j.dump(2) << "\n";
     else
       std::cout << "quantized " << o->checkpoint << " (" << w.parameter_count() << " parameters) to " << o->format

@@ -12,6 +12,7 @@
 #include "files.hpp"
 #include "parallel.hpp"
 #include "simulator.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -46,7 +47,7 @@ void run_simulate(const SimulateOptions& o) {
   const double rate = seconds > 0 ? static_cast<double>(o.count) / seconds : 0.0;
   if (o.json) {
     nlohmann::json j{{"count", o.count}, {"seconds", seconds}, {"tpsf_per_s", rate},
-                     {"threads", threads}, {"seed", cfg.seed}, {"out", o.out}};
+                     {"threads", threads}, {"seed", cfg.seed}, {"out", o.out}, {kVersionKey, version_string()}};
     std::cout << j.dump() << "\n";
   } else {
     std::printf("simulated %zu TPSFs in %.3f s (%.0f TPSF/s, %d threads) -> %s\n", o.count,
@@ -62,7 +63,7 @@ void add_simulate(CLI::App& app) {
       "simulate",
       "Simulate FLIM decay histograms (TPSFs) with their SFD targets and labels.\n"
       "Each TPSF: d(t) = a·exp(-t/tau1) + (1-a)·exp(-t/tau2), convolved exactly with a Gaussian\n"
-      "IRF (or the measured IRF of --irf-file), 135 bins of 0.09 ns, N photons (log-uniform)\n"
+      "IRF (or the measured IRF of --irf), 135 bins of 0.09 ns, N photons (log-uniform)\n"
       "with a uniform background fraction b, Poisson noise. tau1/tau2 are drawn independently\n"
       "and swapped so tau2 >= tau1. Setting min = max fixes a parameter. The output directory\n"
       "holds counts.npy, sfd.npy, labels.npy and meta.json (docs/formats.md). The result depends\n"
@@ -72,8 +73,7 @@ void add_simulate(CLI::App& app) {
   sub->add_option("--seed", c.seed, "Random seed")->capture_default_str();
   sub->add_option("-o,--out", opt->out, "Output data set directory (replaced atomically)")
       ->required();
-  sub->add_option("--threads", opt->threads, "Worker threads (0: all cores)")
-      ->capture_default_str();
+  add_threads_option(sub, opt->threads);
   sub->add_option("--photons-min", c.photons.lo, "Min total counts N")->capture_default_str();
   sub->add_option("--photons-max", c.photons.hi, "Max total counts N")->capture_default_str();
   sub->add_option("--tau-min", opt->tau_min, "Min lifetime, ns (both tau1 and tau2)")
@@ -94,9 +94,10 @@ void add_simulate(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--irf-peak-max", c.irf_peak.hi, "Max IRF peak time after window start, ns")
       ->capture_default_str();
-  sub->add_option("--irf-file", opt->irf_file,
-                  "Measured IRF instead of the Gaussian: text, 135 counts, one per line")
+  sub->add_option("--irf", opt->irf_file, "Measured IRF instead of the Gaussian: text, 135 counts, one per line")
       ->check(CLI::ExistingFile);
+  // The old name, kept for scripts: hidden from --help (the flag is --irf in simulate, crlb, image).
+  sub->add_option("--irf-file", opt->irf_file, "Deprecated name of --irf")->check(CLI::ExistingFile)->group("");
   sub->add_flag("--json", opt->json, "Print count, seconds and TPSF/s as JSON");
   sub->callback([opt]() { run_simulate(*opt); });
 }

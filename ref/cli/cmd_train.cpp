@@ -10,6 +10,7 @@
 #include "safetensors.hpp"
 #include "sha256.hpp"
 #include "trainer.hpp"
+#include "version.hpp"
 
 namespace flimgru::cli {
 
@@ -37,7 +38,7 @@ void add_train(CLI::App& app) {
   c->add_option("--val", o->val, "Validation data set (default: the last --val-fraction of --data)");
   c->add_option("--val-fraction", o->val_fraction, "Validation share of --data when --val is not given")
       ->check(CLI::Range(0.0f, 0.5f));
-  c->add_option("-o,--run", o->run, "Run directory (checkpoints; resumed when it exists)")->required();
+  c->add_option("-o,--out,--run", o->run, "Run directory (checkpoints; resumed when it exists)")->required();
   c->add_option("--layers", o->layers, "GRU layers in encoder and decoder")->check(CLI::Range(1, 8));
   c->add_option("--hidden", o->hidden, "GRU units per layer")->check(CLI::Range(1, 1024));
   c->add_option("--init", o->init, "Start from these weights (e.g. a float model before QAT)");
@@ -60,7 +61,7 @@ void add_train(CLI::App& app) {
   c->add_option("--max-batches", o->max_batches, "Batches per epoch (0: the whole data set)");
   c->add_option("--progress", o->progress, "Batches between progress lines");
   c->add_option("--seed", o->seed, "Seed of the initial weights and the shuffling");
-  c->add_option("--threads", o->threads, "Threads (0: all cores)");
+  add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print the final figures as JSON");
   c->callback([o, &app]() {
     if (o->alpha > 0 && o->teacher.empty()) throw Error("--alpha > 0 needs --teacher");
@@ -134,6 +135,7 @@ void add_train(CLI::App& app) {
     nlohmann::json j = {{"run", o->run}, {"epochs", st.epoch}, {"steps", st.step}, {"best_val_mse", st.best_val},
                         {"last_train_mse", st.last_train_loss}, {"stopped_early", st.stopped},
                         {"best", o->run + "/best.safetensors"}};
+    j[kVersionKey] = version_string();
     if (o->json) std::cout << j.dump(2) << "\n";
     else
       std::cout << "trained " << st.epoch << " epochs; best validation MSE " << st.best_val << " -> " << o->run

@@ -5,12 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "backend.hpp"
 #include "dataset.hpp"
@@ -20,8 +17,10 @@
 #include "lifetimes.hpp"
 #include "png_maps.hpp"
 #include "preprocess.hpp"
+#include "progress.hpp"
 #include "ptu.hpp"
 #include "simulator.hpp"
+#include "version.hpp"
 
 namespace flimgru {
 
@@ -35,50 +34,6 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-
-// A progress bar on stderr, redrawn every 0.2 s from its own thread while `done` grows.
-class ProgressBar {
- public:
-  ProgressBar(const std::string& label, size_t total, const std::atomic<size_t>& done, bool enabled)
-      : label_(label), total_(total), done_(done) {
-    if (enabled && total > 0) th_ = std::thread([this] { loop(); });
-  }
-  ~ProgressBar() { finish(); }
-  void finish() {
-    if (!th_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> l(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    th_.join();
-    draw();
-    std::fputc('\n', stderr);
-  }
-
- private:
-  void draw() const {
-    const size_t d = std::min(done_.load(), total_);
-    const int width = 30, fill = int(double(d) / double(total_) * width);
-    std::fprintf(stderr, "\r%s [%s%s] %3d%% %zu/%zu", label_.c_str(), std::string(size_t(fill), '#').c_str(),
-                 std::string(size_t(width - fill), '.').c_str(), int(100.0 * double(d) / double(total_)), d, total_);
-    std::fflush(stderr);
-  }
-  void loop() {
-    std::unique_lock<std::mutex> l(m_);
-    while (!stop_) {
-      draw();
-      cv_.wait_for(l, std::chrono::milliseconds(200));
-    }
-  }
-  std::string label_;
-  size_t total_;
-  const std::atomic<size_t>& done_;
-  std::thread th_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-};
 
 struct Tpsfs {
   int height = 0, width = 0;
@@ -182,21 +137,21 @@ double median(std::vector<double> v) {
 // components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes).
 void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
                       const std::vector<int>& components) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw file_error(path, "cannot open for writing");
-  std::fprintf(f, "row,col,photons,%s%s\n", kLifetimeCsvColumns, components.empty() ? "" : ",fit_components");
-  for (int y = 0; y < t.height; ++y)
-    for (int x = 0; x < t.width; ++x) {
-      const size_t p = size_t(y) * t.width + x;
-      std::fprintf(f, "%d,%d,%.0f,", y, x, t.photons[p]);
-      write_lifetime_csv_fields(f, lt[p]);
-      if (!components.empty()) {
-        if (components[p] > 0) std::fprintf(f, ",%d", components[p]);
-        else std::fputs(",nan", f);
+  write_file(path, [&](std::ostream& f) {
+    f << "row,col,photons," << kLifetimeCsvColumns << (components.empty() ? "" : ",fit_components") << "\n";
+    char buf[64];
+    for (int y = 0; y < t.height; ++y)
+      for (int x = 0; x < t.width; ++x) {
+        const size_t p = size_t(y) * t.width + x;
+        f.write(buf, std::snprintf(buf, sizeof buf, "%d,%d,%.0f,", y, x, t.photons[p]));
+        write_lifetime_csv_fields(f, lt[p]);
+        if (!components.empty()) {
+          if (components[p] > 0) f << ',' << components[p];
+          else f << ",nan";
+        }
+        f << '\n';
       }
-      std::fputc('\n', f);
-    }
-  if (std::fclose(f) != 0) throw file_error(path, "write failed");
+  });
 }
 
 }  // namespace
@@ -364,6 +319,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     summary["seconds"] = {{"read", t.read_seconds}, {"lifetimes", est_secs}, {"total", since(t_start)}};
     summary["pixels_per_second"] = double(n) / std::max(est_secs, 1e-9);
     summary["threads"] = o.threads;
+    summary[kVersionKey] = version_string();
     write_file(tmp + "/summary.json", summary.dump(2) + "\n");
   });
   return summary;

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "files.hpp"
 
 namespace flimgru {
 
@@ -94,30 +95,29 @@ std::string scale_label(double v) {
 }
 
 void write_png_rgb(const std::string& path, int width, int height, const std::vector<uint8_t>& rgb) {
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw file_error(tmp, "cannot open for writing");
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!png || !info || setjmp(png_jmpbuf(png))) {
+  // libpng writes into the checked stream of write_file (a temporary, then renamed: files.hpp).
+  write_file(path, [&](std::ostream& out) {
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!png || !info || setjmp(png_jmpbuf(png))) {
+      png_destroy_write_struct(&png, &info);
+      throw file_error(path, "libpng failed to write the image");
+    }
+    png_set_write_fn(
+        png, &out,
+        [](png_structp p, png_bytep data, png_size_t n) {
+          static_cast<std::ostream*>(png_get_io_ptr(p))->write(reinterpret_cast<const char*>(data),
+                                                                std::streamsize(n));
+        },
+        [](png_structp p) { static_cast<std::ostream*>(png_get_io_ptr(p))->flush(); });
+    png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < height; ++y)
+      png_write_row(png, const_cast<png_bytep>(&rgb[size_t(y) * width * 3]));
+    png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
-    std::fclose(f);
-    std::remove(tmp.c_str());
-    throw file_error(path, "libpng failed to write the image");
-  }
-  png_init_io(png, f);
-  png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (int y = 0; y < height; ++y)
-    png_write_row(png, const_cast<png_bytep>(&rgb[size_t(y) * width * 3]));
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  if (std::fclose(f) != 0) {
-    std::remove(tmp.c_str());
-    throw file_error(tmp, "write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw file_error(path, "cannot rename from " + tmp);
+  });
 }
 
 void write_map_png(const std::string& path, const MapSpec& m) {

@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "error.hpp"
 #include "files.hpp"
 #include "npy.hpp"
+#include "version.hpp"
 
 namespace fs = std::filesystem;
 
@@ -67,6 +69,7 @@ void save_dataset(const std::string& dir_in, const Dataset& ds) {
     meta["bin_ns"] = kBinNs;
     meta["channels"] = kChannels;
     meta["label_columns"] = std::vector<std::string>(kLabelNames.begin(), kLabelNames.end());
+    meta[kVersionKey] = version_string();
     write_file(tmp + "/meta.json", meta.dump(2) + "\n");
   });
 }
@@ -113,42 +116,51 @@ Dataset load_dataset(const std::string& dir_in) {
     throw file_error(counts_path, "counts must be an integer dtype, not " + counts.dtype);
   ds.n = static_cast<size_t>(n);
   ds.counts.resize(counts.size());
-  for (size_t i = 0; i < counts.size(); ++i) {
-    const double v = counts.data[i];
-    if (v < 0 || v > 4294967295.0)
-      throw file_error(counts_path, where_counts(i) + ": count " + fmt(v) + " out of range");
-    ds.counts[i] = static_cast<uint32_t>(v);
-  }
+  counts.visit([&](const auto& v) {  // in the file's integer type (npy.hpp), no double in between
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const T c = v[i];
+      bool bad = false;
+      if constexpr (std::is_signed_v<T>) bad = c < 0;
+      if constexpr (sizeof(T) > 4 || std::is_floating_point_v<T>) bad = bad || double(c) > 4294967295.0;
+      if (bad) throw file_error(counts_path, where_counts(i) + ": count " + fmt(double(c)) + " out of range");
+      ds.counts[i] = static_cast<uint32_t>(c);
+    }
+  });
 
   const std::string sfd_path = dir + "/sfd.npy";
   const NpyArray sfd = read_npy(sfd_path);
   expect_shape(sfd_path, sfd, {n, kBins, kChannels}, "the SFD of " + std::to_string(n) +
                                                          " histograms");
   ds.sfd.resize(sfd.size());
-  for (size_t i = 0; i < sfd.size(); ++i) {
-    if (!std::isfinite(sfd.data[i]))
-      throw file_error(sfd_path, "pixel " + std::to_string(i / (kBins * kChannels)) + ", bin " +
-                                     std::to_string(i / kChannels % kBins) + ", channel " +
-                                     std::to_string(i % kChannels) + ": value " +
-                                     fmt(sfd.data[i]) + " is not finite");
-    ds.sfd[i] = static_cast<float>(sfd.data[i]);
-  }
+  sfd.visit([&](const auto& v) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!std::isfinite(double(v[i])))
+        throw file_error(sfd_path, "pixel " + std::to_string(i / (kBins * kChannels)) + ", bin " +
+                                       std::to_string(i / kChannels % kBins) + ", channel " +
+                                       std::to_string(i % kChannels) + ": value " +
+                                       fmt(double(v[i])) + " is not finite");
+      ds.sfd[i] = static_cast<float>(v[i]);
+    }
+  });
 
   const std::string labels_path = dir + "/labels.npy";
   const NpyArray labels = read_npy(labels_path);
   expect_shape(labels_path, labels, {n, kLabelCols},
                "the labels of " + std::to_string(n) + " histograms");
   ds.labels.resize(labels.size());
-  for (size_t i = 0; i < labels.size(); ++i) {
-    const int col = static_cast<int>(i % kLabelCols);
-    const double v = labels.data[i];
-    const bool irf_col = col == kLabelIrfFwhm || col == kLabelIrfPeak;
-    if (std::isinf(v) || (std::isnan(v) && !irf_col))
-      throw file_error(labels_path, "row " + std::to_string(i / kLabelCols) + ", column " +
-                                        kLabelNames[col] + ": value " + fmt(v) +
-                                        " is not finite");
-    ds.labels[i] = static_cast<float>(v);
-  }
+  labels.visit([&](const auto& vals) {
+    for (size_t i = 0; i < vals.size(); ++i) {
+      const int col = static_cast<int>(i % kLabelCols);
+      const double v = double(vals[i]);
+      const bool irf_col = col == kLabelIrfFwhm || col == kLabelIrfPeak;
+      if (std::isinf(v) || (std::isnan(v) && !irf_col))
+        throw file_error(labels_path, "row " + std::to_string(i / kLabelCols) + ", column " +
+                                          kLabelNames[col] + ": value " + fmt(v) +
+                                          " is not finite");
+      ds.labels[i] = static_cast<float>(vals[i]);
+    }
+  });
   return ds;
 }
 
@@ -174,23 +186,32 @@ TpsfInput load_tpsf_input(const std::string& path_in) {
   out.pixels = a.size() / kBins;
   out.counts.resize(a.size());
   out.photons.assign(out.pixels, 0.0);
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double v = a.data[i];
-    if (!std::isfinite(v) || v < 0) {
-      const size_t pixel = i / kBins;
-      std::string where = "pixel " + std::to_string(pixel);
-      if (s.size() == 3) {
-        where += " (row " + std::to_string(pixel / static_cast<size_t>(s[1])) + ", col " +
-                 std::to_string(pixel % static_cast<size_t>(s[1])) + ")";
+  // Each value from the file's own type straight to float (npy.hpp: a uint16 or float32 cube is
+  // never widened to double).
+  a.visit([&](const auto& vals) {
+    using T = typename std::decay_t<decltype(vals)>::value_type;
+    for (size_t i = 0; i < vals.size(); ++i) {
+      const T c = vals[i];
+      bool bad = false;
+      if constexpr (std::is_floating_point_v<T>) bad = !std::isfinite(c) || c < 0;
+      else if constexpr (std::is_signed_v<T>) bad = c < 0;
+      if (bad) {
+        const double v = double(c);
+        const size_t pixel = i / kBins;
+        std::string where = "pixel " + std::to_string(pixel);
+        if (s.size() == 3) {
+          where += " (row " + std::to_string(pixel / static_cast<size_t>(s[1])) + ", col " +
+                   std::to_string(pixel % static_cast<size_t>(s[1])) + ")";
+        }
+        where += ", bin " + std::to_string(i % kBins);
+        throw file_error(npy_path, where + ": value " + fmt(v) +
+                                       (std::isfinite(v) ? " is a negative count"
+                                                         : " is not finite"));
       }
-      where += ", bin " + std::to_string(i % kBins);
-      throw file_error(npy_path, where + ": value " + fmt(v) +
-                                     (std::isfinite(v) ? " is a negative count"
-                                                       : " is not finite"));
+      out.counts[i] = static_cast<float>(c);
+      out.photons[i / kBins] += double(c);
     }
-    out.counts[i] = static_cast<float>(v);
-    out.photons[i / kBins] += v;
-  }
+  });
   return out;
 }
 

@@ -149,15 +149,14 @@ class HeaderParser {
   size_t i_ = 0;
 };
 
+// Reads COUNT values of type T straight into their vector (the file's little-endian bytes are
+// the host's: read_npy refuses a big-endian host).
 template <typename T>
-void convert(const std::vector<char>& raw, std::vector<double>& out) {
-  const size_t n = raw.size() / sizeof(T);
-  out.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    T v;
-    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
-    out[i] = static_cast<double>(v);
-  }
+NpyArray::Values read_values(std::ifstream& in, const std::string& path, uint64_t count) {
+  std::vector<T> v(count);
+  if (count > 0 && !in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(T))))
+    throw file_error(path, "read error");
+  return v;
 }
 
 void write_npy_raw(const std::string& path, const std::vector<int64_t>& shape,
@@ -256,20 +255,17 @@ NpyArray read_npy(const std::string& path) {
   if (have > need)
     throw file_error(path, std::to_string(have - need) + " unexpected bytes after the data");
 
-  std::vector<char> raw(need);
-  if (need > 0 && !in.read(raw.data(), static_cast<std::streamsize>(need)))
-    throw file_error(path, "read error");
   const std::string& t = arr.dtype;
-  if (t == "float32") convert<float>(raw, arr.data);
-  else if (t == "float64") convert<double>(raw, arr.data);
-  else if (t == "uint8") convert<uint8_t>(raw, arr.data);
-  else if (t == "uint16") convert<uint16_t>(raw, arr.data);
-  else if (t == "uint32") convert<uint32_t>(raw, arr.data);
-  else if (t == "uint64") convert<uint64_t>(raw, arr.data);
-  else if (t == "int8") convert<int8_t>(raw, arr.data);
-  else if (t == "int16") convert<int16_t>(raw, arr.data);
-  else if (t == "int32") convert<int32_t>(raw, arr.data);
-  else convert<int64_t>(raw, arr.data);
+  if (t == "float32") arr.values = read_values<float>(in, path, count);
+  else if (t == "float64") arr.values = read_values<double>(in, path, count);
+  else if (t == "uint8") arr.values = read_values<uint8_t>(in, path, count);
+  else if (t == "uint16") arr.values = read_values<uint16_t>(in, path, count);
+  else if (t == "uint32") arr.values = read_values<uint32_t>(in, path, count);
+  else if (t == "uint64") arr.values = read_values<uint64_t>(in, path, count);
+  else if (t == "int8") arr.values = read_values<int8_t>(in, path, count);
+  else if (t == "int16") arr.values = read_values<int16_t>(in, path, count);
+  else if (t == "int32") arr.values = read_values<int32_t>(in, path, count);
+  else arr.values = read_values<int64_t>(in, path, count);
   return arr;
 }
 

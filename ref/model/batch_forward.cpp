@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "fixed_point.hpp"
 #include "parallel.hpp"
 #include "quantizer.hpp"
 
@@ -94,7 +95,7 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
   if (q && (c.pre.rows() < c.gates.rows() || c.pre.cols() != G)) c.pre.resize(c.gates.rows(), G);
   if (q && c.hm.rows() != c.h.rows()) c.hm.resize(c.h.rows(), H);
   const double sF = q ? std::ldexp(1.0, qm->fmt.frac_bits) : 1.0;
-  const float inv_sF = float(1.0 / sF), k10 = 1.0f / 1024.0f, k14 = 1.0f / 16384.0f;
+  const float inv_sF = float(1.0 / sF), k10 = 1.0f / float(kQ5_10), k14 = 1.0f / float(kQ1_14);
   for (int t = 0; t < T; ++t) {
     const float* hprev = c.h.data() + size_t(t) * B * H;
     float* hnext = c.h.data() + size_t(t + 1) * B * H;
@@ -129,7 +130,7 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
           s.h_z = std::llround(double(a[H + j]) * sF);
           s.in_n = std::llround(double(g[2 * H + j]) * sF);
           s.h_n = std::llround(double(a[2 * H + j]) * sF);
-          const int32_t h_old = int32_t(std::llround(double(hm_prev[j]) * 16384.0));
+          const int32_t h_old = int32_t(std::llround(double(hm_prev[j]) * kQ1_14));
           const UnitResult u = gru_unit_update(*qm, *ql, j, s, h_old);
           hm_next[j] = float(u.h) * k14;
           pre[j] = float(u.p_r) * k10;
@@ -160,7 +161,7 @@ void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_ro
       for (int c = 0; c < kChannels; ++c) {
         const int64_t acc = std::llround(double(Y(i, c)) * sF);
         Y(i, c) = float(sat(requantize(acc, qm->head_m[c], qm->rq_shift) + qm->head_b[c], 16)) /
-                  1024.0f;
+                  float(kQ5_10);
       }
   }
 }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "error.hpp"
+#include "fixed_point.hpp"
 
 namespace flimgru {
 
@@ -39,14 +40,14 @@ double table_x(int i, int table_bits) {
 std::vector<int32_t> make_sigmoid_table(int table_bits) {
   std::vector<int32_t> t(size_t(1) << table_bits);
   for (size_t i = 0; i < t.size(); ++i)
-    t[i] = int32_t(round_half_away(16384.0 / (1.0 + std::exp(-table_x(int(i), table_bits)))));
+    t[i] = int32_t(round_half_away(double(kQ1_14) / (1.0 + std::exp(-table_x(int(i), table_bits)))));
   return t;
 }
 
 std::vector<int32_t> make_tanh_table(int table_bits) {
   std::vector<int32_t> t(size_t(1) << table_bits);
   for (size_t i = 0; i < t.size(); ++i)
-    t[i] = int32_t(round_half_away(16384.0 * std::tanh(table_x(int(i), table_bits))));
+    t[i] = int32_t(round_half_away(double(kQ1_14) * std::tanh(table_x(int(i), table_bits))));
   return t;
 }
 
@@ -177,8 +178,8 @@ void QuantModel::validate(const std::string& what) const {
   for (auto b : head_b) if (b < -32768 || b > 32767) fail("head bias out of int16 range");
   const size_t tn = size_t(1) << fmt.table_bits;
   if (sigmoid_table.size() != tn || tanh_table.size() != tn) fail("activation tables have the wrong size");
-  for (auto v : sigmoid_table) if (v < 0 || v > 16384) fail("sigmoid table entry out of range");
-  for (auto v : tanh_table) if (v < -16384 || v > 16384) fail("tanh table entry out of range");
+  for (auto v : sigmoid_table) if (v < 0 || v > kQ1_14) fail("sigmoid table entry out of range");
+  for (auto v : tanh_table) if (v < -kQ1_14 || v > kQ1_14) fail("tanh table entry out of range");
 }
 
 int64_t QuantModel::macs_per_tpsf() const {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "fixed_point.hpp"
 #include "preprocess.hpp"
 
 namespace flimgru {
@@ -90,7 +91,7 @@ QuantModel quantize(const Seq2SeqWeights& w, QuantFormat fmt, QuantReport* repor
     return int32_t(std::max<int64_t>(-wmax, std::min<int64_t>(wmax, q)));
   };
   auto qbias = [&](double b) {
-    const int64_t q = round_half_away(1024.0 * b);
+    const int64_t q = round_half_away(double(kQ5_10) * b);
     if (q < -32768 || q > 32767) ++rep.saturated_biases;
     return int32_t(sat(q, 16));
   };

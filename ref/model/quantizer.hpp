@@ -4,6 +4,7 @@
 
 #include "weights.hpp"
 #include "int_model.hpp"
+#include "fixed_point.hpp"
 
 namespace flimgru {
 
@@ -25,6 +26,6 @@ double effective_weight(const QuantModel& m, const QuantLayer& layer, int row, i
 void quantize_input(const QuantFormat& fmt, const float* x, int32_t* x_q);
 
 // Dequantize outputs (Q5.10) to floats.
-inline float dequantize_output(int32_t y) { return float(y) / 1024.0f; }
+inline float dequantize_output(int32_t y) { return float(y) / float(kQ5_10); }
 
 }  // namespace flimgru

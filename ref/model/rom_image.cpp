@@ -8,6 +8,7 @@
 #include "error.hpp"
 #include "files.hpp"
 #include "sha256.hpp"
+#include "version.hpp"
 
 namespace flimgru {
 
@@ -165,6 +166,7 @@ void write_rom_set(const QuantModel& m, int P, const std::string& dir, const nlo
     manifest["rq_shift"] = m.rq_shift;
     manifest["macs_per_tpsf"] = m.macs_per_tpsf();
     manifest["source"] = provenance;
+    manifest[kVersionKey] = version_string();
     for (auto& [name, img] : images) {
       const std::string text = img.text();
       write_file((tmp / name).string(), text);

@@ -10,6 +10,7 @@
 
 #include "error.hpp"
 #include "files.hpp"
+#include "version.hpp"
 
 namespace flimgru {
 
@@ -27,6 +28,7 @@ void save_checkpoint(const Seq2SeqWeights& w_in, const std::string& path) {
   meta["format"] = kFormat;
   meta["layers"] = std::to_string(w.layers);
   meta["hidden"] = std::to_string(w.hidden);
+  meta[kVersionKey] = version_string();
   header["__metadata__"] = meta;
   auto shapes = w.shapes();
   auto tensors = w.tensors();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "tpsf.hpp"
 
@@ -53,11 +54,12 @@ Lifetimes lifetimes_from_sfd(const float* y) {
   return lifetimes_from_sums(sums, firsts);
 }
 
-void write_lifetime_csv_fields(std::FILE* f, const Lifetimes& l) {
+void write_lifetime_csv_fields(std::ostream& out, const Lifetimes& l) {
   const double v[5] = {l.tau1_ns, l.tau2_ns, l.a, l.tau_mean_ns, l.tau_int_ns};
+  char buf[64];
   for (int i = 0; i < 5; ++i) {
-    if (std::isnan(v[i])) std::fprintf(f, i ? ",nan" : "nan");
-    else std::fprintf(f, i ? ",%.6f" : "%.6f", v[i]);
+    if (std::isnan(v[i])) out << (i ? ",nan" : "nan");
+    else out.write(buf, std::snprintf(buf, sizeof buf, i ? ",%.6f" : "%.6f", v[i]));
   }
 }
 

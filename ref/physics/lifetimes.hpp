@@ -28,8 +28,8 @@
 // kTauMaxNs and a in [0, 1]. NaN is left for pixels below the photon threshold (has_lifetimes).
 #pragma once
 #include <array>
-#include <cstdio>
 #include <limits>
+#include <ostream>
 
 namespace flimgru {
 
@@ -60,6 +60,6 @@ Lifetimes lifetimes_from_sfd(const float* y);
 // "%.6f" ("nan" for NaN), comma-separated, without a trailing separator: the same values give
 // the same bytes whichever backend computed them.
 constexpr const char* kLifetimeCsvColumns = "tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns";
-void write_lifetime_csv_fields(std::FILE* f, const Lifetimes& l);
+void write_lifetime_csv_fields(std::ostream& out, const Lifetimes& l);
 
 }  // namespace flimgru
