@@ -1,4 +1,6 @@
-// flimgru eval: accuracy of one or more backends on a simulated data set (metrics.hpp).
+// flimgru eval: accuracy of one or more backends on a simulated data set (metrics.hpp). An
+// IRF-conditioned model (input width 2) is given each sample's own IRF (irf_input.hpp:
+// dataset_irf_inputs, from the labels or the set's measured IRF).
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -11,6 +13,7 @@
 #include "cli.hpp"
 #include "files.hpp"
 #include "dataset.hpp"
+#include "irf_input.hpp"
 #include "metrics.hpp"
 #include "preprocess.hpp"
 
@@ -29,12 +32,12 @@ int photon_band(double photons) {
 }
 
 // Metrics over the whole set, and per photon-count band under "by_photons".
-nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>& x, std::vector<float>& y,
-                        int threads) {
+nlohmann::json evaluate(Backend& b, const Dataset& ds, const std::vector<float>& x, const float* irf,
+                        std::vector<float>& y, int threads) {
   const size_t n = ds.n;
   y.assign(n * kBins * kChannels, 0);
   const auto t0 = std::chrono::steady_clock::now();
-  b.run(x.data(), y.data(), n);
+  run_backend(b, x.data(), irf, kBins, y.data(), n);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   using Accs = std::array<MetricsAccumulator, kBands + 1>;  // [0]: all samples, [1 + k]: band k
   std::vector<Accs> acc(size_t(parallel_chunks(n, threads)));
@@ -104,9 +107,13 @@ void add_eval(CLI::App& app) {
     nlohmann::json report = {{"data", o->data}, {"samples", ds.n}, {"name", o->name}};
     if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
     std::map<std::string, std::vector<float>> outputs;
+    std::vector<float> irf;  // per-sample IRF inputs, made when a model reads them
     for (const auto& name : o->backends) {
       auto b = make_backend(name, o->model, o->threads);
-      report["results"][name] = evaluate(*b, ds, x, outputs[name], o->threads);
+      if (b->input_width() != 1 && irf.empty()) irf = dataset_irf_inputs(ds, nullptr, o->data);
+      report["results"][name] = evaluate(*b, ds, x, b->input_width() != 1 ? irf.data() : nullptr,
+                                         outputs[name], o->threads);
+      if (b->input_width() != 1) report["results"][name]["irf_input"] = "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
     }
     // Agreement of each integer backend with the float one, on the whole-decay channel.
     if (outputs.count("float"))

@@ -58,7 +58,7 @@ struct LayerCache {
 // Everything one forward+backward of a batch needs; allocate once per (L, H, B, T).
 struct TrainWorkspace {
   int layers = 0, hidden = 0, batch = 0, steps = 0;
-  Mat x;                       // [T*B, 1] input, time-major
+  Mat x;                       // [T*B, W] input, time-major (W: the model's input width)
   std::vector<LayerCache> enc; // [L]
   std::vector<LayerCache> dec; // [L]
   Mat y;                       // [T*B, 3] model outputs, time-major
@@ -148,7 +148,7 @@ void sfd_loss_backward(const float* y, const float* target, const float* teacher
                        const LossSpec& loss, int B, int T, double inv_count, float* dy);
 
 // Whole model, one batch slice of B ≤ ws.batch samples (T = ws.steps).
-// x [B, T] sample-major (pre-processed TPSFs). Leaves outputs in ws.y (time-major, first T*B
+// x [B, T, W] sample-major (pre-processed inputs, W = w.input_width: the TPSF, then the IRF). Leaves outputs in ws.y (time-major, first T*B
 // rows). With opts.qat.enabled, quantizes the weights into ws.qm / ws.qint / ws.qeff first.
 void seq2seq_forward(const Seq2SeqWeights& w, const float* x, int B, TrainWorkspace& ws,
                      const ForwardOptions& opts = {});
@@ -168,12 +168,13 @@ void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
 class BatchTrainer {
  public:
   BatchTrainer(int layers, int hidden, int max_batch, int steps = kBins, int threads = 0);
-  // x [B, T], target [B, T, 3], teacher [B, T, 3] or null; grad overwritten (not accumulated).
+  // x [B, T, W] (W = w.input_width), target [B, T, 3], teacher [B, T, 3] or null; grad
+  // overwritten (not accumulated).
   // Returns the batch loss (mean over B·T·3 of the weighted, KD-mixed squared error).
   double loss_and_grad(const Seq2SeqWeights& w, const float* x, const float* target,
                        const float* teacher, const LossSpec& loss, int B, Seq2SeqWeights& grad,
                        const ForwardOptions& opts = {});
-  // Forward only; y [B, T, 3] sample-major out.
+  // Forward only (x [B, T, W]); y [B, T, 3] sample-major out.
   void forward(const Seq2SeqWeights& w, const float* x, int B, float* y,
                const ForwardOptions& opts = {});
   int threads() const { return int(ws_.size()); }
