@@ -30,6 +30,8 @@ KD_ALPHA=0.5 LIFETIME_WEIGHT=0.1
 loss_args() {
   if [[ $1 == *-kd* ]]; then echo "--teacher weights/teacher/model.safetensors --alpha $KD_ALPHA"; fi
   if [[ $1 == *-lt* ]]; then echo "--lifetime-weight $LIFETIME_WEIGHT"; fi
+  # irf-*: IRF-conditioned (input width 2), the IRF of each sample built from its labels
+  if [[ $1 == irf-* ]]; then echo "--irf-input"; fi
 }
 ship() {  # run-name -> weights/run-name/model.safetensors (and, for int8 models, its ROM sets)
   mkdir -p "weights/$1"
@@ -43,7 +45,7 @@ models=("$@")
           reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 known-irf-h32-qat teacher
           student-h16-kd student-h32-kd student-h64-kd
           student-h16-kd-qat student-h32-kd-qat student-h64-kd-qat student-h32-lt student-h32-lt-qat
-          student-h32-kd-lt student-h32-kd-lt-qat)
+          student-h32-kd-lt student-h32-kd-lt-qat irf-h32 irf-h32-qat irf-h32-lt irf-h32-lt-qat)
 for m in "${models[@]}"; do
   # The name's prefix picks the data: known-irf-* models train for one instrument's IRF.
   TRAIN=train300k VAL=val10k
@@ -66,6 +68,15 @@ for m in "${models[@]}"; do
                        --init "weights/student-h$(hidden_of "$m")/model.safetensors" $(loss_args "$m") ;;
     student-h*)      # shellcheck disable=SC2046
                      train "$m" 1 "$(hidden_of "$m")" 30 2e-3 1 $(loss_args "$m") ;;
+    irf-h*-lt)       # the IRF-conditioned student, 2 more epochs with the lifetime term
+                     # shellcheck disable=SC2046
+                     train "$m" 1 "$(hidden_of "$m")" 2 5e-4 5 \
+                       --init "weights/irf-h$(hidden_of "$m")/model.safetensors" $(loss_args "$m") ;;
+    irf-h*)          # the general student of the same width, fine-tuned with the IRF as a second input
+                     # (its new input column starts at zero): one network for any instrument
+                     # shellcheck disable=SC2046
+                     train "$m" 1 "$(hidden_of "$m")" 10 5e-4 3 \
+                       --init "weights/student-h$(hidden_of "$m")/model.safetensors" $(loss_args "$m") ;;
     known-irf-h*)    # the general student of the same width, fine-tuned for the instrument's IRF
                      train "$m" 1 "$(hidden_of "$m")" 10 5e-4 3 \
                        --init "weights/student-h$(hidden_of "$m")/model.safetensors" ;;

@@ -20,17 +20,17 @@ struct Problem {
   std::vector<float> x, tg, te;
 };
 
-Problem make_problem(int L, int H, int B, int T, uint64_t seed) {
-  Problem p{L, H, B, T, Seq2SeqWeights::random(L, H, seed, 1.5f), {}, {}, {}};
-  p.x = uniform(size_t(B) * T, seed + 1, 0.0f, 1.0f);
+Problem make_problem(int L, int H, int B, int T, uint64_t seed, int W = 1) {
+  Problem p{L, H, B, T, Seq2SeqWeights::random(L, H, seed, 1.5f, W), {}, {}, {}};
+  p.x = uniform(size_t(B) * T * W, seed + 1, 0.0f, 1.0f);
   p.tg = uniform(size_t(B) * T * 3, seed + 2, -0.5f, 1.0f);
   p.te = uniform(size_t(B) * T * 3, seed + 3, -0.5f, 1.0f);
   return p;
 }
 
-void grad_check(int L, int H, int B, int T, LossSpec spec, int threads) {
+void grad_check(int L, int H, int B, int T, LossSpec spec, int threads, int W = 1) {
   const double alpha = spec.alpha;
-  Problem p = make_problem(L, H, B, T, 42);
+  Problem p = make_problem(L, H, B, T, 42, W);
   BatchTrainer bt(L, H, B, T, threads);
   Seq2SeqWeights g;
   double loss = bt.loss_and_grad(p.w, p.x.data(), p.tg.data(), alpha != 0 ? p.te.data() : nullptr,
@@ -74,6 +74,11 @@ TEST(TrainModel, GradCheckTwoLayers) { grad_check(2, 4, 3, 7, {}, 1); }
 TEST(TrainModel, GradCheckThreeLayersTwoThreadsKD) { grad_check(3, 3, 5, 6, {0.3f}, 2); }
 TEST(TrainModel, GradCheckChannelWeightsKD) { grad_check(2, 3, 4, 6, {0.4f, {2.0f, 0.5f, 0.25f}}, 2); }
 TEST(TrainModel, GradCheckOneLayer) { grad_check(1, 5, 2, 9, {}, 2); }
+// An IRF-conditioned model (input width 2): the IRF column of encoder.weight_ih_l0 included.
+TEST(TrainModel, GradCheckInputWidthTwo) { grad_check(1, 4, 3, 7, {}, 2, 2); }
+TEST(TrainModel, GradCheckInputWidthTwoTwoLayersLifetimeKD) {
+  grad_check(2, 3, 4, 6, {0.3f, {1.0f, 1.0f, 1.0f}, 1.0f}, 1, 2);
+}
 TEST(TrainModel, GradCheckLifetimeTerm) { grad_check(1, 4, 3, 8, {0.0f, {1.0f, 1.0f, 1.0f}, 2.0f}, 1); }
 TEST(TrainModel, GradCheckLifetimeTermChannelWeightsKD) {
   grad_check(2, 3, 4, 6, {0.4f, {2.0f, 0.5f, 0.25f}, 3.0f}, 2);

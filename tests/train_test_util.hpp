@@ -89,12 +89,13 @@ inline VecD gru_step_d(const LayerD& w, const VecD& u, const VecD& h, bool zero_
   return out;
 }
 
-// x [T], y [T*3] out.
+// x [T, W] (W = the encoder's input width), y [T*3] out.
 inline void forward_d(const WeightsD& w, const float* x, int T, std::vector<double>& y) {
   std::vector<VecD> h(w.L, VecD::Zero(w.H));
+  const int W = int(w.enc[0].w_ih.cols());
   for (int t = 0; t < T; ++t) {
-    VecD u(1);
-    u[0] = x[t];
+    VecD u(W);
+    for (int i = 0; i < W; ++i) u[i] = x[size_t(t) * W + i];
     for (int l = 0; l < w.L; ++l) {
       h[l] = gru_step_d(w.enc[l], l == 0 ? u : h[l - 1], h[l], false);
     }
@@ -107,7 +108,7 @@ inline void forward_d(const WeightsD& w, const float* x, int T, std::vector<doub
   }
 }
 
-// Mean KD loss over B samples, x [B,T], target/teacher [B,T,3].
+// Mean KD loss over B samples, x [B,T,W], target/teacher [B,T,3].
 // The training loss (train_model.hpp, LossSpec): per sample and channel, the squared errors plus
 // lifetime · T · (squared error of the channel's mean + squared error of its first bin).
 inline double loss_d(const WeightsD& w, const std::vector<float>& x, const std::vector<float>& tg,
@@ -127,7 +128,7 @@ inline double loss_d(const WeightsD& w, const std::vector<float>& x, const std::
   double acc = 0;
   std::vector<double> y;
   for (int b = 0; b < B; ++b) {
-    forward_d(w, x.data() + size_t(b) * T, T, y);
+    forward_d(w, x.data() + size_t(b) * T * w.enc[0].w_ih.cols(), T, y);
     for (int c = 0; c < 3; ++c) {
       double e = (1 - alpha) * channel_error(y, tg.data() + size_t(b) * T * 3, c);
       if (alpha != 0) e += alpha * channel_error(y, te.data() + size_t(b) * T * 3, c);

@@ -1,5 +1,7 @@
 // flimgru eval: accuracy of one or more backends (and of the fit) on a simulated data set
 // (metrics.hpp), and their RMS error against the Cramér–Rao bound per photon band (accuracy.hpp).
+// An IRF-conditioned model (input width 2) is given each sample's own IRF (irf_input.hpp:
+// dataset_irf_inputs, from the labels or the set's measured IRF).
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include "cli.hpp"
 #include "files.hpp"
 #include "dataset.hpp"
+#include "irf_input.hpp"
 #include "metrics.hpp"
 #include "preprocess.hpp"
 #include "simulator.hpp"
@@ -39,10 +42,13 @@ struct Estimates {
   std::vector<Lifetimes> lt;
   nlohmann::json model;
   double seconds = 0;
+  std::string irf_input;  // how an IRF-conditioned model was given the IRF (empty: width 1)
 };
 
+// `irf`: the per-sample IRF inputs [n][kBins], made on first use by an IRF-conditioned model.
 Estimates run_backend(const std::string& name, const std::string& model, const Dataset& ds,
-                      const std::vector<float>& x, int threads) {
+                      const std::string& data_dir, const std::vector<float>& x, std::vector<float>& irf,
+                      int threads) {
   Estimates r;
   const size_t n = ds.n;
   r.y.assign(n * kBins * kChannels, 0);
@@ -72,10 +78,13 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
     return r;
   }
   auto b = make_backend(name, model, threads);
-  b->run(x.data(), r.y.data(), n);
+  const bool with_irf = b->input_width() != 1;
+  if (with_irf && irf.empty()) irf = dataset_irf_inputs(ds, nullptr, data_dir);
+  flimgru::run_backend(*b, x.data(), with_irf ? irf.data() : nullptr, kBins, r.y.data(), n);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (size_t i = 0; i < n; ++i) r.lt[i] = lifetimes_from_sfd(&r.y[i * kBins * kChannels]);
   r.model = b->describe();
+  if (with_irf) r.irf_input = "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
   return r;
 }
 
@@ -185,9 +194,11 @@ void add_eval(CLI::App& app) {
     const std::vector<SampleBound> known = sample_bounds(ds, false, o->threads);
     const std::vector<SampleBound> unknown = sample_bounds(ds, true, o->threads);
     std::map<std::string, std::vector<float>> outputs;
+    std::vector<float> irf;  // per-sample IRF inputs, made when a model reads them
     for (const auto& name : o->backends) {
-      Estimates e = run_backend(name, o->model, ds, x, o->threads);
+      Estimates e = run_backend(name, o->model, ds, o->data, x, irf, o->threads);
       report["results"][name] = evaluate(e, ds, known, unknown, o->threads);
+      if (!e.irf_input.empty()) report["results"][name]["irf_input"] = e.irf_input;
       outputs[name] = std::move(e.y);
     }
     // Agreement of each integer backend with the float one, on the whole-decay channel.

@@ -31,8 +31,9 @@ void add_image(CLI::App& app) {
   c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons get no lifetimes (NaN); the others "
                                                  "finite ones in [0, 30] ns (docs/formats.md)")
       ->check(CLI::Range(0.0, 1e18))->capture_default_str();
-  c->add_option("--irf", o->irf_file, "For fit: measured IRF (135 values on the model grid, see docs/formats.md); "
-                                      "default: a Gaussian IRF estimated from the image's summed decay");
+  c->add_option("--irf", o->irf_file, "For fit, and for nn with an IRF-conditioned model (input width 2): measured "
+                                      "IRF (135 values on the model grid, see docs/formats.md); default: a Gaussian "
+                                      "IRF estimated from the image's summed decay");
   c->add_option("--window-start", o->window_start_ns,
                 "PTU: micro-time (ns) where the 135 x 90 ps window starts (default 0, the laser sync)");
   c->add_option("--frame", o->frame, "PTU: use only this frame (0-based; default: all frames summed)")

@@ -1,6 +1,7 @@
 // flimgru infer: TPSFs in (data set or .npy), lifetimes out (CSV or .npy), one row per pixel:
 // tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons. Only pixels with at least --min-photons photons
-// (lifetimes.hpp: has_lifetimes) go through the model; the others get NaN lifetimes.
+// (lifetimes.hpp: has_lifetimes) go through the model; the others get NaN lifetimes. An
+// IRF-conditioned model (input width 2) reads the instrument's IRF from --irf FILE beside every TPSF.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "device_link.hpp"
 #include "error.hpp"
 #include "files.hpp"
+#include "irf_input.hpp"
 #include "lifetimes.hpp"
 #include "npy.hpp"
 #include "preprocess.hpp"
@@ -48,7 +50,7 @@ void add_infer(CLI::App& app) {
     std::string input, out, model, backend = "int8";
     int threads = 2;
     bool json = false;
-    std::string device;
+    std::string device, irf;
     unsigned baud = 3000000;
     double timeout = 0;
     int retries = 8;
@@ -71,6 +73,10 @@ void add_infer(CLI::App& app) {
                 "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
                 "identical output to int8)")
       ->check(backend_validator());
+  c->add_option("--irf", o->irf, "The instrument's IRF for an IRF-conditioned model (input width 2): 135 "
+                                 "values on the model grid, one a line, as `simulate --irf` reads "
+                                 "(docs/formats.md); required by such a model, refused by the others. 'labels' "
+                                 "with a simulated data set: each sample's own IRF from its labels");
   add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
@@ -102,6 +108,8 @@ void add_infer(CLI::App& app) {
       // The board: x_q (numerics §8) over the link, lifetimes from the summaries' integer sums
       // (equal to lifetimes_from_sfd of the int8 backend's SFD: the dequantized sums are exact).
       if (o->backend != "int8") throw Error("--device runs the int8 model on the board: use --backend int8");
+      if (!o->irf.empty())
+        throw Error("--irf with --device: the boards run width-1 models; the link has no IRF frame yet");
       const QuantFormat fmt = QuantFormat::int8();
       std::vector<int8_t> xq(m * kBins);
       std::vector<int32_t> q(kBins);
@@ -123,12 +131,28 @@ void add_infer(CLI::App& app) {
                {"retransmits", st.retransmits}, {"error_frames", st.error_frames}, {"timeouts", st.timeouts}};
     } else {
       auto backend = make_backend(o->backend, o->model, o->threads);
+      std::vector<float> irf;  // one IRF input for all (stride 0), or one per selected pixel
+      size_t irf_stride = 0;
+      if (!o->irf.empty()) {
+        if (backend->input_width() == 1)
+          throw Error("--irf " + o->irf + ": the model " + backend->describe().value("model", o->model) +
+                      " reads no IRF (input width 1); use an IRF-conditioned model (weights/irf-h32-qat)");
+        if (o->irf == "labels") {  // a simulated set: every sample's own IRF (irf_input.hpp)
+          irf = dataset_irf_inputs(load_dataset(o->input), &idx, o->input);
+          irf_stride = kBins;
+        } else {
+          const IrfInput one = load_irf_input(o->irf);
+          irf.assign(one.begin(), one.end());
+        }
+      }
+      check_irf_given(*backend, !o->irf.empty());
       std::vector<float> y(m * kBins * kChannels);
       const auto t0 = std::chrono::steady_clock::now();
-      if (m > 0) backend->run(x.data(), y.data(), m);
+      if (m > 0) run_backend(*backend, x.data(), irf.empty() ? nullptr : irf.data(), irf_stride, y.data(), m);
       secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       for (size_t j = 0; j < m; ++j) rows[idx[j]] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
       model = backend->describe();
+      if (!o->irf.empty()) model["irf"] = o->irf;
     }
     if (ends_with(o->out, ".csv")) {
       write_csv(o->out, rows, in.photons);

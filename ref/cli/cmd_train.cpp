@@ -22,7 +22,7 @@ void add_train(CLI::App& app) {
     float lr = 2e-3f, clip = 1.0f, alpha = 0.0f, lifetime = 0.0f, val_fraction = 0.05f;
     std::vector<float> channel_weights{1.0f, 1.0f, 1.0f};
     uint64_t seed = 1;
-    bool qat = false, json = false;
+    bool qat = false, json = false, irf_input = false;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand(
@@ -51,6 +51,10 @@ void add_train(CLI::App& app) {
   c->add_option("--lifetime-weight", o->lifetime,
                 "Weight of the lifetime term (area and first-bin errors per channel, docs/training.md)");
   c->add_flag("--qat", o->qat, "Quantization-aware training (int8, docs/numerics.md)");
+  c->add_flag("--irf-input", o->irf_input,
+              "IRF-conditioned model (input width 2): the encoder reads each sample's IRF bin beside its "
+              "TPSF bin (irf_input.hpp; built from the labels, or the set's measured IRF). A width-1 --init "
+              "gains a zero IRF column");
   c->add_option("--epochs", o->epochs, "Total epochs (a resumed run continues up to this)")
       ->check(CLI::Range(0, 1000000));
   c->add_option("--batch", o->batch, "Batch size")->check(CLI::Range(1, 1 << 20));
@@ -76,6 +80,7 @@ void add_train(CLI::App& app) {
     }
     if (wsum <= 0.0) throw Error("--channel-weights: at least one weight must be positive");
     for (int c = 0; c < kChannels; ++c) loss.channel[c] = float(o->channel_weights[c] * kChannels / wsum);
+    const int width = o->irf_input ? 2 : 1;
     Dataset train_ds = load_dataset(o->data);
     std::vector<size_t> idx(train_ds.n);
     std::iota(idx.begin(), idx.end(), 0);
@@ -83,19 +88,23 @@ void add_train(CLI::App& app) {
     if (o->val.empty()) {
       const size_t nv = size_t(train_ds.n * o->val_fraction);
       std::vector<size_t> ti(idx.begin(), idx.end() - nv), vi(idx.end() - nv, idx.end());
-      train = std::make_unique<MemoryDataSource>(dataset_source(train_ds, &ti));
-      if (nv) val = std::make_unique<MemoryDataSource>(dataset_source(train_ds, &vi));
+      train = std::make_unique<MemoryDataSource>(dataset_source(train_ds, &ti, width, o->data));
+      if (nv) val = std::make_unique<MemoryDataSource>(dataset_source(train_ds, &vi, width, o->data));
     } else {
-      train = std::make_unique<MemoryDataSource>(dataset_source(train_ds));
-      val = std::make_unique<MemoryDataSource>(dataset_source(load_dataset(o->val)));
+      train = std::make_unique<MemoryDataSource>(dataset_source(train_ds, nullptr, width, o->data));
+      val = std::make_unique<MemoryDataSource>(dataset_source(load_dataset(o->val), nullptr, width, o->val));
     }
     train_ds = Dataset{};  // the pre-processed copy is all training needs
 
-    Seq2SeqWeights init = o->init.empty() ? Seq2SeqWeights::random(o->layers, o->hidden, o->seed)
+    Seq2SeqWeights init = o->init.empty() ? Seq2SeqWeights::random(o->layers, o->hidden, o->seed, 1.0f, width)
                                           : load_checkpoint(o->init);
     if (init.layers != o->layers || init.hidden != o->hidden)
       throw file_error(o->init, "has layers=" + std::to_string(init.layers) + " hidden=" +
                                     std::to_string(init.hidden) + ", not the requested model");
+    if (init.input_width > width)
+      throw file_error(o->init, "reads an IRF (input width " + std::to_string(init.input_width) +
+                                    "): train it with --irf-input");
+    if (init.input_width < width) init = widen_input(init, width);  // the IRF column starts at zero
     std::string cmd = "flimgru train";
     for (const auto* opt : app.get_subcommand("train")->get_options())
       if (opt->count() && opt->get_name() != "--help")

@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "files.hpp"
 #include "fit.hpp"
+#include "irf_input.hpp"
 #include "lifetimes.hpp"
 #include "png_maps.hpp"
 #include "preprocess.hpp"
@@ -168,8 +169,12 @@ nlohmann::json run_image(const ImageOptions& o) {
 
   std::unique_ptr<Backend> backend;  // fail early on a bad model, before the slow part
   if (o.method == "nn") backend = make_backend(o.backend, o.model, o.threads);
+  const bool nn_irf = backend && backend->input_width() != 1;  // an IRF-conditioned network
+  if (backend && !nn_irf && !o.irf_file.empty())
+    throw Error("--irf " + o.irf_file + ": the model " + backend->describe().value("model", o.model) +
+                " reads no IRF (input width 1); --irf is for fit or an IRF-conditioned model");
   std::vector<double> irf_counts;
-  if (o.method == "fit" && !o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
+  if ((o.method == "fit" || nn_irf) && !o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
 
   const bool is_ptu = ends_with(o.input, ".ptu") || ends_with(o.input, ".PTU");
   Tpsfs t = is_ptu ? load_ptu(o) : load_npy(o);
@@ -183,8 +188,36 @@ nlohmann::json run_image(const ImageOptions& o) {
   const bool show = o.progress && n >= 2048;
   size_t estimated = 0;
   const auto t_est = Clock::now();
+  // The laser period of the fit model (and of the IRF estimate): --period, or the PTU's sync.
+  auto laser_period = [&]() {
+    const double period = o.period_ns >= 0 ? o.period_ns : t.period_ns;
+    if (o.period_ns < 0 && !(t.period_ns > 0))
+      throw file_error(o.input, "--period sync needs a PTU file (the laser period is not known)");
+    if (period > 0 && period < kBins * kBinNs)
+      throw Error("--period " + std::to_string(period) + " ns is shorter than the 135 x 90 ps window");
+    return period;
+  };
+  auto summed_decay = [&]() {
+    std::vector<double> summed(kBins, 0.0);
+    for (size_t i = 0; i < n; ++i)
+      for (int k = 0; k < kBins; ++k) summed[k] += t.counts[i * kBins + k];
+    return summed;
+  };
   if (o.method == "nn") {
     model = backend->describe();
+    // An IRF-conditioned network reads --irf, or else the Gaussian IRF fitted to the whole image.
+    IrfInput irf_in{};
+    if (nn_irf) {
+      if (!irf_counts.empty()) {
+        irf_in = irf_input_from_bins(irf_counts, o.irf_file);
+        model["irf"] = {{"source", o.irf_file}};
+      } else {
+        const IrfEstimate e = estimate_irf(summed_decay(), laser_period());
+        irf_in = gaussian_irf_input(e.irf.fwhm_ns, e.irf.peak_ns);
+        model["irf"] = {{"source", "estimated from the image's summed decay (Gaussian)"},
+                        {"fwhm_ns", e.irf.fwhm_ns}, {"peak_ns", e.irf.peak_ns}};
+      }
+    }
     // Only the pixels with enough photons go through the network.
     std::vector<size_t> idx;
     for (size_t i = 0; i < n; ++i)
@@ -199,7 +232,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     const size_t chunk = 1024;
     for (size_t b = 0; b < m; b += chunk) {
       const size_t c = std::min(chunk, m - b);
-      backend->run(&x[b * kBins], &y[b * kBins * kChannels], c);
+      run_backend(*backend, &x[b * kBins], nn_irf ? irf_in.data() : nullptr, 0, &y[b * kBins * kChannels], c);
       done += c;
     }
     bar.finish();
@@ -209,16 +242,10 @@ nlohmann::json run_image(const ImageOptions& o) {
       ++estimated;
     }
   } else {
-    std::vector<double> summed(kBins, 0.0);
-    for (size_t i = 0; i < n; ++i)
-      for (int k = 0; k < kBins; ++k) summed[k] += t.counts[i * kBins + k];
+    const std::vector<double> summed = summed_decay();
     Irf irf;
     FitResult global;
-    const double period = o.period_ns >= 0 ? o.period_ns : t.period_ns;
-    if (o.period_ns < 0 && !(t.period_ns > 0))
-      throw file_error(o.input, "--period sync needs a PTU file (the laser period is not known)");
-    if (period > 0 && period < kBins * kBinNs)
-      throw Error("--period " + std::to_string(period) + " ns is shorter than the 135 x 90 ps window");
+    const double period = laser_period();
     if (!irf_counts.empty()) {
       irf = Irf::from_grid(irf_counts, o.irf_file);
       irf.period_ns = period;

@@ -33,7 +33,10 @@ struct ImageOptions {
   std::string backend = "int8";   // for nn: any backend of make_backend (float, int8, int16, rtl)
   std::string model;              // for nn: checkpoint or ROM set (empty: the default model)
   double min_photons = kDefaultMinPhotons;  // pixels with fewer photons get NaN lifetimes (lifetimes.hpp)
-  std::string irf_file;           // for fit: measured IRF (135 values on the grid), else estimated
+  std::string irf_file;           // measured IRF (135 values on the grid), else estimated: for fit,
+                                  // and for nn with an IRF-conditioned model (input width 2), whose
+                                  // IRF input is then the Gaussian estimate_irf() fits to the image's
+                                  // summed decay (summary.json "model"."irf" says which)
   double window_start_ns = 0;     // PTU: micro-time at which the 135 × 90 ps window starts
   int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)
   double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;

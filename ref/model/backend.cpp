@@ -10,6 +10,7 @@
 #include "error.hpp"
 #include "float_model.hpp"
 #include "int_model.hpp"
+#include "irf_input.hpp"
 #include "parallel.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
@@ -44,45 +45,82 @@ std::vector<std::string> backend_names() {
   return v;
 }
 
+void Backend::run_with_irf(const float*, const float*, size_t, float*, size_t) {
+  throw Error(describe().value("model", std::string("the model")) + ": this backend runs no IRF-conditioned model");
+}
+
+void check_irf_given(const Backend& b, bool irf_given) {
+  if (b.input_width() != 1 && !irf_given)
+    throw Error(b.describe().value("model", std::string("the model")) + " is IRF-conditioned (input width " +
+                std::to_string(b.input_width()) + "): give the instrument's IRF (--irf FILE, 135 values "
+                "on the model grid, docs/formats.md)");
+}
+
+void run_backend(Backend& b, const float* x, const float* irf, size_t irf_stride, float* y, size_t n) {
+  if (b.input_width() == 1) return b.run(x, y, n);
+  check_irf_given(b, irf != nullptr);
+  b.run_with_irf(x, irf, irf_stride, y, n);
+}
+
 namespace {
 
-class FloatBackend : public Backend {
+// The backends of this library's models: run() and run_with_irf() are forward() without and with
+// the IRF; a width-2 model refuses run() (run_backend says how to give the IRF).
+class ModelBackend : public Backend {
+ public:
+  ModelBackend(std::string src, int width) : src_(std::move(src)), width_(width) {}
+  void run(const float* x, float* y, size_t n) override {
+    if (width_ != 1)
+      throw Error(src_ + " is IRF-conditioned (input width " + std::to_string(width_) +
+                  "): give the instrument's IRF (--irf FILE)");
+    forward(x, nullptr, 0, y, n);
+  }
+  void run_with_irf(const float* x, const float* irf, size_t irf_stride, float* y, size_t n) override {
+    forward(x, irf, irf_stride, y, n);
+  }
+  int input_width() const override { return width_; }
+
+ protected:
+  virtual void forward(const float* x, const float* irf, size_t irf_stride, float* y, size_t n) = 0;
+  std::string src_;
+  int width_;
+};
+
+class FloatBackend : public ModelBackend {
  public:
   FloatBackend(Seq2SeqWeights w, std::string src, int threads)
-      : w_(std::move(w)), src_(std::move(src)), threads_(threads) {}
+      : ModelBackend(std::move(src), w.input_width), w_(std::move(w)), threads_(threads) {}
+  nlohmann::json describe() const override {
+    nlohmann::json j = {{"backend", "float"}, {"model", src_}, {"layers", w_.layers}, {"hidden", w_.hidden},
+                        {"parameters", w_.parameter_count()}, {"bytes", w_.parameter_count() * 4}};
+    if (w_.input_width != 1) j["input_width"] = w_.input_width;
+    return j;
+  }
+
+ private:
   // Batched GEMMs (batch_forward.hpp, tested equal to float_forward) in chunks.
-  void run(const float* x, float* y, size_t n) override {
+  void forward(const float* x, const float* irf, size_t irf_stride, float* y, size_t n) override {
     constexpr int kChunk = 256;
     BatchForward bt(w_.layers, w_.hidden, kChunk, kBins, threads_);
     for (size_t i = 0; i < n; i += kChunk) {
       const int b = int(std::min<size_t>(kChunk, n - i));
-      bt.forward(w_, x + i * kBins, b, y + i * kBins * kChannels);
+      if (irf == nullptr) {
+        bt.forward(w_, x + i * kBins, b, y + i * kBins * kChannels);
+      } else {
+        const std::vector<float> xi = interleave_irf(x + i * kBins, irf + i * irf_stride, irf_stride, b);
+        bt.forward(w_, xi.data(), b, y + i * kBins * kChannels);
+      }
     }
   }
-  nlohmann::json describe() const override {
-    return {{"backend", "float"}, {"model", src_}, {"layers", w_.layers}, {"hidden", w_.hidden},
-            {"parameters", w_.parameter_count()}, {"bytes", w_.parameter_count() * 4}};
-  }
 
- private:
   Seq2SeqWeights w_;
-  std::string src_;
   int threads_;
 };
 
-class IntBackend : public Backend {
+class IntBackend : public ModelBackend {
  public:
-  IntBackend(QuantModel m, std::string src, int threads) : m_(std::move(m)), src_(std::move(src)), threads_(threads) {}
-  void run(const float* x, float* y, size_t n) override {
-    parallel_for(n, threads_, [&](int, size_t b, size_t e) {
-      int32_t xq[kBins], yq[kBins * kChannels];
-      for (size_t i = b; i < e; ++i) {
-        quantize_input(m_.fmt, x + i * kBins, xq);
-        run_int_model(m_, xq, yq);
-        for (int k = 0; k < kBins * kChannels; ++k) y[i * kBins * kChannels + k] = dequantize_output(yq[k]);
-      }
-    });
-  }
+  IntBackend(QuantModel m, std::string src, int threads)
+      : ModelBackend(std::move(src), m.input_width), m_(std::move(m)), threads_(threads) {}
   nlohmann::json describe() const override {
     // Stored parameters: weights, biases (4 per unit) and multipliers (one per row), head.
     int64_t weights = 0, words16 = 0;
@@ -93,14 +131,36 @@ class IntBackend : public Backend {
       }
     weights += int64_t(m_.head_w.size());
     words16 += 2 * kChannels;
-    return {{"backend", m_.fmt.name()}, {"model", src_}, {"layers", m_.layers}, {"hidden", m_.hidden},
-            {"parameters", weights + words16}, {"bytes", weights * m_.fmt.weight_bits / 8 + 2 * words16},
-            {"rq_shift", m_.rq_shift}, {"macs_per_tpsf", m_.macs_per_tpsf()}};
+    nlohmann::json j = {{"backend", m_.fmt.name()}, {"model", src_}, {"layers", m_.layers}, {"hidden", m_.hidden},
+                        {"parameters", weights + words16}, {"bytes", weights * m_.fmt.weight_bits / 8 + 2 * words16},
+                        {"rq_shift", m_.rq_shift}, {"macs_per_tpsf", m_.macs_per_tpsf()}};
+    if (m_.input_width != 1) j["input_width"] = m_.input_width;
+    return j;
   }
 
  private:
+  // x_q and (width 2) the IRF quantized by the same rule (numerics §8), interleaved per step.
+  void forward(const float* x, const float* irf, size_t irf_stride, float* y, size_t n) override {
+    parallel_for(n, threads_, [&](int, size_t b, size_t e) {
+      int32_t xq[kBins], iq[kBins], in[2 * kBins], yq[kBins * kChannels];
+      for (size_t i = b; i < e; ++i) {
+        quantize_input(m_.fmt, x + i * kBins, xq);
+        const int32_t* u = xq;
+        if (irf != nullptr) {
+          quantize_input(m_.fmt, irf + i * irf_stride, iq);
+          for (int k = 0; k < kBins; ++k) {
+            in[2 * k] = xq[k];
+            in[2 * k + 1] = iq[k];
+          }
+          u = in;
+        }
+        run_int_model(m_, u, yq);
+        for (int k = 0; k < kBins * kChannels; ++k) y[i * kBins * kChannels + k] = dequantize_output(yq[k]);
+      }
+    });
+  }
+
   QuantModel m_;
-  std::string src_;
   int threads_;
 };
 

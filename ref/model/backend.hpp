@@ -16,10 +16,24 @@ namespace flimgru {
 class Backend {
  public:
   virtual ~Backend() = default;
-  // x [n][kBins] pre-processed inputs -> y [n][kBins][kChannels] SFD (floats).
+  // x [n][kBins] pre-processed inputs -> y [n][kBins][kChannels] SFD (floats). A model of input
+  // width 2 throws here (it needs the IRF: run_with_irf).
   virtual void run(const float* x, float* y, size_t n) = 0;
   virtual nlohmann::json describe() const = 0;
+  // Inputs the model reads per step: 1 (the TPSF) or 2 (the TPSF and the IRF, irf_input.hpp).
+  virtual int input_width() const { return 1; }
+  // A width-2 model: x [n][kBins] and the IRF input, one [kBins] for every TPSF when irf_stride is
+  // 0 (an image: one instrument), else TPSF i's at irf + i·irf_stride. The default (a backend of
+  // width-1 models) throws.
+  virtual void run_with_irf(const float* x, const float* irf, size_t irf_stride, float* y, size_t n);
 };
+
+// The one way callers run a backend: a width-1 model ignores `irf` (may be null); a width-2 model
+// needs it and, without one, throws an error naming the model and the option (--irf FILE).
+void run_backend(Backend& b, const float* x, const float* irf, size_t irf_stride, float* y, size_t n);
+// The check run_backend makes, for a command to fail before its slow part: throws when b's model
+// is IRF-conditioned and no IRF is given.
+void check_irf_given(const Backend& b, bool irf_given);
 
 // `model` is a checkpoint file (.safetensors) or a ROM set directory; empty = the default model.
 std::unique_ptr<Backend> make_backend(const std::string& backend, const std::string& model, int threads);

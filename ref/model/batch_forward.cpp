@@ -45,6 +45,7 @@ Seq2SeqWeights zeros_like(const Seq2SeqWeights& w) {
   Seq2SeqWeights g;
   g.layers = w.layers;
   g.hidden = w.hidden;
+  g.input_width = w.input_width;
   g.encoder = w.encoder;
   g.decoder = w.decoder;
   g.head_w = w.head_w;
@@ -169,7 +170,8 @@ void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_ro
 void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
                  Seq2SeqWeights& qint, Seq2SeqWeights& qeff) {
   qm = quantize(w, q.format());
-  if (qint.hidden != w.hidden || qint.layers != w.layers || qint.encoder.empty()) {
+  if (qint.hidden != w.hidden || qint.layers != w.layers || qint.input_width != w.input_width ||
+      qint.encoder.empty()) {
     qint = zeros_like(w);
     qeff = zeros_like(w);
   }
@@ -217,17 +219,20 @@ void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, ForwardWor
   if (q.enabled) qat_prepare(w0, q, ws.qm, ws.qint, ws.qeff);
   const QuantModel* qm = q.enabled ? &ws.qm : nullptr;
   const Seq2SeqWeights& w = q.enabled ? ws.qint : w0;
-  const int L = w.layers, H = w.hidden, T = ws.steps;
+  const int L = w.layers, H = w.hidden, T = ws.steps, W = w.input_width;
   const int N = T * B;
+  if (ws.x.cols() != W) ws.x.resize(Eigen::Index(T) * ws.batch, W);
   float* xt = ws.x.data();
   const double sF = std::ldexp(1.0, q.frac_bits);
   for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      const float v = x[size_t(b) * T + t];
-      // QAT: x_q = sat_SB(round_half_away(x · 2^F)) (numerics §8), stored as x_q / 2^F.
-      xt[size_t(t) * B + b] =
-          q.enabled ? float(double(sat(round_half_away(double(v) * sF), q.weight_bits)) / sF) : v;
-    }
+    for (int t = 0; t < T; ++t)
+      for (int i = 0; i < W; ++i) {
+        const float v = x[(size_t(b) * T + t) * W + i];
+        // QAT: x_q = sat_SB(round_half_away(x · 2^F)) (numerics §8), stored as x_q / 2^F; the
+        // IRF column is quantized by the same rule.
+        xt[(size_t(t) * B + b) * W + i] =
+            q.enabled ? float(double(sat(round_half_away(double(v) * sF), q.weight_bits)) / sF) : v;
+      }
   for (int l = 0; l < L; ++l) {
     LayerCache& c = ws.enc[l];
     const float* in = l == 0 ? xt : ws.enc[l - 1].h.data() + size_t(B) * H;
@@ -284,8 +289,9 @@ void BatchForward::forward(const Seq2SeqWeights& w, const float* x, int B, float
                            const ForwardOptions& opts) {
   if (B > max_batch_) throw Error("BatchForward: batch larger than max_batch");
   const int T = steps_;
+  const size_t TW = size_t(T) * w.input_width;
   run_slices(B, [&](int k, int b0, int nb) {
-    seq2seq_forward(w, x + size_t(b0) * T, nb, ws_[k], opts);
+    seq2seq_forward(w, x + size_t(b0) * TW, nb, ws_[k], opts);
     outputs_sample_major(ws_[k], nb, y + size_t(b0) * T * kChannels);
   });
 }

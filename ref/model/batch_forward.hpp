@@ -7,7 +7,7 @@
 //   A "sequence matrix" [T*B, C] holds step t of sample b in row t*B + b.
 //   A "state matrix"    [(T+1)*B, H] holds the initial state in rows 0..B-1 and the state after
 //                       step t (t = 0..T-1) in rows (t+1)*B .. (t+2)*B-1.
-// External (sample-major) layouts: inputs x [B, T], outputs y [B, T, 3].
+// External (sample-major) layouts: inputs x [B, T, W] (W = input width), outputs y [B, T, 3].
 //
 // The plain functions below do one thing each; seq2seq_forward chains them. BatchForward splits
 // a batch over threads (one workspace per slice).
@@ -58,7 +58,7 @@ struct LayerCache {
 // What one forward of a batch needs; allocate once per (L, H, B, T).
 struct ForwardWorkspace {
   int layers = 0, hidden = 0, batch = 0, steps = 0;
-  Mat x;                       // [T*B, 1] input, time-major
+  Mat x;                       // [T*B, W] input, time-major (W: the model's input width)
   std::vector<LayerCache> enc; // [L]
   std::vector<LayerCache> dec; // [L]
   Mat y;                       // [T*B, 3] model outputs, time-major
@@ -99,8 +99,8 @@ void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_ro
                   const QuantModel* qm = nullptr);
 
 // Whole model, one batch slice of B ≤ ws.batch samples (T = ws.steps).
-// x [B, T] sample-major (pre-processed TPSFs). Leaves outputs in ws.y (time-major, first T*B
-// rows). With opts.qat.enabled, quantizes the weights into ws.qm / ws.qint / ws.qeff first.
+// x [B, T, W] sample-major (pre-processed inputs, W = w.input_width: the TPSF, then the IRF).
+// Leaves outputs in ws.y (time-major, first T*B rows). With opts.qat.enabled, quantizes the weights into ws.qm / ws.qint / ws.qeff first.
 void seq2seq_forward(const Seq2SeqWeights& w, const float* x, int B, ForwardWorkspace& ws,
                      const ForwardOptions& opts = {});
 // ws.y (time-major) → out [B, T, 3] sample-major.
@@ -116,7 +116,7 @@ void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
 class BatchForward {
  public:
   BatchForward(int layers, int hidden, int max_batch, int steps = kBins, int threads = 0);
-  // Forward only; x [B, T] in, y [B, T, 3] sample-major out.
+  // Forward only; x [B, T, W] in (W = w.input_width), y [B, T, 3] sample-major out.
   void forward(const Seq2SeqWeights& w, const float* x, int B, float* y,
                const ForwardOptions& opts = {});
   int threads() const { return int(ws_.size()); }

@@ -21,9 +21,10 @@ Vec gru_cell(const GruLayer& layer, const Vec& u, const Vec& h) {
 
 void float_forward(const Seq2SeqWeights& w, const float* x, float* y) {
   std::vector<Vec> h(w.layers, Vec::Zero(w.hidden));
-  Vec u(1);
+  const int W = w.input_width;
+  Vec u(W);
   for (int t = 0; t < kBins; ++t) {
-    u[0] = x[t];
+    for (int i = 0; i < W; ++i) u[i] = x[t * W + i];
     for (int l = 0; l < w.layers; ++l) h[l] = gru_cell(w.encoder[l], l == 0 ? u : h[l - 1], h[l]);
   }
   const Vec zero = Vec::Zero(1);

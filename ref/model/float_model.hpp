@@ -10,7 +10,8 @@ namespace flimgru {
 //   u [I], h [H] -> returns h' [H].
 Vec gru_cell(const GruLayer& layer, const Vec& u, const Vec& h);
 
-// x [kBins] pre-processed TPSF -> y [kBins][kChannels] SFD (row-major).
+// x [kBins][w.input_width] pre-processed inputs (width 1: the TPSF; width 2: TPSF and IRF bin
+// of each step, irf_input.hpp) -> y [kBins][kChannels] SFD (row-major).
 void float_forward(const Seq2SeqWeights& w, const float* x, float* y);
 
 }  // namespace flimgru

@@ -122,7 +122,7 @@ void run_int_model(const QuantModel& m, const int32_t* x_q, int32_t* y, IntTrace
   };
   for (int t = 0; t < kBins; ++t) {
     for (int l = 0; l < Ls; ++l)
-      gru_layer_step(m, m.encoder[l], l == 0 ? &x_q[t] : state_view(m, h[l - 1]).data(), h[l]);
+      gru_layer_step(m, m.encoder[l], l == 0 ? &x_q[size_t(t) * m.input_width] : state_view(m, h[l - 1]).data(), h[l]);
     if (trace) record(trace->enc_h, t);
   }
   for (int t = 0; t < kBins; ++t) {
@@ -144,6 +144,7 @@ void QuantModel::validate(const std::string& what) const {
   if (!same(fmt, f8) && !same(fmt, f16)) fail("unsupported number format");
   if (layers < 1 || layers > 8) fail("layers must be 1..8");
   if (hidden < 1 || hidden > 1024) fail("hidden must be 1..1024");
+  if (input_width < 1 || input_width > 2) fail("input_width must be 1 or 2");
   if (rq_shift < 0 || rq_shift > 48) fail("requantization shift must be 0..48");
   const int64_t wmax = (int64_t(1) << (fmt.weight_bits - 1)) - 1;
   auto check_w = [&](const std::vector<int32_t>& w, size_t n, const std::string& name) {
@@ -164,7 +165,7 @@ void QuantModel::validate(const std::string& what) const {
     for (int l = 0; l < layers; ++l) {
       const auto& L = stack[l];
       const std::string name = std::string(part == 0 ? "enc" : "dec") + "_l" + std::to_string(l);
-      const int want_in = (part == 1 && l == 0) ? 0 : (l == 0 ? 1 : hidden);
+      const int want_in = (part == 1 && l == 0) ? 0 : (l == 0 ? input_width : hidden);
       if (L.in_dim != want_in || L.hidden != hidden) fail(name + " has the wrong dimensions");
       check_w(L.w, size_t(3 * hidden) * L.cols(), name);
       if (L.m.size() != size_t(3 * hidden)) fail(name + " has the wrong number of multipliers");
@@ -190,12 +191,14 @@ int64_t QuantModel::macs_per_tpsf() const {
   return per_step * kBins;
 }
 
-QuantModel random_quant_model(int layers, int hidden, uint64_t seed, bool extreme, QuantFormat fmt) {
+QuantModel random_quant_model(int layers, int hidden, uint64_t seed, bool extreme, QuantFormat fmt,
+                              int input_width) {
   std::mt19937_64 rng(seed);
   QuantModel m;
   m.fmt = fmt;
   m.layers = layers;
   m.hidden = hidden;
+  m.input_width = input_width;
   const int wmax = (1 << (fmt.weight_bits - 1)) - 1;
   // Pick S and multipliers so a typical accumulator lands in the tables' active range
   // (pre-activation of a few units), with some rows driven into saturation.
@@ -219,7 +222,7 @@ QuantModel random_quant_model(int layers, int hidden, uint64_t seed, bool extrem
     return L;
   };
   for (int l = 0; l < layers; ++l) {
-    m.encoder.push_back(make(l == 0 ? 1 : hidden));
+    m.encoder.push_back(make(l == 0 ? input_width : hidden));
     m.decoder.push_back(make(l == 0 ? 0 : hidden));
   }
   m.head_w.resize(size_t(kChannels) * hidden);

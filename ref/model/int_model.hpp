@@ -42,6 +42,7 @@ struct QuantModel {
   QuantFormat fmt;
   int layers = 1;
   int hidden = 32;
+  int input_width = 1;                 // encoder layer 0 input columns: 1 (x) or 2 (x, IRF)
   int rq_shift = 0;                    // S, one for the whole model
   std::vector<QuantLayer> encoder;     // [layers]
   std::vector<QuantLayer> decoder;     // [layers]
@@ -100,13 +101,14 @@ void gru_layer_step(const QuantModel& m, const QuantLayer& layer, const int32_t*
 // Dense(3) head on the view of the top decoder state (§7).
 std::array<int32_t, kChannels> dense_head(const QuantModel& m, const std::vector<int32_t>& h);
 
-// The whole Seq2Seq on one quantized input sequence x_q [kBins]; writes y [kBins][3] (Q5.10).
+// The whole Seq2Seq on one quantized input sequence x_q [kBins][m.input_width] (width 2: x_q and
+// the quantized IRF of each step, §8); writes y [kBins][3] (Q5.10).
 void run_int_model(const QuantModel& m, const int32_t* x_q, int32_t* y, IntTrace* trace = nullptr);
 
 // Random integer model for tests: weights uniform over the full range (or all at +max/-max
 // when `extreme`), biases, multipliers and shift drawn so that both saturation and the
 // linear regions of the tables are exercised.
 QuantModel random_quant_model(int layers, int hidden, uint64_t seed, bool extreme = false,
-                              QuantFormat fmt = QuantFormat::int8());
+                              QuantFormat fmt = QuantFormat::int8(), int input_width = 1);
 
 }  // namespace flimgru

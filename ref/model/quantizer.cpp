@@ -37,6 +37,7 @@ QuantModel quantize(const Seq2SeqWeights& w, QuantFormat fmt, QuantReport* repor
   m.fmt = fmt;
   m.layers = w.layers;
   m.hidden = H;
+  m.input_width = w.input_width;
   QuantReport rep;
 
   // Gather every row (concatenated [U_j W_j]) with its scale; decoder layer 0 drops U.
@@ -112,7 +113,7 @@ QuantModel quantize(const Seq2SeqWeights& w, QuantFormat fmt, QuantReport* repor
     return L;
   };
   for (int l = 0; l < w.layers; ++l) {
-    m.encoder.push_back(build(w.encoder[l], enc[l], w.input_size(l)));
+    m.encoder.push_back(build(w.encoder[l], enc[l], w.encoder_input_size(l)));
     m.decoder.push_back(build(w.decoder[l], dec[l], l == 0 ? 0 : H));
   }
   for (int c = 0; c < kChannels; ++c) {

@@ -22,7 +22,8 @@ QuantModel quantize(const Seq2SeqWeights& w, QuantFormat fmt, QuantReport* repor
 // The float value the integer model effectively uses for weight (row, col) of a layer: q·M/2^(S+10−F).
 double effective_weight(const QuantModel& m, const QuantLayer& layer, int row, int col);
 
-// x [kBins] pre-processed floats -> x_q [kBins] in the model's input format (§8, preprocess.hpp).
+// x [kBins] pre-processed floats -> x_q [kBins] in the model's input format (§8, preprocess.hpp);
+// the IRF input of a width-2 model is quantized by the same rule.
 void quantize_input(const QuantFormat& fmt, const float* x, int32_t* x_q);
 
 // Dequantize outputs (Q5.10) to floats.

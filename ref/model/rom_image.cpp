@@ -160,6 +160,7 @@ void write_rom_set(const QuantModel& m, int P, const std::string& dir, const nlo
     manifest["table_bits"] = m.fmt.table_bits;
     manifest["layers"] = m.layers;
     manifest["hidden"] = H;
+    if (m.input_width != 1) manifest["input_width"] = m.input_width;  // absent: 1 (numerics §9)
     manifest["steps"] = kBins;
     manifest["mac_rows"] = P;
     manifest["row_groups"] = G;
@@ -180,7 +181,7 @@ void write_rom_set(const QuantModel& m, int P, const std::string& dir, const nlo
        << "localparam integer H = " << H << ";\n"
        << "localparam integer L = " << m.layers << ";\n"
        << "localparam integer STEPS = " << kBins << ";\n"
-       << "localparam integer IN_DIM = 1;\n"
+       << "localparam integer IN_DIM = " << m.input_width << ";\n"
        << "localparam integer MAC_ROWS = " << P << ";\n"
        << "localparam integer ROW_GROUPS = " << G << ";\n"
        << "localparam integer RQ_SHIFT = " << m.rq_shift << ";\n"
@@ -222,14 +223,16 @@ QuantModel load_rom_set(const std::string& dir, nlohmann::json* manifest_out) {
              man.at("frac_bits").get<int>(), man.at("table_bits").get<int>()};
     m.layers = man.at("layers").get<int>();
     m.hidden = man.at("hidden").get<int>();
+    m.input_width = man.value("input_width", 1);
     m.rq_shift = man.at("rq_shift").get<int>();
     P = man.at("mac_rows").get<int>();
     man.at("files");
   } catch (const nlohmann::json::exception& e) {
     throw file_error(mpath, std::string("missing or malformed field: ") + e.what());
   }
-  if (m.layers < 1 || m.layers > 8 || m.hidden < 1 || m.hidden > 1024 || P < 1 || P > 3 * m.hidden)
-    throw file_error(mpath, "implausible dimensions (layers, hidden, mac_rows)");
+  if (m.layers < 1 || m.layers > 8 || m.hidden < 1 || m.hidden > 1024 || P < 1 || P > 3 * m.hidden ||
+      m.input_width < 1 || m.input_width > 2)
+    throw file_error(mpath, "implausible dimensions (layers, hidden, mac_rows, input_width)");
   if (m.fmt.weight_bits != 8 && m.fmt.weight_bits != 16)
     throw file_error(mpath, "weight_bits must be 8 or 16");
   const int H = m.hidden, WB = m.fmt.weight_bits, G = groups(H, P);
@@ -249,7 +252,7 @@ QuantModel load_rom_set(const std::string& dir, nlohmann::json* manifest_out) {
   };
   auto read_layer = [&](bool enc, int l) {
     QuantLayer L;
-    L.in_dim = (!enc && l == 0) ? 0 : (l == 0 ? 1 : H);
+    L.in_dim = (!enc && l == 0) ? 0 : (l == 0 ? m.input_width : H);
     L.hidden = H;
     L.w.assign(size_t(3 * H) * L.cols(), 0);
     const Image wi = open(layer_name(enc, l) + "_weights.hex", P * WB, G * L.cols());

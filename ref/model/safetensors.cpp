@@ -29,6 +29,7 @@ void save_checkpoint(const Seq2SeqWeights& w_in, const std::string& path) {
   meta["layers"] = std::to_string(w.layers);
   meta["hidden"] = std::to_string(w.hidden);
   meta[kVersionKey] = version_string();
+  if (w.input_width != 1) meta["input_width"] = std::to_string(w.input_width);  // absent: 1
   header["__metadata__"] = meta;
   auto shapes = w.shapes();
   auto tensors = w.tensors();
@@ -72,21 +73,29 @@ Seq2SeqWeights load_checkpoint(const std::string& path) {
   if (meta.value("format", "") != kFormat)
     throw file_error(path, "metadata format is '" + meta.value("format", "") + "', expected '" +
                                kFormat + "'");
-  int layers = 0, hidden = 0;
+  int layers = 0, hidden = 0, input_width = 1;
   try {
     layers = std::stoi(meta.at("layers").get<std::string>());
     hidden = std::stoi(meta.at("hidden").get<std::string>());
   } catch (const std::exception&) {
     throw file_error(path, "metadata needs integer 'layers' and 'hidden' strings");
   }
+  if (meta.contains("input_width")) {
+    try {
+      input_width = std::stoi(meta.at("input_width").get<std::string>());
+    } catch (const std::exception&) {
+      throw file_error(path, "metadata 'input_width' must be an integer string");
+    }
+  }
   Seq2SeqWeights w;
   try {
-    w = Seq2SeqWeights::zeros(layers, hidden);
+    w = Seq2SeqWeights::zeros(layers, hidden, input_width);
   } catch (const Error& e) {
     throw file_error(path, e.what());
   }
   for (auto& [k, v] : meta.items())
-    if (v.is_string() && k != "format" && k != "layers" && k != "hidden") w.metadata[k] = v;
+    if (v.is_string() && k != "format" && k != "layers" && k != "hidden" && k != "input_width")
+      w.metadata[k] = v;
 
   const size_t data_size = bytes.size() - 8 - n;
   const char* data = bytes.data() + 8 + n;
@@ -109,7 +118,8 @@ Seq2SeqWeights load_checkpoint(const std::string& path) {
       };
       throw file_error(path, "tensor '" + name + "' has shape " + str(shape) + ", expected " +
                                  str(shapes[i].second) + " for layers=" + std::to_string(layers) +
-                                 " hidden=" + std::to_string(hidden));
+                                 " hidden=" + std::to_string(hidden) +
+                                 " input_width=" + std::to_string(input_width));
     }
     auto off = t.value("data_offsets", std::vector<uint64_t>{});
     const uint64_t want = uint64_t(tensors[i].second.size()) * 4;

@@ -21,14 +21,17 @@ GruLayer make_layer(int in, int hidden) {
 
 }  // namespace
 
-Seq2SeqWeights Seq2SeqWeights::zeros(int layers, int hidden) {
+Seq2SeqWeights Seq2SeqWeights::zeros(int layers, int hidden, int input_width) {
   if (layers < 1 || layers > 8) throw Error("layers must be 1..8, got " + std::to_string(layers));
   if (hidden < 1 || hidden > 1024) throw Error("hidden must be 1..1024, got " + std::to_string(hidden));
+  if (input_width < 1 || input_width > 2)
+    throw Error("input_width must be 1 (TPSF) or 2 (TPSF and IRF), got " + std::to_string(input_width));
   Seq2SeqWeights w;
   w.layers = layers;
   w.hidden = hidden;
+  w.input_width = input_width;
   for (int l = 0; l < layers; ++l) {
-    w.encoder.push_back(make_layer(w.input_size(l), hidden));
+    w.encoder.push_back(make_layer(w.encoder_input_size(l), hidden));
     w.decoder.push_back(make_layer(w.input_size(l), hidden));
   }
   w.head_w = Mat::Zero(kHeadOut, hidden);
@@ -36,8 +39,9 @@ Seq2SeqWeights Seq2SeqWeights::zeros(int layers, int hidden) {
   return w;
 }
 
-Seq2SeqWeights Seq2SeqWeights::random(int layers, int hidden, uint64_t seed, float scale) {
-  Seq2SeqWeights w = zeros(layers, hidden);
+Seq2SeqWeights Seq2SeqWeights::random(int layers, int hidden, uint64_t seed, float scale,
+                                      int input_width) {
+  Seq2SeqWeights w = zeros(layers, hidden, input_width);
   std::mt19937_64 rng(seed);
   const float k = scale / std::sqrt(float(hidden));
   std::uniform_real_distribution<float> u(-k, k);
@@ -81,9 +85,10 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> Seq2SeqWeights::shapes
   std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   const int64_t g = 3 * int64_t(hidden);
   for (const char* part : {"encoder", "decoder"}) {
+    const bool enc = std::string(part) == "encoder";
     for (int l = 0; l < layers; ++l) {
       const std::string s = "_l" + std::to_string(l);
-      out.push_back({std::string(part) + ".weight_ih" + s, {g, input_size(l)}});
+      out.push_back({std::string(part) + ".weight_ih" + s, {g, enc ? encoder_input_size(l) : input_size(l)}});
       out.push_back({std::string(part) + ".weight_hh" + s, {g, hidden}});
       out.push_back({std::string(part) + ".bias_ih" + s, {g}});
       out.push_back({std::string(part) + ".bias_hh" + s, {g}});
@@ -91,6 +96,23 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> Seq2SeqWeights::shapes
   }
   out.push_back({"head.weight", {kHeadOut, hidden}});
   out.push_back({"head.bias", {kHeadOut}});
+  return out;
+}
+
+Seq2SeqWeights widen_input(const Seq2SeqWeights& w, int width) {
+  if (width < w.input_width)
+    throw Error("widen_input: width " + std::to_string(width) + " is below the model's " +
+                std::to_string(w.input_width));
+  Seq2SeqWeights out = Seq2SeqWeights::zeros(w.layers, w.hidden, width);
+  out.encoder = w.encoder;
+  out.decoder = w.decoder;
+  out.head_w = w.head_w;
+  out.head_b = w.head_b;
+  out.metadata = w.metadata;
+  Mat& wi = out.encoder[0].w_ih;
+  const Mat old = wi;
+  wi = Mat::Zero(old.rows(), width);
+  wi.leftCols(old.cols()) = old;
   return out;
 }
 

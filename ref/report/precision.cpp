@@ -13,6 +13,7 @@
 #include "crlb.hpp"
 #include "error.hpp"
 #include "fit.hpp"
+#include "irf_input.hpp"
 #include "lifetimes.hpp"
 #include "preprocess.hpp"
 #include "simulator.hpp"
@@ -139,7 +140,9 @@ nlohmann::json precision_study(const PrecisionConfig& cfg) {
       if (nets.count(m)) {
         if (x.empty()) x = preprocess_batch(counts.data(), M);
         std::vector<float> y(M * kBins * kChannels);
-        nets[m]->run(x.data(), y.data(), M);
+        // an IRF-conditioned network is given the study's IRF (irf_input.hpp)
+        const IrfInput irf_in = gaussian_irf_input(cfg.irf_fwhm, cfg.irf_peak);
+        run_backend(*nets[m], x.data(), irf_in.data(), 0, y.data(), M);
         for (size_t i = 0; i < M; ++i) {
           const Lifetimes l = lifetimes_from_sfd(&y[i * kBins * kChannels]);
           est[0][i] = l.tau_mean_ns;

@@ -288,8 +288,11 @@ double BatchTrainer::loss_and_grad(const Seq2SeqWeights& w, const float* x, cons
   if (B > max_batch_) throw Error("BatchTrainer: batch larger than max_batch");
   if (w.layers != layers_ || w.hidden != hidden_) throw Error("BatchTrainer: model shape");
   const int nt = threads();
-  if (int(grads_.size()) != nt || grads_[0].hidden != w.hidden) grads_.assign(nt, zeros_like(w));
+  if (int(grads_.size()) != nt || grads_[0].hidden != w.hidden ||
+      grads_[0].input_width != w.input_width)
+    grads_.assign(nt, zeros_like(w));
   const int T = steps_;
+  const size_t TW = size_t(T) * w.input_width;
   const double inv = 1.0 / (double(B) * T * kChannels);
   std::fill(losses_.begin(), losses_.end(), 0.0);
   std::vector<int> used(nt, 0);
@@ -299,14 +302,15 @@ double BatchTrainer::loss_and_grad(const Seq2SeqWeights& w, const float* x, cons
     Seq2SeqWeights& g = grads_[k];
     set_zero(g);
     used[k] = 1;
-    seq2seq_forward(w, x + size_t(b0) * T, nb, fw, opts);
+    seq2seq_forward(w, x + size_t(b0) * TW, nb, fw, opts);
     const float* tg = target + size_t(b0) * T * kChannels;
     const float* te = teacher ? teacher + size_t(b0) * T * kChannels : nullptr;
     losses_[k] = sfd_loss_forward(fw.y.data(), tg, te, loss, nb, T, inv);
     sfd_loss_backward(fw.y.data(), tg, te, loss, nb, T, inv, bw.dy.data());
     seq2seq_backward(w, nb, fw, bw, g, opts);
   });
-  if (grad.hidden != w.hidden || grad.layers != w.layers || grad.encoder.empty())
+  if (grad.hidden != w.hidden || grad.layers != w.layers || grad.input_width != w.input_width ||
+      grad.encoder.empty())
     grad = zeros_like(w);
   set_zero(grad);
   double total = 0.0;

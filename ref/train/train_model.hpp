@@ -89,7 +89,8 @@ void seq2seq_backward(const Seq2SeqWeights& w, int B, const ForwardWorkspace& fw
 class BatchTrainer : public BatchForward {
  public:
   BatchTrainer(int layers, int hidden, int max_batch, int steps = kBins, int threads = 0);
-  // x [B, T], target [B, T, 3], teacher [B, T, 3] or null; grad overwritten (not accumulated).
+  // x [B, T, W] (W = w.input_width), target [B, T, 3], teacher [B, T, 3] or null; grad
+  // overwritten (not accumulated).
   // Returns the batch loss (mean over B·T·3 of the weighted, KD-mixed squared error).
   double loss_and_grad(const Seq2SeqWeights& w, const float* x, const float* target,
                        const float* teacher, const LossSpec& loss, int B, Seq2SeqWeights& grad,

@@ -13,6 +13,7 @@
 #include "dataset.hpp"
 #include "error.hpp"
 #include "files.hpp"
+#include "irf_input.hpp"
 #include "preprocess.hpp"
 #include "safetensors.hpp"
 #include "sha256.hpp"
@@ -28,21 +29,25 @@ uint64_t shuffle_rng_next(uint64_t& s) {
   return z ^ (z >> 31);
 }
 
-MemoryDataSource::MemoryDataSource(std::vector<float> x, std::vector<float> y, int steps)
-    : x_(std::move(x)), y_(std::move(y)), n_(x_.size() / size_t(steps)), steps_(steps) {
-  if (x_.size() != n_ * steps_ || y_.size() != n_ * steps_ * kChannels)
-    throw Error("MemoryDataSource: inputs must be [N, T] and targets [N, T, 3]");
+MemoryDataSource::MemoryDataSource(std::vector<float> x, std::vector<float> y, int steps, int width)
+    : x_(std::move(x)), y_(std::move(y)), n_(x_.size() / (size_t(steps) * width)), steps_(steps),
+      width_(width) {
+  if (x_.size() != n_ * steps_ * width_ || y_.size() != n_ * steps_ * kChannels)
+    throw Error("MemoryDataSource: inputs must be [N, T, W] and targets [N, T, 3]");
 }
 
 void MemoryDataSource::gather(const size_t* idx, int n, float* x, float* y) const {
-  const size_t T = steps_, TY = size_t(steps_) * kChannels;
+  const size_t T = size_t(steps_) * width_, TY = size_t(steps_) * kChannels;
   for (int i = 0; i < n; ++i) {
     std::memcpy(x + i * T, x_.data() + idx[i] * T, T * sizeof(float));
     std::memcpy(y + i * TY, y_.data() + idx[i] * TY, TY * sizeof(float));
   }
 }
 
-MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset) {
+MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset,
+                                int input_width, const std::string& source) {
+  if (input_width != 1 && input_width != 2)
+    throw Error("dataset_source: input width must be 1 or 2, got " + std::to_string(input_width));
   const size_t n = subset ? subset->size() : ds.n;
   if (ds.counts.size() != ds.n * kBins || ds.sfd.size() != ds.n * kBins * kChannels)
     throw Error("dataset_source: counts / sfd sizes do not match n");
@@ -56,7 +61,11 @@ MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* su
     std::copy(ds.sfd.begin() + k * kBins * kChannels, ds.sfd.begin() + (k + 1) * kBins * kChannels,
               y.begin() + i * kBins * kChannels);
   }
-  return MemoryDataSource(std::move(x), std::move(y));
+  if (input_width == 2) {
+    const std::vector<float> irf = dataset_irf_inputs(ds, subset, source);
+    x = interleave_irf(x.data(), irf.data(), kBins, n);
+  }
+  return MemoryDataSource(std::move(x), std::move(y), kBins, input_width);
 }
 
 std::vector<std::pair<float*, size_t>> param_spans(Seq2SeqWeights& w) {
@@ -157,6 +166,9 @@ Trainer::Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* t
   st_.lr = cfg_.lr;
   if (cfg_.loss.alpha > 0.0f) {
     if (!teacher_) throw Error("Trainer: alpha > 0 needs a teacher model");
+    if (teacher_->input_width != 1 && teacher_->input_width != w_.input_width)
+      throw Error("Trainer: a teacher of input width " + std::to_string(teacher_->input_width) +
+                  " cannot teach a student of width " + std::to_string(w_.input_width));
     teacher_bt_ = std::make_unique<BatchTrainer>(teacher_->layers, teacher_->hidden, cfg_.batch,
                                                  kBins, cfg_.threads);
   }
@@ -274,7 +286,17 @@ bool Trainer::resume() {
   Adam a = adam_;
   a.t = in.get<int64_t>();
   const uint64_t n = in.get<uint64_t>();
-  if (n != adam_.m.size()) throw file_error(path, "optimizer size mismatch");
+  if (n != adam_.m.size()) {
+    // the state does not record the input width: name it when that is the difference
+    const std::string model = cfg_.checkpoint_dir + "/model.safetensors";
+    if (fs::exists(model)) {
+      const int width = load_checkpoint(model).input_width;
+      if (width != w_.input_width)
+        throw file_error(model, "has input width " + std::to_string(width) + ", the run " +
+                                    std::to_string(w_.input_width) + " (--irf-input)");
+    }
+    throw file_error(path, "optimizer size mismatch");
+  }
   in.get_bytes(a.m.data(), n * sizeof(float));
   in.get_bytes(a.v.data(), n * sizeof(float));
   std::string sha(in.get<uint32_t>(), '\0');
@@ -284,6 +306,9 @@ bool Trainer::resume() {
     throw file_error(model, "does not match the trainer state (SHA-256 differs)");
   Seq2SeqWeights w = load_checkpoint(model);
   if (w.layers != L || w.hidden != H) throw file_error(model, "model shape mismatch");
+  if (w.input_width != w_.input_width)
+    throw file_error(model, "has input width " + std::to_string(w.input_width) + ", the run " +
+                                std::to_string(w_.input_width) + " (--irf-input)");
   const std::string best = cfg_.checkpoint_dir + "/best.safetensors";
   best_ = fs::exists(best) ? load_checkpoint(best) : w;
   w_ = std::move(w);
@@ -294,7 +319,10 @@ bool Trainer::resume() {
 
 double Trainer::evaluate(const DataSource& data) {
   const int T = kBins, B = cfg_.batch;
-  std::vector<float> x(size_t(B) * T), y(size_t(B) * T * kChannels),
+  if (data.input_width() != w_.input_width)
+    throw Error("Trainer: the data has input width " + std::to_string(data.input_width()) +
+                ", the model " + std::to_string(w_.input_width));
+  std::vector<float> x(size_t(B) * T * w_.input_width), y(size_t(B) * T * kChannels),
       out(size_t(B) * T * kChannels);
   std::vector<size_t> idx(B);
   LossSpec against_target = cfg_.loss;
@@ -318,7 +346,11 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
   const size_t N = train.size();
   if (N == 0) throw Error("Trainer: empty training set");
   const size_t TC = size_t(T) * kChannels;
-  std::vector<float> x(size_t(B) * T), y(size_t(B) * TC), ty(teacher_bt_ ? size_t(B) * TC : 0);
+  const int W = w_.input_width;
+  if (train.input_width() != W || (val && val->input_width() != W))
+    throw Error("Trainer: the model reads " + std::to_string(W) + " input(s) per step, the data " +
+                std::to_string(train.input_width()) + (val ? "/" + std::to_string(val->input_width()) : ""));
+  std::vector<float> x(size_t(B) * T * W), y(size_t(B) * TC), ty(teacher_bt_ ? size_t(B) * TC : 0);
   // The teacher's outputs are fixed for the whole run: one forward pass over the training set
   // here, and every batch of every epoch gathers its rows (KD then costs what plain training does).
   std::vector<float> teacher_out;
@@ -330,6 +362,8 @@ void Trainer::fit(const DataSource& train, const DataSource* val) {
       const int nb = int(std::min<size_t>(B, N - b0));
       std::iota(idx.begin(), idx.begin() + nb, b0);
       train.gather(idx.data(), nb, x.data(), y.data());
+      if (teacher_->input_width != W)  // a width-1 teacher: the TPSF column alone
+        for (size_t i = 0; i < size_t(nb) * T; ++i) x[i] = x[i * W];
       teacher_bt_->forward(*teacher_, x.data(), nb, teacher_out.data() + b0 * TC);
     }
     if (cfg_.log)

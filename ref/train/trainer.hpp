@@ -45,28 +45,34 @@ class DataSource {
   virtual ~DataSource() = default;
   virtual size_t size() const = 0;
   virtual int steps() const { return kBins; }
-  // Copies samples idx[0..n) into x [n, T] and y [n, T, 3] (targets).
+  // Inputs per step W: 1 (the TPSF) or 2 (the TPSF and the IRF, irf_input.hpp).
+  virtual int input_width() const { return 1; }
+  // Copies samples idx[0..n) into x [n, T, W] and y [n, T, 3] (targets).
   virtual void gather(const size_t* idx, int n, float* x, float* y) const = 0;
 };
 
-// Samples held in memory: x [N, T], y [N, T, 3].
+// Samples held in memory: x [N, T, W], y [N, T, 3].
 class MemoryDataSource : public DataSource {
  public:
-  MemoryDataSource(std::vector<float> x, std::vector<float> y, int steps = kBins);
+  MemoryDataSource(std::vector<float> x, std::vector<float> y, int steps = kBins, int width = 1);
   size_t size() const override { return n_; }
   int steps() const override { return steps_; }
+  int input_width() const override { return width_; }
   void gather(const size_t* idx, int n, float* x, float* y) const override;
 
  private:
   std::vector<float> x_, y_;
   size_t n_;
-  int steps_;
+  int steps_, width_;
 };
 
 struct Dataset;
 // Pre-processes a simulated data set (numerics §8, counts → x in 0…1) into memory, optionally
-// only the samples `subset` (e.g. a train / validation split). Targets are ds.sfd.
-MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset = nullptr);
+// only the samples `subset` (e.g. a train / validation split). Targets are ds.sfd. With
+// input_width 2 every step also holds the sample's IRF input (dataset_irf_inputs: the Gaussian of
+// its labels or the set's measured IRF); `source` names the set in errors.
+MemoryDataSource dataset_source(const Dataset& ds, const std::vector<size_t>* subset = nullptr,
+                                int input_width = 1, const std::string& source = "data set");
 
 // Parameters (or gradients) as flat spans, in checkpoint tensor order.
 std::vector<std::pair<float*, size_t>> param_spans(Seq2SeqWeights& w);
@@ -122,7 +128,8 @@ struct TrainerState {
 class Trainer {
  public:
   // teacher: needed when cfg.loss.alpha > 0 (its outputs are the KD targets; fit() computes them
-  // once for the whole training set, N · 135 · 3 floats, and reuses them every epoch).
+  // once for the whole training set, N · 135 · 3 floats, and reuses them every epoch). A width-1
+  // teacher of a width-2 student reads the TPSF column alone.
   Trainer(TrainerConfig cfg, Seq2SeqWeights init, const Seq2SeqWeights* teacher = nullptr);
   // Loads model + state from cfg.checkpoint_dir when trainer_state.bin exists there; returns
   // whether it did. Throws flimgru::Error on a corrupt or mismatched checkpoint.
