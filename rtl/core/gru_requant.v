@@ -13,12 +13,12 @@
 // Latency: a_i, m_i, b_i presented in cycle t (R0; they should leave registers) -> q_o valid
 //   (combinational, from registers) in cycle t+3 (R3):
 //   R1 a, M in the MULT18X18D input registers (or fabric registers) | R2 hi*M, lo*M in its
-//   output registers (or the LUT half sums) | R3 hi*M*2^17 + lo*M registered; q_o =
-//   (. + b*2^S + 2^(S-1)) >>> S (b*2^S + 2^(S-1) is wiring, so one addition after the
-//   register). b is delayed by three registers to R3.
+//   output registers (or the LUT half sums) | R3 hi*M*2^17 + lo*M registered (an addition of
+//   the AWidth-1 bits above the low 17); q_o = (a*M >>> S) + b + bit S-1 of a*M, one addition
+//   of about AWidth + 17 - S bits after the register. b is delayed by three registers to R3.
 //   Throughput one operand set per enabled cycle; Dsps MULT18X18D.
-// Interface: ce_i advances every register (the caller's clock enable). Width must hold
-//   a*M + b*2^S + 2^(S-1) (the callers pass their own wide-operand width, FpW).
+// Interface: ce_i advances every register (the caller's clock enable). q_o is the result
+//   sign-extended to Width bits (the callers pass their own wide-operand width, FpW).
 `default_nettype none
 module gru_requant #(
   parameter integer AWidth  = 24,
@@ -34,7 +34,7 @@ module gru_requant #(
   output wire signed [Width-1:0]  q_o       // R3
 );
   localparam integer HiW = AWidth - 17;     // high part of a (signed), low 17 bits unsigned
-  localparam integer FpW = Width;           // for fixed_point.vh
+  localparam integer FpW = Width;
 
   generate
     if (HiW < 1 || HiW > 18 || RqShift < 0 || RqShift > 40 || Width < HiW + 34 ||
@@ -43,9 +43,9 @@ module gru_requant #(
     end
   endgenerate
 
-`include "fixed_point.vh"
-
+  /* verilator lint_off UNUSEDSIGNAL */  // R3 uses the low AWidth + 16 bits (lo*M) and AWidth - 1 (hi*M)
   wire signed [FpW-1:0] plo_x, phi_x;      // R2 (R3 adds them)
+  /* verilator lint_on UNUSEDSIGNAL */
   generate
     if (Dsps >= 1) begin : g_lo_dsp
       wire signed [34:0] plo_q;             // lo * M (18 x 17)
@@ -110,17 +110,38 @@ module gru_requant #(
     end
   endgenerate
 
-  reg signed [FpW-1:0]  pr_q;            // R3: a * M
+  // R3: a*M = hi*M*2^17 + lo*M. The low 17 bits are those of lo*M (nothing is added to them),
+  //   so only the bits above take an addition, PW - 17 = AWidth - 1 bits wide: hi*M (fits them)
+  //   plus lo*M >>> 17 (< 2^16). PW = AWidth + 16 holds a*M (|a| <= 2^(AWidth-1), M < 2^16).
+  localparam integer PW = AWidth + 16;
+  reg signed [PW-1:0]   pr_q;            // R3: a * M
   reg signed [15:0]     b1_q, b2_q, b3_q;
+  wire signed [PW-18:0] pr_hi = phi_x[PW-18:0] + plo_x[PW-1:17];
   always @(posedge clk_i) begin
     if (ce_i) begin
-      pr_q <= (phi_x <<< 17) + plo_x;
+      pr_q <= {pr_hi, plo_x[16:0]};
       b1_q <= b_i;
       b2_q <= b1_q;
       b3_q <= b2_q;
     end
   end
-  wire signed [FpW-1:0] b_x = ($signed({{(FpW-16){b3_q[15]}}, b3_q}) <<< RqShift) | fp_half(RqShift);
-  assign q_o = (pr_q + b_x) >>> RqShift;
+  // After R3: q = (a*M + b*2^S + 2^(S-1)) >>> S = (a*M >>> S) + b + c with c = bit S-1 of a*M
+  //   (the carry out of its low S bits plus 2^(S-1)): one addition QW bits wide with c as its
+  //   carry-in (the bits above bit 0 of {x, 1} + {y, c} are x + y + c), not one over the Width
+  //   bits of the whole sum, so the carry chain after R3 stays short. QW holds the result.
+  localparam integer QW = ((PW - RqShift > 16) ? PW - RqShift : 16) + 1;
+  wire signed [QW-1:0] pr_s = {{(QW-PW+RqShift){pr_q[PW-1]}}, pr_q[PW-1:RqShift]};   // a*M >>> S
+  wire signed [QW-1:0] b_s  = {{(QW-16){b3_q[15]}}, b3_q};
+  wire                 c_s  = (RqShift > 0) ? pr_q[(RqShift > 0) ? RqShift - 1 : 0] : 1'b0;
+  /* verilator lint_off UNUSEDSIGNAL */  // bit 0 only carries c
+  wire signed [QW:0]   q_c  = {pr_s, 1'b1} + {b_s, c_s};
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire signed [QW-1:0] q_n  = q_c[QW:1];
+  assign q_o = {{(Width-QW){q_n[QW-1]}}, q_n};
+  generate
+    if (Width < QW) begin : g_bad_width
+      gru_requant_width_cannot_hold_the_result u_stop ();
+    end
+  endgenerate
 endmodule
 `default_nettype wire
