@@ -36,7 +36,8 @@ namespace flimgru {
 // state and output value is computed by the integer rules of §5–§7 and stored as its real
 // value); backward is straight through the roundings, uses the effective float weights
 // q·M/2^(S+10−F) and the true derivatives of σ / tanh at the quantized pre-activations.
-// Bit-exact with run_int_model for the int8 format (all accumulators < 2^24, exact in float).
+// Bit-exact with run_int_model for the int8 format (all accumulators < 2^24, exact in float);
+// a format whose accumulators can reach 2^24 (int16) is refused by qat_prepare.
 struct QatOptions {
   bool enabled = false;
   int weight_bits = 8;   // WB = SB (state storage bits)
