@@ -131,7 +131,9 @@ void outputs_sample_major(const ForwardWorkspace& ws, int B, float* out);
 // QAT: quantize w (quantizer.hpp, format q.format()) into out.qm and derive the integer-valued
 // weights (qint, zero biases) and the effective float weights (qeff) of the same shapes. Throws
 // flimgru::Error when a row's accumulator could reach 2^24 (Σ|q| · max operand), where the float
-// GEMMs would no longer be exact (not the case for int8 up to H = 1024).
+// GEMMs would no longer be exact; never for int8 rows of up to 1,031 columns (127 · 128 · 1031 <
+// 2^24: any H of a one-layer model up to 1,029, stacked layers up to H = 515), beyond that only
+// for weights near their row maxima everywhere.
 void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QatWeights& out);
 
 // Multi-threaded forward driver (threads = 0: hardware concurrency): slice k of a batch, at most
