@@ -5,7 +5,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <random>
+#include <string>
 
+#include "error.hpp"
+#include "fixed_point.hpp"
 #include "train_model.hpp"
 #include "train_test_util.hpp"
 
@@ -234,4 +238,82 @@ TEST(TrainModel, QatForwardIsBitExactWithTheIntegerModel) {
   EXPECT_EQ(max_qat, 0.0);
   EXPECT_EQ(exact, size_t(B) * kBins * 3);
   }
+}
+
+// The vectorised unit update of the QAT forward (qat_gru_units) against the integer model's
+// gru_unit_update, unit by unit: random partial sums over the whole exact range (saturating and
+// linear regions of the tables), both chunked and odd widths, gates written over the input sums
+// as the forward does.
+TEST(TrainModel, QatUnitUpdateMatchesTheIntegerModelUnitByUnit) {
+  for (auto [H, extreme] : {std::pair{5, false}, std::pair{32, false}, std::pair{100, false},
+                            std::pair{32, true}}) {
+    const QuantModel qm = random_quant_model(1, H, 40 + H, extreme);
+    const QuantLayer& L = qm.encoder[0];
+    const float sF = float(1 << qm.fmt.frac_bits);
+    const int64_t bound = int64_t(127) * 128 * L.cols();  // largest |partial sum| of a row
+    std::mt19937_64 rng(7 + H);
+    size_t checked = 0, saturated = 0;
+    for (int trial = 0; trial < 200; ++trial) {
+      // log-uniform magnitudes: most sums small enough to land inside the tables' range
+      auto sum = [&]() {
+        const double mag = std::pow(double(bound), std::uniform_real_distribution<double>(0, 1)(rng));
+        return int64_t(std::uniform_real_distribution<double>(-mag, mag)(rng));
+      };
+      std::vector<int64_t> in(3 * H), hh(3 * H);
+      std::vector<int32_t> h_old(H);
+      std::vector<float> gi(3 * H), gh(3 * H), hm(H), hm_next(H), view(H), pre(3 * H), hn(H);
+      for (int k = 0; k < 3 * H; ++k) {
+        in[k] = sum();
+        hh[k] = sum();
+        gi[k] = float(in[k]) / sF;
+        gh[k] = float(hh[k]) / sF;
+      }
+      for (int j = 0; j < H; ++j) {
+        h_old[j] = std::uniform_int_distribution<int32_t>(-kQ1_14, kQ1_14)(rng);
+        hm[j] = float(h_old[j]) / float(kQ1_14);
+      }
+      qat_gru_units(qm, L, gi.data(), gh.data(), hm.data(), hm_next.data(), view.data(), pre.data(),
+                    gi.data(), hn.data());
+      for (int j = 0; j < H; ++j) {
+        const GateSums s{in[j], hh[j], in[H + j], hh[H + j], in[2 * H + j], hh[2 * H + j]};
+        const UnitResult u = gru_unit_update(qm, L, j, s, h_old[j]);
+        ASSERT_EQ(hm_next[j], float(u.h) / float(kQ1_14)) << "H=" << H << " unit " << j;
+        ASSERT_EQ(view[j], float(state_view(qm, u.h)) / sF) << "unit " << j;
+        ASSERT_EQ(pre[j], float(u.p_r) / float(kQ5_10)) << "unit " << j;
+        ASSERT_EQ(pre[H + j], float(u.p_z) / float(kQ5_10)) << "unit " << j;
+        ASSERT_EQ(pre[2 * H + j], float(u.p_n) / float(kQ5_10)) << "unit " << j;
+        ASSERT_EQ(gi[j], float(u.r) / float(kQ1_14)) << "unit " << j;
+        ASSERT_EQ(gi[H + j], float(u.z) / float(kQ1_14)) << "unit " << j;
+        ASSERT_EQ(gi[2 * H + j], float(u.n) / float(kQ1_14)) << "unit " << j;
+        ASSERT_EQ(hn[j], float(u.hn) / float(kQ5_10)) << "unit " << j;
+        ++checked;
+        saturated += std::abs(u.p_r) == 32767 || u.p_r == -32768 || std::abs(u.p_n) >= 8192;
+      }
+    }
+    // both regions were reached: some pre-activations beyond the tables' ±8, most inside
+    EXPECT_GT(saturated, 0u) << "H=" << H;
+    EXPECT_LT(saturated, checked) << "H=" << H;
+  }
+}
+
+// QAT needs every accumulator exact in float (< 2^24): a format that breaks the bound (int16
+// weights and operands) is refused with a reason instead of computing inexact sums.
+TEST(TrainModel, QatRefusesAFormatWhoseSumsAreNotExactInFloat) {
+  Problem p = make_problem(1, 8, 2, kBins, 4);
+  BatchTrainer bt(1, 8, 2, kBins, 1);
+  ForwardOptions o;
+  o.qat.enabled = true;
+  o.qat.weight_bits = 16;
+  o.qat.frac_bits = 14;
+  o.qat.table_bits = 12;
+  std::vector<float> y(size_t(2) * kBins * 3);
+  try {
+    bt.forward(p.w, p.x.data(), 2, y.data(), o);
+    FAIL() << "an int16 QAT forward was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("2^24"), std::string::npos) << e.what();
+  }
+  o.qat = QatOptions{};
+  o.qat.enabled = true;
+  EXPECT_NO_THROW(bt.forward(p.w, p.x.data(), 2, y.data(), o));  // int8: exact
 }

@@ -196,6 +196,44 @@ TEST(Trainer, ResumeGivesTheIdenticalTrajectory) {
   fs::remove_all(cfg.checkpoint_dir);
 }
 
+// Under QAT too (the weights re-quantized every batch, two threads): a run resumed from its
+// epoch-1 checkpoint ends on the weights and Adam moments of the run that never stopped, and QAT
+// moved the weights (the comparison is not of two untouched initialisations).
+TEST(Trainer, QatResumeGivesTheIdenticalTrajectory) {
+  auto data = synthetic(48, 8), val = synthetic(16, 9);
+  TrainerConfig cfg;
+  cfg.batch = 8;
+  cfg.lr = 5e-3f;
+  cfg.log = nullptr;
+  cfg.seed = 13;
+  cfg.threads = 2;
+  cfg.forward.qat.enabled = true;
+  const auto init = Seq2SeqWeights::random(1, 8, 6);
+  cfg.epochs = 3;
+  cfg.checkpoint_dir = tmpdir("qat_full");
+  Trainer full(cfg, init);
+  full.fit(data, &val);
+  cfg.checkpoint_dir = tmpdir("qat_split");
+  cfg.epochs = 1;
+  {
+    Trainer first(cfg, init);
+    first.fit(data, &val);
+  }
+  cfg.epochs = 3;
+  Trainer second(cfg, init);
+  ASSERT_TRUE(second.resume());
+  EXPECT_EQ(second.state().epoch, 1);
+  second.fit(data, &val);
+  EXPECT_FALSE(same_weights(init, full.weights()));
+  EXPECT_TRUE(same_weights(full.weights(), second.weights()));
+  EXPECT_EQ(full.state().step, second.state().step);
+  EXPECT_EQ(full.state().best_val, second.state().best_val);
+  EXPECT_EQ(full.optimizer().m, second.optimizer().m);
+  EXPECT_EQ(full.optimizer().v, second.optimizer().v);
+  fs::remove_all(tmpdir("qat_full"));
+  fs::remove_all(cfg.checkpoint_dir);
+}
+
 TEST(Trainer, PlateauReducesLrAndEarlyStoppingFires) {
   auto data = synthetic(16, 4);
   TrainerConfig cfg;

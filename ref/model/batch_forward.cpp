@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "error.hpp"
 #include "fixed_point.hpp"
@@ -85,6 +87,68 @@ void gru_input_projection(const GruLayer& w, const float* in, int n_rows, float*
   }
 }
 
+void qat_gru_units(const QuantModel& qm, const QuantLayer& L, const float* gi, const float* gh,
+                   const float* hm_prev, float* hm_next, float* h_view, float* pre, float* gates,
+                   float* hn) {
+  const int H = L.hidden, S = qm.rq_shift, TB = qm.fmt.table_bits;
+  const int view_shift = 14 - qm.fmt.frac_bits, SB = qm.fmt.state_bits;
+  const uint32_t *Mr = L.m.data(), *Mz = Mr + H, *Mn = Mr + 2 * H;
+  const int32_t *br = L.b_r.data(), *bz = L.b_z.data(), *bin = L.b_in.data(), *bhn = L.b_hn.data();
+  const int32_t *sig = qm.sigmoid_table.data(), *tnh = qm.tanh_table.data();
+  // Exact scales: the GEMM sums are integers · 2^-F, the stored values integers · 2^-F, 2^-10,
+  // 2^-14; every product below is by a power of two, every conversion one of an exact integer.
+  const float sF = std::ldexp(1.0f, qm.fmt.frac_bits), inv_sF = 1.0f / sF;
+  const float k10 = 1.0f / float(kQ5_10), k14 = 1.0f / float(kQ1_14);
+  // The units in chunks through local arrays, one simple pass per line of numerics §5 (each
+  // vectorises); every input is read before any output is written (gates may be gi).
+  constexpr int kChunk = 64;
+  alignas(64) int64_t acc_r[kChunk], acc_z[kChunk], acc_in[kChunk], acc_hn[kChunk], pn_in[kChunk];
+  alignas(64) int32_t h_old[kChunk], p_r[kChunk], p_z[kChunk], hnq[kChunk], r[kChunk], z[kChunk];
+  alignas(64) int32_t p_n[kChunk], n[kChunk], h[kChunk];
+  for (int j0 = 0; j0 < H; j0 += kChunk) {
+    const int nj = std::min(kChunk, H - j0);
+    const float *gi_r = gi + j0, *gi_z = gi + H + j0, *gi_n = gi + 2 * H + j0;
+    const float *gh_r = gh + j0, *gh_z = gh + H + j0, *gh_n = gh + 2 * H + j0;
+    for (int k = 0; k < nj; ++k) {  // the partial sums a_in + a_h (r, z), a_in_n, a_h_n
+      acc_r[k] = int64_t(int32_t(gi_r[k] * sF)) + int32_t(gh_r[k] * sF);
+      acc_z[k] = int64_t(int32_t(gi_z[k] * sF)) + int32_t(gh_z[k] * sF);
+      acc_in[k] = int32_t(gi_n[k] * sF);
+      acc_hn[k] = int32_t(gh_n[k] * sF);
+      h_old[k] = int32_t(hm_prev[j0 + k] * float(kQ1_14));
+    }
+    for (int k = 0; k < nj; ++k) {  // p_r, p_z, hn and the input part of p_n
+      const int j = j0 + k;
+      p_r[k] = int32_t(sat(requantize(acc_r[k], Mr[j], S) + br[j], 16));
+      p_z[k] = int32_t(sat(requantize(acc_z[k], Mz[j], S) + bz[j], 16));
+      hnq[k] = int32_t(sat(requantize(acc_hn[k], Mn[j], S) + bhn[j], 16));
+      pn_in[k] = requantize(acc_in[k], Mn[j], S) + bin[j];
+    }
+    for (int k = 0; k < nj; ++k) {  // r, z
+      r[k] = sig[table_index(p_r[k], TB)];
+      z[k] = sig[table_index(p_z[k], TB)];
+    }
+    for (int k = 0; k < nj; ++k)  // p_n
+      p_n[k] = int32_t(sat(pn_in[k] + rshr(int64_t(r[k]) * hnq[k], 14), 16));
+    for (int k = 0; k < nj; ++k) n[k] = tnh[table_index(p_n[k], TB)];
+    for (int k = 0; k < nj; ++k)  // h' = sat_16(n + rshr(z · (h − n), 14))
+      h[k] = int32_t(sat(n[k] + rshr(int64_t(z[k]) * (int64_t(h_old[k]) - n[k]), 14), 16));
+    // The stored values, one output stream per loop (so each vectorises without alias checks).
+    auto store = [nj](float* dst, const int32_t* v, float scale) {
+      for (int k = 0; k < nj; ++k) dst[k] = float(v[k]) * scale;
+    };
+    store(hm_next + j0, h, k14);
+    for (int k = 0; k < nj; ++k) h[k] = int32_t(sat(rshr(h[k], view_shift), SB));  // state_view (§2)
+    store(h_view + j0, h, inv_sF);
+    store(pre + j0, p_r, k10);
+    store(pre + H + j0, p_z, k10);
+    store(pre + 2 * H + j0, p_n, k10);
+    store(gates + j0, r, k14);
+    store(gates + H + j0, z, k14);
+    store(gates + 2 * H + j0, n, k14);
+    store(hn + j0, hnq, k10);
+  }
+}
+
 // gates [T*B, 3H] (in: gi, out: r|z|n), h [(T+1)*B, H], ghn [T*B, H], gh [B, 3H] scratch
 void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh,
                        const QuantModel* qm, const QuantLayer* ql) {
@@ -95,8 +159,6 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
   const bool q = qm != nullptr && ql != nullptr;
   if (q && (c.pre.rows() < c.gates.rows() || c.pre.cols() != G)) c.pre.resize(c.gates.rows(), G);
   if (q && c.hm.rows() != c.h.rows()) c.hm.resize(c.h.rows(), H);
-  const double sF = q ? std::ldexp(1.0, qm->fmt.frac_bits) : 1.0;
-  const float inv_sF = float(1.0 / sF), k10 = 1.0f / float(kQ5_10), k14 = 1.0f / float(kQ1_14);
   for (int t = 0; t < T; ++t) {
     const float* hprev = c.h.data() + size_t(t) * B * H;
     float* hnext = c.h.data() + size_t(t + 1) * B * H;
@@ -119,30 +181,9 @@ void gru_forward_batch(const GruLayer& w, int B, int T, LayerCache& c, float* gh
         hnew = gn + gz * (hpa - gn);
       } else {
         // The integer model (numerics §5): GEMMs over integer weights and operands scaled by
-        // 2^-F are exact, so acc = 2^F · (float sum) recovers the integer partial sums.
-        float* pre = c.pre.data() + row * G;
-        const float* hm_prev = c.hm.data() + (size_t(t) * B + b) * H;
-        float* hm_next = c.hm.data() + (size_t(t + 1) * B + b) * H;
-        for (int j = 0; j < H; ++j) {
-          GateSums s;
-          s.in_r = std::llround(double(g[j]) * sF);
-          s.h_r = std::llround(double(a[j]) * sF);
-          s.in_z = std::llround(double(g[H + j]) * sF);
-          s.h_z = std::llround(double(a[H + j]) * sF);
-          s.in_n = std::llround(double(g[2 * H + j]) * sF);
-          s.h_n = std::llround(double(a[2 * H + j]) * sF);
-          const int32_t h_old = int32_t(std::llround(double(hm_prev[j]) * kQ1_14));
-          const UnitResult u = gru_unit_update(*qm, *ql, j, s, h_old);
-          hm_next[j] = float(u.h) * k14;
-          pre[j] = float(u.p_r) * k10;
-          pre[H + j] = float(u.p_z) * k10;
-          pre[2 * H + j] = float(u.p_n) * k10;
-          g[j] = float(u.r) * k14;
-          g[H + j] = float(u.z) * k14;
-          g[2 * H + j] = float(u.n) * k14;
-          hn_out[j] = float(u.hn) * k10;
-          hx[j] = float(state_view(*qm, u.h)) * inv_sF;
-        }
+        // 2^-F are exact, so 2^F · (float sum) is the integer partial sum.
+        qat_gru_units(*qm, *ql, g, a, c.hm.data() + row * H, c.hm.data() + (row + B) * H, hx,
+                      c.pre.data() + row * G, g, hn_out);
       }
     }
   }
@@ -156,19 +197,21 @@ void head_forward(const Mat& head_w, const Vec& head_b, const float* h, int n_ro
   Y.noalias() = CRMap(h, n_rows, H) * head_w.transpose();
   if (qm == nullptr) {
     Y.rowwise() += head_b.transpose();
-  } else {
-    const double sF = std::ldexp(1.0, qm->fmt.frac_bits);
+  } else {  // exact float sums, as in gru_forward_batch (§7)
+    const float sF = std::ldexp(1.0f, qm->fmt.frac_bits), k10 = 1.0f / float(kQ5_10);
+    const int S = qm->rq_shift;
     for (int i = 0; i < n_rows; ++i)
       for (int c = 0; c < kChannels; ++c) {
-        const int64_t acc = std::llround(double(Y(i, c)) * sF);
-        Y(i, c) = float(sat(requantize(acc, qm->head_m[c], qm->rq_shift) + qm->head_b[c], 16)) /
-                  float(kQ5_10);
+        const int64_t acc = int64_t(Y(i, c) * sF);
+        Y(i, c) = float(sat(requantize(acc, qm->head_m[c], S) + qm->head_b[c], 16)) * k10;
       }
   }
 }
 
-void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
-                 Seq2SeqWeights& qint, Seq2SeqWeights& qeff) {
+void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QatWeights& out) {
+  QuantModel& qm = out.qm;
+  Seq2SeqWeights& qint = out.qint;
+  Seq2SeqWeights& qeff = out.qeff;
   qm = quantize(w, q.format());
   if (qint.hidden != w.hidden || qint.layers != w.layers || qint.input_width != w.input_width ||
       qint.encoder.empty()) {
@@ -177,6 +220,17 @@ void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
   }
   set_zero(qint);
   set_zero(qeff);
+  // The float GEMMs are exact while every partial sum is an integer multiple of 2^-F below
+  // 2^24 · 2^-F: Σ_c |q_c| · (largest operand, 2^(SB-1)) < 2^24 for every row.
+  const int64_t max_operand = int64_t(1) << (qm.fmt.state_bits - 1);
+  auto check_row = [&](const int32_t* row, int n, const char* what) {
+    int64_t sum = 0;
+    for (int c = 0; c < n; ++c) sum += std::abs(int64_t(row[c]));
+    if (sum * max_operand >= (int64_t(1) << 24))
+      throw Error(std::string("QAT: a row of ") + what + " can reach an accumulator of " +
+                  std::to_string(sum * max_operand) + " >= 2^24, beyond exact float sums (format " +
+                  qm.fmt.name() + "); QAT supports formats whose accumulators stay below 2^24");
+  };
   const double unit = std::ldexp(1.0, -(qm.rq_shift + 10 - qm.fmt.frac_bits));
   for (int p = 0; p < 2; ++p) {
     const auto& QL = p == 0 ? qm.encoder : qm.decoder;
@@ -187,6 +241,7 @@ void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
       const QuantLayer& L = QL[l];
       const int H = L.hidden, in = L.in_dim;
       for (int r = 0; r < 3 * H; ++r) {
+        check_row(L.w.data() + size_t(r) * L.cols(), L.cols(), p == 0 ? "the encoder" : "the decoder");
         const double m = double(L.m[r]) * unit;
         for (int c = 0; c < in; ++c) {
           I[l].w_ih(r, c) = float(L.weight(r, c));
@@ -202,28 +257,28 @@ void qat_prepare(const Seq2SeqWeights& w, const QatOptions& q, QuantModel& qm,
       E[l].b_hh = W[l].b_hh;
     }
   }
-  for (int c = 0; c < kChannels; ++c)
+  for (int c = 0; c < kChannels; ++c) {
+    check_row(qm.head_w.data() + size_t(c) * w.hidden, w.hidden, "the head");
     for (int k = 0; k < w.hidden; ++k) {
       const int32_t v = qm.head_w[size_t(c) * w.hidden + k];
       qint.head_w(c, k) = float(v);
       qeff.head_w(c, k) = float(v * double(qm.head_m[c]) * unit);
     }
+  }
   qeff.head_b = w.head_b;
 }
 
 void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, ForwardWorkspace& ws,
-                     const ForwardOptions& opts) {
+                     const QatWeights* qat) {
   if (B > ws.batch || w0.layers != ws.layers || w0.hidden != ws.hidden)
     throw Error("seq2seq_forward: workspace does not fit the batch or the model");
-  const QatOptions& q = opts.qat;
-  if (q.enabled) qat_prepare(w0, q, ws.qm, ws.qint, ws.qeff);
-  const QuantModel* qm = q.enabled ? &ws.qm : nullptr;
-  const Seq2SeqWeights& w = q.enabled ? ws.qint : w0;
+  const QuantModel* qm = qat ? &qat->qm : nullptr;
+  const Seq2SeqWeights& w = qat ? qat->qint : w0;
   const int L = w.layers, H = w.hidden, T = ws.steps, W = w.input_width;
   const int N = T * B;
   if (ws.x.cols() != W) ws.x.resize(Eigen::Index(T) * ws.batch, W);
   float* xt = ws.x.data();
-  const double sF = std::ldexp(1.0, q.frac_bits);
+  const double sF = qm ? std::ldexp(1.0, qm->fmt.frac_bits) : 1.0;
   for (int b = 0; b < B; ++b)
     for (int t = 0; t < T; ++t)
       for (int i = 0; i < W; ++i) {
@@ -231,7 +286,7 @@ void seq2seq_forward(const Seq2SeqWeights& w0, const float* x, int B, ForwardWor
         // QAT: x_q = sat_SB(round_half_away(x · 2^F)) (numerics §8), stored as x_q / 2^F; the
         // IRF column is quantized by the same rule.
         xt[(size_t(t) * B + b) * W + i] =
-            q.enabled ? float(double(sat(round_half_away(double(v) * sF), q.weight_bits)) / sF) : v;
+            qm ? float(double(sat(round_half_away(double(v) * sF), qm->fmt.state_bits)) / sF) : v;
       }
   for (int l = 0; l < L; ++l) {
     LayerCache& c = ws.enc[l];
@@ -285,13 +340,20 @@ void BatchForward::run_slices(int B, const std::function<void(int k, int b0, int
   parallel_for(size_t(B), threads(), [&](int k, size_t b, size_t e) { f(k, int(b), int(e - b)); }, 1);
 }
 
+const QatWeights* BatchForward::prepare_qat(const Seq2SeqWeights& w, const ForwardOptions& opts) {
+  if (!opts.qat.enabled) return nullptr;
+  qat_prepare(w, opts.qat, qat_);
+  return &qat_;
+}
+
 void BatchForward::forward(const Seq2SeqWeights& w, const float* x, int B, float* y,
                            const ForwardOptions& opts) {
   if (B > max_batch_) throw Error("BatchForward: batch larger than max_batch");
   const int T = steps_;
   const size_t TW = size_t(T) * w.input_width;
+  const QatWeights* qat = prepare_qat(w, opts);
   run_slices(B, [&](int k, int b0, int nb) {
-    seq2seq_forward(w, x + size_t(b0) * TW, nb, ws_[k], opts);
+    seq2seq_forward(w, x + size_t(b0) * TW, nb, ws_[k], qat);
     outputs_sample_major(ws_[k], nb, y + size_t(b0) * T * kChannels);
   });
 }

@@ -9,24 +9,7 @@
 
 namespace flimgru {
 
-int64_t sat(int64_t x, int bits) {
-  const int64_t hi = (int64_t(1) << (bits - 1)) - 1, lo = -(int64_t(1) << (bits - 1));
-  return x < lo ? lo : (x > hi ? hi : x);
-}
-
-int64_t rshr(int64_t x, int s) { return s == 0 ? x : (x + (int64_t(1) << (s - 1))) >> s; }
-
 int64_t round_half_away(double x) { return int64_t(std::llround(x)); }
-
-int64_t requantize(int64_t acc, uint32_t m, int shift) { return rshr(acc * int64_t(m), shift); }
-
-int table_index(int64_t p, int table_bits) {
-  const int64_t half = int64_t(1) << (table_bits - 1);
-  int64_t i = p >> (14 - table_bits);
-  if (i < -half) i = -half;
-  if (i > half - 1) i = half - 1;
-  return int(i + half);
-}
 
 namespace {
 
@@ -49,27 +32,6 @@ std::vector<int32_t> make_tanh_table(int table_bits) {
   for (size_t i = 0; i < t.size(); ++i)
     t[i] = int32_t(round_half_away(double(kQ1_14) * std::tanh(table_x(int(i), table_bits))));
   return t;
-}
-
-UnitResult gru_unit_update(const QuantModel& m, const QuantLayer& L, int j, const GateSums& s,
-                           int32_t h_old) {
-  const int H = L.hidden, S = m.rq_shift, TB = m.fmt.table_bits;
-  UnitResult o;
-  o.p_r = int32_t(sat(requantize(s.in_r + s.h_r, L.m[j], S) + L.b_r[j], 16));
-  o.p_z = int32_t(sat(requantize(s.in_z + s.h_z, L.m[H + j], S) + L.b_z[j], 16));
-  o.r = m.sigmoid_table[table_index(o.p_r, TB)];
-  o.z = m.sigmoid_table[table_index(o.p_z, TB)];
-  const uint32_t mn = L.m[2 * H + j];
-  o.hn = int32_t(sat(requantize(s.h_n, mn, S) + L.b_hn[j], 16));
-  o.p_n = int32_t(sat(requantize(s.in_n, mn, S) + L.b_in[j] + rshr(int64_t(o.r) * o.hn, 14), 16));
-  o.n = m.tanh_table[table_index(o.p_n, TB)];
-  const int64_t d = int64_t(h_old) - o.n;
-  o.h = int32_t(sat(o.n + rshr(int64_t(o.z) * d, 14), 16));
-  return o;
-}
-
-int32_t state_view(const QuantModel& m, int32_t h) {
-  return int32_t(sat(rshr(h, 14 - m.fmt.frac_bits), m.fmt.state_bits));
 }
 
 std::vector<int32_t> state_view(const QuantModel& m, const std::vector<int32_t>& h) {

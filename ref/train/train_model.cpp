@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "fixed_point.hpp"
 
 namespace flimgru {
 
@@ -16,14 +17,39 @@ using CRMap = Eigen::Map<const Mat>;
 
 inline float sigmoidf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+// The activation derivatives of the QAT backward: σ'(p) and tanh'(p) at every Q5.10
+// pre-activation p / 1024 (int16, index p + 32768), by the formulas σ(1 − σ) and 1 − tanh²; made
+// once, they replace three transcendental functions per unit and step by three loads.
+struct ActivationSlopes {
+  std::vector<float> sigmoid, tanh;
+  ActivationSlopes() : sigmoid(size_t(1) << 16), tanh(size_t(1) << 16) {
+    for (int p = -32768; p < 32768; ++p) {
+      const float x = float(p) * (1.0f / float(kQ5_10));
+      const float s = sigmoidf(x), t = std::tanh(x);
+      sigmoid[size_t(p + 32768)] = s * (1.0f - s);
+      tanh[size_t(p + 32768)] = 1.0f - t * t;
+    }
+  }
+};
+
+const ActivationSlopes& activation_slopes() {
+  static const ActivationSlopes slopes;
+  return slopes;
+}
+
+// The table index of a stored pre-activation (pre = p / 1024 exactly, so pre · 1024 = p).
+inline int slope_index(float pre) { return int(pre * float(kQ5_10)) + 32768; }
+
 // Backward of one sample's step (all H units): fused elementwise pass, no aliasing.
 //   g [3H] r|z|n, ghn [H], hp [H] previous state, ext [H] outside grad (HasExt), dhin [H] grad
 //   from the next step, pre [3H] (Qat) -> dho [H] direct part of dh_prev, dg [3H] hh-gate grads,
-//   dgi [H] n input grad; bias grads dbih, dbhh [3H] +=.
+//   dgi [H] n input grad; bias grads dbih, dbhh [3H] +=. Qat: the slopes are looked up in
+//   activation_slopes() (sig, tnh).
 template <bool HasExt, bool Qat>
 inline void bwd_row(int H, const float* __restrict g, const float* __restrict ghn,
                     const float* __restrict hp, const float* __restrict ext,
                     const float* __restrict dhin, const float* __restrict pre,
+                    const float* __restrict sig, const float* __restrict tnh,
                     float* __restrict dho, float* __restrict dg, float* __restrict dgi,
                     float* __restrict dbih, float* __restrict dbhh) {
   for (int j = 0; j < H; ++j) {
@@ -37,11 +63,9 @@ inline void bwd_row(int H, const float* __restrict g, const float* __restrict gh
       dsz = z * (1.0f - z);
       dsn = 1.0f - n * n;
     } else {  // true derivatives at the quantized pre-activations (the table is STE'd)
-      const float sr = sigmoidf(pre[j]), sz = sigmoidf(pre[H + j]);
-      const float tn = std::tanh(pre[2 * H + j]);
-      dsr = sr * (1.0f - sr);
-      dsz = sz * (1.0f - sz);
-      dsn = 1.0f - tn * tn;
+      dsr = sig[slope_index(pre[j])];
+      dsz = sig[slope_index(pre[H + j])];
+      dsn = tnh[slope_index(pre[2 * H + j])];
     }
     const float dpn = dn * dsn;
     const float dpr = dpn * ghn[j] * dsr;
@@ -100,6 +124,8 @@ void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, co
   float* dbih = grad.b_ih.data();
   float* dbhh = grad.b_hh.data();
   const bool q = qat.enabled;
+  const float* sig = q ? activation_slopes().sigmoid.data() : nullptr;
+  const float* tnh = q ? activation_slopes().tanh.data() : nullptr;
   for (int t = T - 1; t >= 0; --t) {
     const float* hprev = c.h.data() + size_t(t) * B * H;
     for (int b = 0; b < B; ++b) {
@@ -114,11 +140,11 @@ void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, co
       float* dgi = dgin + row * H;
       const float* pre = q ? c.pre.data() + row * G : nullptr;
       if (q) {
-        if (ext) bwd_row<true, true>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
-        else bwd_row<false, true>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
+        if (ext) bwd_row<true, true>(H, g, ghn, hp, ext, dhin, pre, sig, tnh, dho, dg, dgi, dbih, dbhh);
+        else bwd_row<false, true>(H, g, ghn, hp, ext, dhin, pre, sig, tnh, dho, dg, dgi, dbih, dbhh);
       } else {
-        if (ext) bwd_row<true, false>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
-        else bwd_row<false, false>(H, g, ghn, hp, ext, dhin, pre, dho, dg, dgi, dbih, dbhh);
+        if (ext) bwd_row<true, false>(H, g, ghn, hp, ext, dhin, pre, sig, tnh, dho, dg, dgi, dbih, dbhh);
+        else bwd_row<false, false>(H, g, ghn, hp, ext, dhin, pre, sig, tnh, dho, dg, dgi, dbih, dbhh);
       }
     }
     RMap(dh_tmp.data(), B, H).noalias() += CRMap(dgh + size_t(t) * B * G, B, G) * w.w_hh;
@@ -246,9 +272,10 @@ void sfd_loss_backward(const float* y, const float* target, const float* teacher
 }
 
 void seq2seq_backward(const Seq2SeqWeights& w0, int B, const ForwardWorkspace& fw,
-                      BackwardWorkspace& bw, Seq2SeqWeights& grad, const ForwardOptions& opts) {
-  const QatOptions& q = opts.qat;
-  const Seq2SeqWeights& w = q.enabled ? fw.qeff : w0;
+                      BackwardWorkspace& bw, Seq2SeqWeights& grad, const QatWeights* qat) {
+  QatOptions q;
+  q.enabled = qat != nullptr;
+  const Seq2SeqWeights& w = qat ? qat->qeff : w0;
   const int L = w.layers, H = w.hidden, T = fw.steps;
   const int N = T * B;
   head_backward(w.head_w, fw.dec[L - 1].h.data() + size_t(B) * H, bw.dy.data(), N,
@@ -296,18 +323,19 @@ double BatchTrainer::loss_and_grad(const Seq2SeqWeights& w, const float* x, cons
   const double inv = 1.0 / (double(B) * T * kChannels);
   std::fill(losses_.begin(), losses_.end(), 0.0);
   std::vector<int> used(nt, 0);
+  const QatWeights* qat = prepare_qat(w, opts);
   run_slices(B, [&](int k, int b0, int nb) {
     ForwardWorkspace& fw = ws_[k];
     BackwardWorkspace& bw = bw_[k];
     Seq2SeqWeights& g = grads_[k];
     set_zero(g);
     used[k] = 1;
-    seq2seq_forward(w, x + size_t(b0) * TW, nb, fw, opts);
+    seq2seq_forward(w, x + size_t(b0) * TW, nb, fw, qat);
     const float* tg = target + size_t(b0) * T * kChannels;
     const float* te = teacher ? teacher + size_t(b0) * T * kChannels : nullptr;
     losses_[k] = sfd_loss_forward(fw.y.data(), tg, te, loss, nb, T, inv);
     sfd_loss_backward(fw.y.data(), tg, te, loss, nb, T, inv, bw.dy.data());
-    seq2seq_backward(w, nb, fw, bw, g, opts);
+    seq2seq_backward(w, nb, fw, bw, g, qat);
   });
   if (grad.hidden != w.hidden || grad.layers != w.layers || grad.input_width != w.input_width ||
       grad.encoder.empty())

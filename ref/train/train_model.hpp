@@ -3,7 +3,8 @@
 // and the layouts (time-major sequence and state matrices) are in batch_forward.hpp.
 //
 // BatchTrainer splits a batch over threads (separate workspaces and gradient buffers, summed in
-// a fixed order at the end, so results are deterministic for a given thread count).
+// a fixed order at the end, so results are deterministic for a given thread count); under QAT
+// it quantizes the weights once per batch, before the threads start.
 //
 // QAT (ForwardOptions::qat.enabled): the forward pass is the integer model; backward is
 // straight-through (effective weights, true σ/tanh derivatives at the quantized
@@ -43,7 +44,8 @@ void add_to(Seq2SeqWeights& a, const Seq2SeqWeights& b);
 //   in      [T*B, I] the layer input (nullptr: identically zero input, then w_ih gets no grad)
 //   din     [T*B, I] out: dL/d(in) (nullptr: not needed)
 //   dgh [T*B, 3H], dgin [T*B, H], dh_tmp [B, H]: scratch
-//   qat.enabled: activation derivatives from c.pre (true σ'/tanh' at the quantized inputs)
+//   qat.enabled: activation derivatives at c.pre (true σ'/tanh' at the quantized pre-activations,
+//   looked up per Q5.10 value)
 void gru_backward_batch(const GruLayer& w, int B, int T, const LayerCache& c, const float* dseq,
                         Mat& dh, const float* in, float* din, GruLayer& grad, float* dgh,
                         float* dgin, Mat& dh_tmp, const QatOptions& qat = {});
@@ -78,11 +80,11 @@ double sfd_loss_forward_sample_major(const float* y, const float* target, const 
 void sfd_loss_backward(const float* y, const float* target, const float* teacher,
                        const LossSpec& loss, int B, int T, double inv_count, float* dy);
 
-// Needs the forward of the same B in fw (seq2seq_forward) and bw.dy filled; accumulates (+=)
-// into grad.
-// Weight gradients are straight-through under QAT.
+// Needs the forward of the same B in fw (seq2seq_forward, with the same qat) and bw.dy filled;
+// accumulates (+=) into grad.
+// qat non-null: straight-through weight gradients through the effective weights qat->qeff.
 void seq2seq_backward(const Seq2SeqWeights& w, int B, const ForwardWorkspace& fw,
-                      BackwardWorkspace& bw, Seq2SeqWeights& grad, const ForwardOptions& opts = {});
+                      BackwardWorkspace& bw, Seq2SeqWeights& grad, const QatWeights* qat = nullptr);
 
 // Multi-threaded batch driver: loss + gradients of a batch (threads = 0: hardware concurrency);
 // forward() (BatchForward) runs the forward pass alone in the same workspaces.
