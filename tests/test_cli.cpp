@@ -131,6 +131,24 @@ TEST_F(Cli, InferGivesNanExactlyBelowMinPhotonsAndFiniteLifetimesElsewhere) {
   }
 }
 
+// eval --preprocess integer: the front end's integer pre-processing (numerics §8) counts the
+// inputs x_q that differ from the float form; where none differ the int8 results are identical.
+TEST_F(Cli, EvalIntegerPreprocessingCountsDifferingInputs) {
+  run({"eval", "--data", d / "data", "--model", d / "m.safetensors", "--backend", "int8", "--out", d / "pf.json"});
+  run({"eval", "--data", d / "data", "--model", d / "m.safetensors", "--backend", "int8", "--preprocess",
+       "integer", "--out", d / "pi.json"});
+  const auto f = nlohmann::json::parse(test::slurp(d / "pf.json"));
+  const auto i = nlohmann::json::parse(test::slurp(d / "pi.json"));
+  EXPECT_EQ(f["preprocess"]["form"], "float");
+  EXPECT_EQ(i["preprocess"]["form"], "integer");
+  EXPECT_EQ(i["preprocess"]["inputs_xq"], 40 * kBins);
+  const uint64_t differ = i["preprocess"]["inputs_xq_differing_from_float"];
+  EXPECT_LE(differ, 2u);
+  if (differ == 0)
+    EXPECT_EQ(i["results"]["int8"]["channels"].dump(), f["results"]["int8"]["channels"].dump());
+  EXPECT_THROW(run({"eval", "--data", d / "data", "--preprocess", "fixed"}), CLI::ValidationError);
+}
+
 TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
   run({"eval", "--data", d / "data", "--model", d / "m.safetensors", "--backend", "float,int8,int16",
        "--out", d / "eval.json"});

@@ -147,6 +147,23 @@ TEST(ImagePtu, HazelnutZ1FitIsPlausible) {
   EXPECT_EQ(read_png(d / "hz/tau_int.png").width, map_png_size(16, 16).first);
 }
 
+// --pixel-rule integer (the photon front end's exact rule): on hazelnut z1 no photon changes
+// pixel (docs/numerics.md §10), so the lifetime map is byte for byte the float rule's.
+TEST(ImagePtu, HazelnutZ1IntegerPixelRuleSameMap) {
+  const std::string f = FLIMGRU_SOURCE_DIR "/../shared/data/hazelnut/hazelnut_z1.ptu";
+  if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
+  TempDir d;
+  for (const char* rule : {"float", "integer"})
+    run({"image", f, "-o", d / rule, "--bin", "16", "--method", "nn", "--backend", "int8", "--pixel-rule", rule,
+         "--quiet"});
+  const std::string a = test::slurp(d / "float/pixels.csv");
+  EXPECT_GT(std::count(a.begin(), a.end(), '\n'), 256);  // 16 × 16 pixels and the header
+  EXPECT_EQ(a, test::slurp(d / "integer/pixels.csv"));
+  const auto s = nlohmann::json::parse(test::slurp(d / "integer/summary.json"));
+  EXPECT_THAT(s["file"]["pixel_rule"].get<std::string>(), testing::HasSubstr("integer"));
+  EXPECT_THROW(run({"image", f, "-o", d / "bad", "--pixel-rule", "round", "--quiet"}), CLI::ValidationError);
+}
+
 TEST(ImageNpy, NetworkOnACubeAndAMeasuredIrfForTheFit) {
   TempDir d;
   SimConfig cfg;

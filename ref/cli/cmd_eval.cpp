@@ -157,6 +157,7 @@ void print_crlb(const nlohmann::json& report) {
 void add_eval(CLI::App& app) {
   struct Opts {
     std::string data, model, out, name;
+    std::string preprocess = "float";
     std::vector<std::string> backends{"float", "int8"};
     size_t limit = 0;
     int threads = 2;
@@ -172,6 +173,10 @@ void add_eval(CLI::App& app) {
                 "Backends to evaluate: float, int8, int16, fit (the maximum-likelihood fit with the mono/bi model "
                 "selection, each sample's true IRF given) or fit-bi (the same, always bi-exponential)")->delimiter(',');
   c->add_option("--limit", o->limit, "Evaluate only the first N samples");
+  c->add_option("--preprocess", o->preprocess,
+                "Pre-processing of the counts (docs/numerics.md §8): float (the host's) or integer (the "
+                "on-chip front end's; the inputs x_q that differ from the float form are counted)")
+      ->check(CLI::IsMember({"float", "integer"}));
   add_threads_option(c, o->threads);
   c->add_option("-o,--out", o->out, "Also write the JSON report to this file");
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
@@ -186,8 +191,31 @@ void add_eval(CLI::App& app) {
       ds.labels.resize(ds.n * kLabelCols);
     }
     std::vector<float> counts(ds.counts.begin(), ds.counts.end());
-    const std::vector<float> x = preprocess_batch(counts.data(), ds.n);
+    std::vector<float> x = preprocess_batch(counts.data(), ds.n);
     nlohmann::json report = {{"data", o->data}, {"samples", ds.n}, {"name", o->name}};
+    report["preprocess"] = {{"form", o->preprocess}};
+    if (o->preprocess == "integer") {
+      // x = x_q / 2^7 reproduces x_q exactly in the int8 backends' input quantization.
+      uint64_t differ = 0, samples_differ = 0;
+      for (size_t i = 0; i < ds.n; ++i) {
+        const auto q = preprocess_counts_int(ds.counts.data() + i * kBins);
+        bool any = false;
+        for (int k = 0; k < kBins; ++k) {
+          float& xk = x[i * kBins + k];
+          const bool d = quantize_value(xk, 7, 8) != q[k];
+          differ += d;
+          any = any || d;
+          xk = float(q[k]) / 128.f;
+        }
+        samples_differ += any;
+      }
+      report["preprocess"]["inputs_xq_differing_from_float"] = differ;
+      report["preprocess"]["inputs_xq"] = uint64_t(ds.n) * kBins;
+      report["preprocess"]["tpsfs_differing_from_float"] = samples_differ;
+      if (!o->json)
+        std::cout << "integer pre-processing: " << differ << " of " << ds.n * kBins << " inputs x_q (in "
+                  << samples_differ << " of " << ds.n << " TPSFs) differ from the float form\n";
+    }
     report[kVersionKey] = version_string();
     if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
     // The bound of every sample, once for all backends.

@@ -36,6 +36,11 @@ void add_image(CLI::App& app) {
                                       "IRF estimated from the image's summed decay");
   c->add_option("--window-start", o->window_start_ns,
                 "PTU: micro-time (ns) where the 135 x 90 ps window starts (default 0, the laser sync)");
+  auto rule = std::make_shared<std::string>("float");
+  c->add_option("--pixel-rule", *rule,
+                "PTU: float (x = dt * (PixX / duration) in double, the default) or integer (x = floor(dt * PixX / "
+                "duration) exactly, the photon front end's rule, docs/numerics.md section 10)")
+      ->check(CLI::IsMember({"float", "integer"}));
   c->add_option("--frame", o->frame, "PTU: use only this frame (0-based; default: all frames summed)")
       ->check(CLI::Range(0, 1 << 30));
   auto period = std::make_shared<std::string>("0");
@@ -45,8 +50,9 @@ void add_image(CLI::App& app) {
   add_threads_option(c, o->threads);
   c->add_flag("--quiet", *quiet, "No progress bar");
   c->add_flag("--json", *json, "Print the summary as JSON");
-  c->callback([o, json, quiet, period]() {
+  c->callback([o, json, quiet, period, rule]() {
     o->progress = !*quiet;
+    o->integer_pixel_rule = *rule == "integer";
     if (*period == "sync") {
       o->period_ns = -1;
     } else {

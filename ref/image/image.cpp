@@ -51,6 +51,7 @@ Tpsfs load_ptu(const ImageOptions& o) {
   PtuOptions po;
   po.bin = o.bin;
   po.separate_frames = o.frame >= 0;
+  po.pixel_rule = o.integer_pixel_rule ? PixelRule::kInteger : PixelRule::kFloat;
   const PtuImage img = read_ptu(o.input, po);
   t.read_seconds = since(t0);
   t.facts = img.facts();
@@ -89,6 +90,7 @@ Tpsfs load_ptu(const ImageOptions& o) {
                      {"photons_in_window", in_window},
                      {"photons_outside_window", double(all) - in_window}};
   t.facts["frame"] = o.frame >= 0 ? nlohmann::json(o.frame) : nlohmann::json("all (summed)");
+  t.facts["pixel_rule"] = o.integer_pixel_rule ? "integer: floor(dt * PixX / duration)" : "float";
   return t;
 }
 

@@ -39,6 +39,8 @@ struct ImageOptions {
                                   // summed decay (summary.json "model"."irf" says which)
   double window_start_ns = 0;     // PTU: micro-time at which the 135 × 90 ps window starts
   int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)
+  bool integer_pixel_rule = false; // PTU: the photon front end's exact integer pixel rule
+                                  // (PixelRule::kInteger, docs/numerics.md §10) instead of the float one
   double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;
                                   // 0 = a single pulse (as the simulator), -1 = the PTU's sync period
   std::vector<double> tau_range; // {lo, hi} ns: one colour scale for every lifetime map (empty:

@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "files.hpp"
+#include "ptu_records.hpp"
 #include "tpsf.hpp"
 
 namespace flimgru {
@@ -27,13 +28,6 @@ constexpr uint32_t tyFloat8Array = 0x2001FFFF;
 constexpr uint32_t tyAnsiString = 0x4001FFFF;
 constexpr uint32_t tyWideString = 0x4002FFFF;
 constexpr uint32_t tyBinaryBlob = 0xFFFFFFFF;
-
-constexpr uint32_t rtPicoHarpT3 = 0x00010303;
-constexpr uint32_t rtHydraHarpT3 = 0x00010304;
-constexpr uint32_t rtHydraHarp2T3 = 0x01010304;
-constexpr uint32_t rtTimeHarp260NT3 = 0x00010305;
-constexpr uint32_t rtTimeHarp260PT3 = 0x00010306;
-constexpr uint32_t rtMultiHarpT3 = 0x00010307;
 
 std::string hex32(uint32_t v) {
   char buf[16];
@@ -59,36 +53,6 @@ std::string record_type_name(uint32_t rt) {
     default: return "";
   }
 }
-
-// --- record formats: photons, overflows and markers -----------------------------------------
-
-struct PicoHarpT3 {
-  static constexpr int kDtimeBits = 12;
-  static bool special(uint32_t r) { return (r >> 28) == 15; }
-  // For special records: overflow increment (0 if a marker) and marker bits. As in PicoQuant's
-  // reference code, a special record with no marker bit (bits 16..19) set is an overflow.
-  static uint64_t overflow(uint32_t r) { return ((r >> 16) & 0xF) == 0 ? 65536u : 0u; }
-  static uint32_t marker_bits(uint32_t r) { return (r >> 16) & 0xF; }
-  static uint32_t nsync(uint32_t r) { return r & 0xFFFF; }
-  static uint32_t dtime(uint32_t r) { return (r >> 16) & 0xFFF; }
-};
-
-template <bool V2>
-struct HydraHarpT3 {
-  static constexpr int kDtimeBits = 15;
-  static bool special(uint32_t r) { return (r >> 31) != 0; }
-  static uint64_t overflow(uint32_t r) {
-    if (((r >> 25) & 0x3F) != 63) return 0;
-    const uint32_t n = r & 0x3FF;
-    return V2 ? 1024u * (n == 0 ? 1u : n) : 1024u;
-  }
-  static uint32_t marker_bits(uint32_t r) {
-    const uint32_t c = (r >> 25) & 0x3F;
-    return c >= 1 && c <= 15 ? c : 0;
-  }
-  static uint32_t nsync(uint32_t r) { return r & 0x3FF; }
-  static uint32_t dtime(uint32_t r) { return (r >> 10) & 0x7FFF; }
-};
 
 struct LineSeg {
   size_t begin, end;  // records strictly between the start and stop markers
@@ -153,10 +117,13 @@ void scan_markers(const PtuHeader& h, const uint32_t* rec, size_t n, PtuImage& i
 // Pass 2: fn(column, dtime) for each photon of one line, column = cols[x] (binned, reversed on
 // odd bidirectional lines) with x = floor((t - t_start) · PixX / (t_stop - t_start)), computed
 // as one multiply by the line's reciprocal and clamped to the line.
+// With PixelRule::kInteger, x = integer_pixel(dt, t_stop − t_start, PixX) instead.
 template <class F, class Fn>
-inline void for_line_photons(const uint32_t* rec, const LineSeg& s, const uint32_t* cols, int pix_x, Fn&& fn) {
+inline void for_line_photons(const uint32_t* rec, const LineSeg& s, const uint32_t* cols, int pix_x,
+                             PixelRule rule, Fn&& fn) {
   uint64_t ovf = s.ovf_base;
-  const double scale = double(pix_x) / double(s.t_stop - s.t_start);
+  const int64_t duration = int64_t(s.t_stop - s.t_start);
+  const double scale = double(pix_x) / double(duration);
   const int64_t last = pix_x - 1;
   for (size_t i = s.begin; i < s.end; ++i) {
     const uint32_t r = rec[i];
@@ -165,8 +132,13 @@ inline void for_line_photons(const uint32_t* rec, const LineSeg& s, const uint32
       continue;
     }
     const int64_t dt_sync = int64_t(ovf + F::nsync(r)) - int64_t(s.t_start);
-    int64_t x = int64_t(double(dt_sync) * scale);
-    x = std::min(std::max<int64_t>(x, 0), last);
+    int64_t x;
+    if (rule == PixelRule::kInteger) {
+      x = integer_pixel(dt_sync, duration, pix_x);
+    } else {
+      x = int64_t(double(dt_sync) * scale);
+      x = std::min(std::max<int64_t>(x, 0), last);
+    }
     fn(cols[x], F::dtime(r));
   }
 }
@@ -227,7 +199,7 @@ void decode_records(const PtuHeader& h, const uint32_t* rec, size_t n, const Ptu
   size_t k = 0;
   for (const LineSeg& s : segs) {
     uint64_t* cnt = first.data() + 1 + row_of(s);
-    for_line_photons<F>(rec, s, cols_of(s), h.pix_x, [&](uint32_t c, uint32_t) {
+    for_line_photons<F>(rec, s, cols_of(s), h.pix_x, opt.pixel_rule, [&](uint32_t c, uint32_t) {
       ++cnt[c];
       col[k++] = uint16_t(c);
     });
@@ -435,11 +407,9 @@ PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, c
     std::memcpy(copy.data(), data + h.data_offset, n * 4);
     rec = copy.data();
   }
-  switch (h.record_type) {
-    case rtPicoHarpT3: decode_records<PicoHarpT3>(h, rec, n, opt, img); break;
-    case rtHydraHarpT3: decode_records<HydraHarpT3<false>>(h, rec, n, opt, img); break;
-    default: decode_records<HydraHarpT3<true>>(h, rec, n, opt, img); break;
-  }
+  with_t3_format(h.record_type, [&](auto format) {
+    decode_records<decltype(format)>(h, rec, n, opt, img);
+  });
   return img;
 }
 

@@ -55,7 +55,23 @@ struct PtuHeader {
 // unsupported record type (T2 files named as such), bits per record other than 32.
 PtuHeader parse_ptu_header(const std::string& path, const uint8_t* data, size_t size);
 
+// The pixel of a photon dt sync periods after its line's start marker, the line lasting
+// `duration` sync periods (stop − start > 0), PixX pixels:
+//   kFloat    x = int64(double(dt) · (double(PixX) / double(duration))), as SymPhoTime-style
+//             readers compute it (the default of read_ptu);
+//   kInteger  x = floor(dt · PixX / duration) in exact integer arithmetic (the rule of the
+//             on-chip front end, docs/numerics.md §10);
+// both clamped to 0 … PixX − 1. They differ only where dt · PixX / duration lies within a
+// double's rounding of an integer (measured on the hazelnut files: tests/test_frontend.cpp).
+enum class PixelRule { kFloat, kInteger };
+
+inline int64_t integer_pixel(int64_t dt, int64_t duration, int pix_x) {
+  const int64_t x = dt <= 0 ? 0 : dt * int64_t(pix_x) / duration;
+  return x < pix_x ? x : int64_t(pix_x) - 1;
+}
+
 struct PtuOptions {
+  PixelRule pixel_rule = PixelRule::kFloat;
   int bin = 1;                  // spatial binning k × k (edge pixels may hold fewer source pixels)
   bool separate_frames = false; // keep frames apart instead of summing
   int max_micro_bins = 4096;    // finer instruments are combined by an integer factor (below);

@@ -44,6 +44,26 @@ std::array<int32_t, kBins> quantize_input(const std::array<float, kBins>& x, int
   return q;
 }
 
+std::array<int32_t, kBins> preprocess_counts_int(const uint32_t* counts, int frac_bits, int state_bits) {
+  if (state_bits < 2 || state_bits > 16 || frac_bits < 0 || frac_bits > state_bits - 1)
+    throw Error("preprocess_counts_int: unsupported format F=" + std::to_string(frac_bits) +
+                " SB=" + std::to_string(state_bits));
+  int64_t sum = 0;
+  for (int k = 0; k < kBaselineBins; ++k) sum += counts[k];
+  std::array<int64_t, kBins> v{};
+  int64_t peak = 0;
+  for (int k = 0; k < kBins; ++k) {
+    v[k] = std::max<int64_t>(int64_t(kBaselineBins) * counts[k] - sum, 0);
+    peak = std::max(peak, v[k]);
+  }
+  std::array<int32_t, kBins> q{};
+  if (peak == 0) return q;
+  const int64_t top = (int64_t(1) << (state_bits - 1)) - 1;
+  for (int k = 0; k < kBins; ++k)
+    q[k] = int32_t(std::min(top, ((v[k] << (frac_bits + 1)) + peak) / (2 * peak)));
+  return q;
+}
+
 std::vector<float> preprocess_batch(const float* counts, size_t n) {
   std::vector<float> x(n * kBins);
   for (size_t i = 0; i < n; ++i) {

@@ -18,7 +18,9 @@ module sync_fifo #(
   output wire [$clog2(Depth):0] count_o
 );
   localparam integer AddrW = $clog2(Depth);
+  /* verilator lint_off WIDTH */
   localparam [AddrW:0] DepthW = Depth;
+  /* verilator lint_on WIDTH */
 
   initial begin
     if ((1 << AddrW) != Depth) begin
