@@ -61,13 +61,7 @@ EventStream events_from_ptu_bytes(const std::string& path, const uint8_t* data, 
   EventStream s;
   s.header = parse_ptu_header(path, data, size);
   const PtuHeader& h = s.header;
-  if (h.line_start <= 0 || h.line_stop <= 0 || h.pix_x <= 0 || h.pix_y <= 0)
-    throw file_error(path, "not an image: the header lacks ImgHdr_PixX/PixY/LineStart/LineStop "
-                           "(a point measurement?)");
-  if (h.line_start > 15 || h.line_stop > 15 || h.frame > 15 || h.line_start == h.line_stop)
-    throw file_error(path, "invalid image marker numbers (line start " + std::to_string(h.line_start) +
-                               ", line stop " + std::to_string(h.line_stop) + ", frame " +
-                               std::to_string(h.frame) + ")");
+  check_image_header(path, h);
   const size_t body = size - h.data_offset;
   size_t n = body / 4;
   const bool truncated = body % 4 != 0 || (h.num_records >= 0 && size_t(h.num_records) > n);

@@ -372,13 +372,7 @@ nlohmann::json PtuImage::facts() const {
   return j;
 }
 
-PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, const PtuOptions& opt) {
-  if (opt.bin < 1) throw Error("spatial binning must be >= 1");
-  if (opt.max_micro_bins < 1 || opt.max_micro_bins > 65534)
-    throw Error("max_micro_bins must be in 1..65534 (micro-time bins are 16-bit indices)");
-  PtuImage img;
-  img.header = parse_ptu_header(path, data, size);
-  const PtuHeader& h = img.header;
+void check_image_header(const std::string& path, const PtuHeader& h) {
   if (h.line_start <= 0 || h.line_stop <= 0 || h.pix_x <= 0 || h.pix_y <= 0)
     throw file_error(path, "not an image: the header lacks ImgHdr_PixX/PixY/LineStart/LineStop "
                            "(a point measurement?)");
@@ -386,6 +380,16 @@ PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, c
     throw file_error(path, "invalid image marker numbers (line start " + std::to_string(h.line_start) +
                                ", line stop " + std::to_string(h.line_stop) + ", frame " +
                                std::to_string(h.frame) + ")");
+}
+
+PtuImage decode_ptu(const std::string& path, const uint8_t* data, size_t size, const PtuOptions& opt) {
+  if (opt.bin < 1) throw Error("spatial binning must be >= 1");
+  if (opt.max_micro_bins < 1 || opt.max_micro_bins > 65534)
+    throw Error("max_micro_bins must be in 1..65534 (micro-time bins are 16-bit indices)");
+  PtuImage img;
+  img.header = parse_ptu_header(path, data, size);
+  const PtuHeader& h = img.header;
+  check_image_header(path, h);
   if (!(h.micro_bin_ns > 0)) throw file_error(path, "header has no valid MeasDesc_Resolution (micro-time bin width)");
   if (!(h.sync_period_ns > 0))
     throw file_error(path, "header has no valid MeasDesc_GlobalResolution or TTResult_SyncRate (laser period)");

@@ -54,6 +54,9 @@ struct PtuHeader {
 // header (no Header_End), unknown tag type, string/array lengths running past the end,
 // unsupported record type (T2 files named as such), bits per record other than 32.
 PtuHeader parse_ptu_header(const std::string& path, const uint8_t* data, size_t size);
+// Throws a file_error naming path unless the header describes an image (PixX, PixY and the
+// line start/stop markers given, marker numbers 1..15, start != stop).
+void check_image_header(const std::string& path, const PtuHeader& h);
 
 // The pixel of a photon dt sync periods after its line's start marker, the line lasting
 // `duration` sync periods (stop − start > 0), PixX pixels:
