@@ -89,6 +89,7 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
       if (tau_int_moment)
         r.lt[i].tau_int_ns = std::clamp(whole_decay_tau_int(y), r.lt[i].tau_mean_ns, r.lt[i].tau2_ns);
     }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.model = {{"method", "the data set's SFD labels through the lifetime extraction (lifetimes.hpp)"}};
     if (tau_int_moment) r.model["tau_int"] = "whole decay's first moment, clamped to [tau_mean, tau2]";
     return r;
