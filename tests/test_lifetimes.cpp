@@ -81,6 +81,85 @@ double channel_tau(const std::vector<float>& y, int c) {
   return tau_from_ratio(sum / y[c]);
 }
 
+// The whole decay's first moment (lifetimes.hpp): the closed forms against direct sums, exact for
+// sampled, truncated mono-exponentials, and on bi-exponentials the documented behaviour.
+TEST(Lifetimes, WindowClosedFormsEqualTheDirectSums) {
+  for (double tau : {0.05, 0.3, 1.0, 3.0, 10.0, kTauMaxNs}) {
+    double area = 0, moment = 0;
+    for (int k = 0; k < kBins; ++k) {
+      const double v = std::exp(-k * kBinNs / tau);
+      area += v, moment += k * v;
+    }
+    EXPECT_NEAR(window_area(tau), area, 1e-10 * area) << tau;
+    EXPECT_NEAR(window_step_moment(tau), moment, 1e-8 * moment) << tau;
+    EXPECT_NEAR(mean_step(tau), moment / area, 1e-8 * moment / area) << tau;
+  }
+}
+
+TEST(Lifetimes, FirstMomentRecoversSampledMonoExponentials) {
+  // Float SFD values (relative rounding 6e-8) move the mean step by ~1e-7 of itself: 1e-5 is
+  // far above that and far below the 9% the naive dt * mean step is short of 3 ns (checked below).
+  for (double tau : {0.05, 0.1, 0.4, 1.0, 2.0, 3.0, 8.0, 20.0}) {
+    const auto y = sfd(tau, tau, 1.0);
+    EXPECT_NEAR(whole_decay_tau_int(y.data()), tau, 1e-5 * tau) << tau;
+    EXPECT_NEAR(tau_from_mean_step(mean_step(tau)), tau, 1e-9 * tau) << tau;
+  }
+  const auto y = sfd(3.0, 3.0, 1.0);  // the truncation: the naive moment is 9% short at 3 ns
+  double s = 0, m = 0;
+  for (int k = 0; k < kBins; ++k) s += y[k * 3], m += k * double(y[k * 3]);
+  EXPECT_LT(kBinNs * m / s, 0.92 * 3.0);
+}
+
+TEST(Lifetimes, FirstMomentOfABiExponentialIsTheMonoCorrectionOfItsOwnMoment) {
+  int checked = 0;
+  for (double tau1 : {0.05, 0.1, 0.4, 1.0, 2.0})
+    for (double tau2 : {0.1, 0.3, 0.8, 1.5, 3.0})
+      for (double a : {0.01, 0.3, 0.7, 0.99}) {
+        if (tau2 <= tau1) continue;
+        const auto y = sfd(tau1, tau2, a);
+        const double est = whole_decay_tau_int(y.data()), ti = tau_int(tau1, tau2, a);
+        // exactly what lifetimes.hpp says: the mono inversion of the mixture's own mean step
+        const double mixture_mean_step = (a * window_step_moment(tau1) + (1 - a) * window_step_moment(tau2)) /
+                                         (a * window_area(tau1) + (1 - a) * window_area(tau2));
+        EXPECT_NEAR(est, tau_from_mean_step(mixture_mean_step), 1e-5 * est) << tau1 << " " << tau2 << " " << a;
+        // it lies between the short lifetime and tau_int (the truncation and the sampling take from
+        // the longer component's share; measured never above tau_int)
+        EXPECT_GE(est, tau1) << tau1 << " " << tau2 << " " << a;
+        EXPECT_LE(est, ti + 1e-5 * ti) << tau1 << " " << tau2 << " " << a;
+        // components within a factor 2 of each other: within 5% of tau_int (4.3% is the worst
+        // on a grid of 0.05..3 ns, amplitudes 0.01..0.99)
+        if (tau2 <= 2 * tau1) EXPECT_NEAR(est, ti, 0.05 * ti) << tau1 << " " << tau2 << " " << a;
+        ++checked;
+      }
+  EXPECT_EQ(checked, 60);  // every pair tau1 < tau2 of the grid, 4 amplitudes each
+}
+
+TEST(Lifetimes, FirstMomentOfDegenerateDecaysIsFiniteAndInRange) {
+  std::vector<float> y(kBins * kChannels, 0.0f);
+  EXPECT_EQ(whole_decay_tau_int(y.data()), kTauMaxNs);  // all zeros: nothing that decays
+  y[0] = 1.0f;
+  EXPECT_EQ(whole_decay_tau_int(y.data()), 0.0);  // all of it in the first bin
+  for (int k = 0; k < kBins; ++k) y[k * 3] = 0.5f;
+  EXPECT_EQ(whole_decay_tau_int(y.data()), kTauMaxNs);  // flat: no decay inside the window
+  for (int k = 0; k < kBins; ++k) y[k * 3] = float(k);  // rising: mean step beyond a flat one
+  EXPECT_EQ(whole_decay_tau_int(y.data()), kTauMaxNs);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> noise(0.0f, 0.01f);
+  for (int kase = 0; kase < 200; ++kase) {  // noise around zero, any sign
+    for (int k = 0; k < kBins; ++k) y[k * 3] = noise(rng) + (kase % 2 ? float(std::exp(-k * 0.1)) * 0.01f : 0.0f);
+    const double t = whole_decay_tau_int(y.data());
+    ASSERT_TRUE(std::isfinite(t)) << kase;
+    EXPECT_GE(t, 0.0);
+    EXPECT_LE(t, kTauMaxNs);
+  }
+  EXPECT_TRUE(std::isnan(tau_from_mean_step(std::nan(""))));
+  EXPECT_EQ(tau_from_mean_step(-1.0), 0.0);
+  EXPECT_EQ(tau_from_mean_step(1e300), kTauMaxNs);
+  const double m_max = mean_step(kTauMaxNs);  // just below it the exact inversion, above it the clamp
+  EXPECT_LT(tau_from_mean_step(0.999 * m_max), kTauMaxNs);
+  EXPECT_EQ(tau_from_mean_step(1.001 * m_max), kTauMaxNs);
+}
+
 TEST(Lifetimes, TauFromRatioIsClampedToTheMaximumInsteadOfInfinite) {
   EXPECT_TRUE(std::isnan(tau_from_ratio(std::nan(""))));
   EXPECT_EQ(tau_from_ratio(0.5), 0.0);

@@ -2,6 +2,7 @@
 // (metrics.hpp), and their RMS error against the Cramér–Rao bound per photon band (accuracy.hpp).
 // An IRF-conditioned model (input width 2) is given each sample's own IRF (irf_input.hpp:
 // dataset_irf_inputs, from the labels or the set's measured IRF).
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -46,9 +47,11 @@ struct Estimates {
 };
 
 // `irf`: the per-sample IRF inputs [n][kBins], made on first use by an IRF-conditioned model.
+// `tau_int_moment`: tau_int from the whole decay's first moment (lifetimes.hpp,
+// whole_decay_tau_int), clamped to [tau_mean, tau2], instead of the component rule.
 Estimates run_backend(const std::string& name, const std::string& model, const Dataset& ds,
                       const std::string& data_dir, const std::vector<float>& x, std::vector<float>& irf,
-                      int threads) {
+                      int threads, bool tau_int_moment) {
   Estimates r;
   const size_t n = ds.n;
   r.y.assign(n * kBins * kChannels, 0);
@@ -77,13 +80,33 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
                {"mono", mono}, {"bi", bi}, {"failed", failed}, {"at_bound", at_bound}};
     return r;
   }
+  if (name == "labels") {
+    // The data set's own noiseless SFDs through the extraction: the extraction's error alone.
+    r.y = ds.sfd;
+    for (size_t i = 0; i < n; ++i) {
+      const float* y = &r.y[i * kBins * kChannels];
+      r.lt[i] = lifetimes_from_sfd(y);
+      if (tau_int_moment)
+        r.lt[i].tau_int_ns = std::clamp(whole_decay_tau_int(y), r.lt[i].tau_mean_ns, r.lt[i].tau2_ns);
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.model = {{"method", "the data set's SFD labels through the lifetime extraction (lifetimes.hpp)"}};
+    if (tau_int_moment) r.model["tau_int"] = "whole decay's first moment, clamped to [tau_mean, tau2]";
+    return r;
+  }
   auto b = make_backend(name, model, threads);
   const bool with_irf = b->input_width() != 1;
   if (with_irf && irf.empty()) irf = dataset_irf_inputs(ds, nullptr, data_dir);
   flimgru::run_backend(*b, x.data(), with_irf ? irf.data() : nullptr, kBins, r.y.data(), n);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (size_t i = 0; i < n; ++i) r.lt[i] = lifetimes_from_sfd(&r.y[i * kBins * kChannels]);
+  for (size_t i = 0; i < n; ++i) {
+    const float* y = &r.y[i * kBins * kChannels];
+    r.lt[i] = lifetimes_from_sfd(y);
+    if (tau_int_moment)
+      r.lt[i].tau_int_ns = std::clamp(whole_decay_tau_int(y), r.lt[i].tau_mean_ns, r.lt[i].tau2_ns);
+  }
   r.model = b->describe();
+  if (tau_int_moment) r.model["tau_int"] = "whole decay's first moment, clamped to [tau_mean, tau2]";
   if (with_irf) r.irf_input = "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
   return r;
 }
@@ -161,7 +184,7 @@ void add_eval(CLI::App& app) {
     std::vector<std::string> backends{"float", "int8"};
     size_t limit = 0;
     int threads = 2;
-    bool json = false;
+    bool json = false, tau_int_moment = false;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("eval",
@@ -171,7 +194,8 @@ void add_eval(CLI::App& app) {
   c->add_option("--model", o->model, "Checkpoint (.safetensors) or ROM set directory (default: shipped model)");
   c->add_option("--backend", o->backends,
                 "Backends to evaluate: float, int8, int16, fit (the maximum-likelihood fit with the mono/bi model "
-                "selection, each sample's true IRF given) or fit-bi (the same, always bi-exponential)")->delimiter(',');
+                "selection, each sample's true IRF given), fit-bi (the same, always bi-exponential) or labels (the set's own "
+                "noiseless SFDs through the lifetime extraction)")->delimiter(',');
   c->add_option("--limit", o->limit, "Evaluate only the first N samples");
   c->add_option("--preprocess", o->preprocess,
                 "Pre-processing of the counts (docs/numerics.md §8): float (the host's) or integer (the "
@@ -181,6 +205,9 @@ void add_eval(CLI::App& app) {
   c->add_option("-o,--out", o->out, "Also write the JSON report to this file");
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
+  c->add_flag("--tau-int-moment", o->tau_int_moment,
+              "Score the networks' tau_int from the whole decay's first moment (docs/numerics.md 7a) instead of "
+              "the components");
   c->callback([o]() {
     if (!o->out.empty()) check_file_writable(o->out);  // before the evaluation, not after it
     Dataset ds = load_dataset(o->data);
@@ -224,7 +251,7 @@ void add_eval(CLI::App& app) {
     std::map<std::string, std::vector<float>> outputs;
     std::vector<float> irf;  // per-sample IRF inputs, made when a model reads them
     for (const auto& name : o->backends) {
-      Estimates e = run_backend(name, o->model, ds, o->data, x, irf, o->threads);
+      Estimates e = run_backend(name, o->model, ds, o->data, x, irf, o->threads, o->tau_int_moment);
       report["results"][name] = evaluate(e, ds, known, unknown, o->threads);
       if (!e.irf_input.empty()) report["results"][name]["irf_input"] = e.irf_input;
       outputs[name] = std::move(e.y);
@@ -232,7 +259,7 @@ void add_eval(CLI::App& app) {
     // Agreement of each integer backend with the float one, on the whole-decay channel.
     if (outputs.count("float"))
       for (auto& [name, y] : outputs) {
-        if (name == "float" || name == "fit" || name == "fit-bi") continue;
+        if (name == "float" || name == "fit" || name == "fit-bi" || name == "labels") continue;
         double se = 0, mx = 0;
         const auto& f = outputs["float"];
         for (size_t i = 0; i < y.size(); ++i) {

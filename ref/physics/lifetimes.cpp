@@ -30,6 +30,52 @@ double tau_from_ratio(double R) {
   return std::min(-kBinNs / std::log(q), kTauMaxNs);
 }
 
+
+double window_area(double tau) {
+  if (!(tau > 0)) return 1.0;  // all of it in the first bin
+  const double q = std::exp(-kBinNs / tau);
+  return (1.0 - std::pow(q, kBins)) / (1.0 - q);
+}
+
+double window_step_moment(double tau) {
+  if (!(tau > 0)) return 0.0;
+  const double q = std::exp(-kBinNs / tau), qn = std::pow(q, kBins);
+  // sum_{k<N} k q^k = q (1 - N q^(N-1) + (N-1) q^N) / (1-q)^2
+  return (q - kBins * qn + (kBins - 1) * qn * q) / ((1.0 - q) * (1.0 - q));
+}
+
+namespace {
+// mean_step as a function of q = exp(-dt/tau), q in (0, 1).
+double mean_step_of_q(double q) {
+  const double qn = std::pow(q, kBins);
+  return q / (1.0 - q) - kBins * qn / (1.0 - qn);
+}
+}  // namespace
+
+double mean_step(double tau) { return tau > 0 ? mean_step_of_q(std::exp(-kBinNs / tau)) : 0.0; }
+
+double tau_from_mean_step(double m) {
+  if (std::isnan(m)) return m;
+  if (m <= 0.0) return 0.0;                            // all of it at step 0: tau -> 0
+  const double q_max = std::exp(-kBinNs / kTauMaxNs);  // mean_step_of_q is increasing in q
+  if (m >= mean_step_of_q(q_max)) return kTauMaxNs;    // includes m >= (N-1)/2, a flat decay
+  double lo = 0.0, hi = q_max;
+  for (int it = 0; it < 200 && hi - lo > 1e-15; ++it) {
+    const double q = 0.5 * (lo + hi);
+    (mean_step_of_q(q) < m ? lo : hi) = q;
+  }
+  return std::min(-kBinNs / std::log(0.5 * (lo + hi)), kTauMaxNs);
+}
+
+double whole_decay_tau_int(const float* y) {
+  double sum = 0, step_moment = 0;
+  for (int k = 0; k < kBins; ++k) {
+    sum += y[k * kChannels];
+    step_moment += k * double(y[k * kChannels]);
+  }
+  return sum > 0 ? tau_from_mean_step(step_moment / sum) : kTauMaxNs;
+}
+
 Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts) {
   std::array<double, 3> tau{};
   for (int c = 0; c < 3; ++c) tau[c] = firsts[c] > 0 ? tau_from_ratio(sums[c] / firsts[c]) : kTauMaxNs;
