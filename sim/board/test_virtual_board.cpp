@@ -211,6 +211,98 @@ TEST(VirtualBoard, CorruptFramesReportedAndLinkKeepsStep) {
   EXPECT_EQ(b.rx.undecodable, 0);
 }
 
+// The link errors of docs/protocol.md §2-3 that need more than a flipped bit: a frame whose type
+// byte is 0x00 (COBS-encoded: TYPE, no seq), a raw 0x00 on the wire inside a TPSF frame (it
+// splits the frame: TRUNCATED for the head, with its seq; MAGIC for the tail, without), bytes
+// after the CRC (TOO_LONG, with the seq: the header checked out), a line break inside a frame
+// (FRAMING with the seq; where the break ends, at most one more report without a seq). Every
+// good frame around them is answered exactly once, with the right result, in order.
+TEST(VirtualBoard, ZeroBytesTooLongAndLineBreak) {
+  Bench b;
+  std::vector<std::pair<uint8_t, Tpsf>> good;
+  auto tpsf_of = [](int v) {
+    Tpsf x;
+    for (int t = 0; t < kBins; ++t) x[t] = static_cast<int8_t>(v + t % 7);
+    return x;
+  };
+  auto send_good = [&](uint8_t seq) {
+    good.push_back({seq, tpsf_of(seq)});
+    b.board.uart().send(encode_tpsf(seq, good.back().second.data()));
+  };
+  auto wire = [](const std::vector<uint8_t>& fb) {
+    std::vector<uint8_t> w = {0};
+    auto c = cobs_encode(fb);
+    w.insert(w.end(), c.begin(), c.end());
+    w.push_back(0);
+    return w;
+  };
+
+  send_good(1);
+  b.board.uart().send(wire(frame_bytes(Frame{0x00, 2, std::vector<uint8_t>(4, 0x11)})));
+  send_good(3);
+  {  // a raw 0x00 at wire byte 40 (inside the payload's COBS block)
+    const Tpsf x = tpsf_of(4);
+    auto w = encode_tpsf(4, x.data());
+    w.insert(w.begin() + 40, 0x00);
+    b.board.uart().send(w);
+  }
+  send_good(5);
+  {  // a status request with 3 bytes after its CRC
+    auto fb = frame_bytes(Frame{kTypeStatusReq, 6, {}});
+    fb.insert(fb.end(), {0x11, 0x22, 0x33});
+    b.board.uart().send(wire(fb));
+  }
+  send_good(7);
+  {  // a TPSF frame cut by a break of 3 byte times after 60 bytes
+    const Tpsf x = tpsf_of(8);
+    auto w = encode_tpsf(8, x.data());
+    w.resize(60);
+    b.board.uart().send(w);
+    b.board.uart().send_break(30, 20);  // then two byte times of idle line (§3)
+  }
+  send_good(9);
+  b.board.uart().send(encode_status_request(10));
+
+  const size_t min_errors = 5;  // type 0, split (2), TOO_LONG, break
+  const bool all_answered = b.wait_for(good.size(), min_errors, 1);
+  b.settle();
+  std::string got;
+  for (const auto& r : b.rx.results) got += " result " + std::to_string(r.first);
+  for (const auto& r : b.rx.errors)
+    got += " " + error_name(r.code) + (r.seq_valid ? " " + std::to_string(r.seq) : "");
+  ASSERT_TRUE(all_answered) << got;
+  ASSERT_EQ(b.rx.results.size(), good.size()) << got;
+  for (size_t i = 0; i < good.size(); ++i) {
+    EXPECT_EQ(b.rx.results[i].first, good[i].first) << "result " << i;
+    EXPECT_EQ(b.rx.results[i].second, standin_expected(good[i].second)) << "result " << i;
+  }
+  const auto& e = b.rx.errors;
+  ASSERT_GE(e.size(), min_errors);
+  ASSERT_LE(e.size(), min_errors + 1);
+  EXPECT_EQ(e[0].code, kErrType);  // type 0x00
+  EXPECT_FALSE(e[0].seq_valid);
+  EXPECT_EQ(e[0].type, 0x00);
+  EXPECT_EQ(e[1].code, kErrTruncated);  // the head of the split frame: its header checked out
+  EXPECT_TRUE(e[1].seq_valid);
+  EXPECT_EQ(e[1].seq, 4);
+  EXPECT_EQ(e[1].type, kTypeTpsf);
+  EXPECT_EQ(e[2].code, kErrMagic);  // its tail: garbage
+  EXPECT_FALSE(e[2].seq_valid);
+  EXPECT_EQ(e[3].code, kErrTooLong);
+  EXPECT_TRUE(e[3].seq_valid);
+  EXPECT_EQ(e[3].seq, 6);
+  EXPECT_EQ(e[3].length, 4 + 2 + 3);
+  EXPECT_EQ(e[4].code, kErrFraming);  // the frame the break cut, with the seq to resend
+  EXPECT_TRUE(e[4].seq_valid);
+  EXPECT_EQ(e[4].seq, 8);
+  if (e.size() > min_errors) EXPECT_FALSE(e[5].seq_valid) << error_name(e[5].code);
+  ASSERT_EQ(b.rx.statuses.size(), 1u);
+  EXPECT_EQ(b.rx.statuses[0].good_frames, good.size() + 1);
+  EXPECT_EQ(b.rx.statuses[0].bad_frames, e.size());
+  EXPECT_EQ(b.rx.statuses[0].dropped_responses, 0);
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
 TEST(VirtualBoard, RandomCorruptionNeverDesynchronizes) {
   Bench b;
   std::mt19937 rng(13);
