@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -295,7 +296,9 @@ TEST(VirtualBoard, ZeroBytesTooLongAndLineBreak) {
   EXPECT_EQ(e[4].code, kErrFraming);  // the frame the break cut, with the seq to resend
   EXPECT_TRUE(e[4].seq_valid);
   EXPECT_EQ(e[4].seq, 8);
-  if (e.size() > min_errors) EXPECT_FALSE(e[5].seq_valid) << error_name(e[5].code);
+  if (e.size() > min_errors) {
+    EXPECT_FALSE(e[5].seq_valid) << error_name(e[5].code);
+  }
   ASSERT_EQ(b.rx.statuses.size(), 1u);
   EXPECT_EQ(b.rx.statuses[0].good_frames, good.size() + 1);
   EXPECT_EQ(b.rx.statuses[0].bad_frames, e.size());
@@ -357,6 +360,39 @@ TEST(VirtualBoard, LedsShowHeartbeatAndError) {
   b.board.uart().send({0x00, 0x05, 0x01, 0x02, 0x00});  // a bad frame lights the error LED
   ASSERT_TRUE(b.wait_for(0, 1));
   EXPECT_NE(b.board.leds() & 4u, 0u);
+}
+
+// The x-unique regression (scripts/rtl-verify.sh x-unique 1 2 3) runs every RTL test from the
+// random initial values of FLIMGRU_X_SEED: the seeds must really give different register contents
+// (or the three runs are one run three times), and one seed the same contents every time (so a
+// failing seed replays). Observed before any clock edge: the LEDs (low bits of the good-frame
+// counter, the error-LED timer, busy, the heartbeat register) and the UART tx register.
+TEST(VirtualBoard, InitialValuesFollowTheXSeed) {
+#ifndef FLIMGRU_X_UNIQUE
+  GTEST_SKIP() << "needs the x-unique build (scripts/rtl-verify.sh x-unique)";
+#else
+  const char* outer = std::getenv("FLIMGRU_X_SEED");
+  const std::string saved = outer ? outer : "";
+  auto power_up = [](const char* seed) {
+    setenv("FLIMGRU_X_SEED", seed, 1);
+    VirtualBoard b(VirtualBoard::Start::kPowerUp);
+    return (b.leds() << 1) | static_cast<uint32_t>(b.tx_pin());
+  };
+  const uint32_t s1 = power_up("1"), s2 = power_up("2"), s3 = power_up("3");
+  const uint32_t s1_again = power_up("1");
+  if (outer) setenv("FLIMGRU_X_SEED", saved.c_str(), 1);
+  else unsetenv("FLIMGRU_X_SEED");
+  std::printf("initial LEDs and tx register: seed 1 0x%03x, seed 2 0x%03x, seed 3 0x%03x\n", s1, s2, s3);
+  EXPECT_NE(s1, s2);
+  EXPECT_NE(s1, s3);
+  EXPECT_NE(s2, s3);
+  EXPECT_EQ(s1, s1_again);
+  // and from any of them the board comes out of reset and works
+  Bench b;
+  b.board.uart().send(encode_status_request(1));
+  ASSERT_TRUE(b.wait_for(0, 0, 1));
+  EXPECT_EQ(b.rx.statuses.at(0).good_frames, 1);
+#endif
 }
 
 #ifdef FLIMGRU_VIRTUAL_BOARD_EXE
