@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "device_link.hpp"
 #include "link_protocol.hpp"
 #include "serial_port.hpp"
 #include "board_process.hpp"
@@ -430,5 +431,33 @@ TEST(VirtualBoard, EndToEndThroughPty) {
       EXPECT_EQ(decode_result(frames[1 + i]), standin_expected(sent[i]));
     }
   }
+}
+
+// A response lost on the line (docs/protocol.md §4): the board's frames are the STATUS the host
+// asks for first, then one RESULT per TPSF; the last RESULT (frame 13 of 12 pixels) never reaches
+// the host, so nothing follows it: the host times out, asks for the status, resends the pixel,
+// and every pixel is answered exactly once with its right result.
+TEST(VirtualBoard, DroppedResponseRecovered) {
+  const BoardProcess board(FLIMGRU_VIRTUAL_BOARD_EXE,
+                           {"--quiet", "--cycles", "400000000", "--drop-frame", "13"});
+  ASSERT_FALSE(board.pty().empty()) << "the virtual board printed no pty path";
+  std::mt19937 rng(15);
+  std::vector<Tpsf> px(12);
+  std::vector<int8_t> flat;
+  for (auto& x : px) {
+    x = random_tpsf(rng);
+    flat.insert(flat.end(), x.begin(), x.end());
+  }
+  flimgru::DeviceOptions o;
+  o.path = board.pty();
+  o.timeout_s = 0.5;  // the virtual board runs slower than real time
+  o.progress = false;
+  flimgru::DeviceStats st;
+  const auto sums = flimgru::run_on_device(o, flat.data(), px.size(), &st);
+  ASSERT_EQ(sums.size(), px.size());
+  for (size_t i = 0; i < px.size(); ++i) EXPECT_EQ(sums[i], standin_expected(px[i])) << "pixel " << i;
+  EXPECT_EQ(st.timeouts, 1u);
+  EXPECT_EQ(st.retransmits, 1u);
+  EXPECT_EQ(st.error_frames, 0u);
 }
 #endif
