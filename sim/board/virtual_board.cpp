@@ -1,10 +1,11 @@
 // virtual_board: the verilated board on a pseudo-terminal. Prints the pty path; open it like a
 // /dev/ttyUSB (any baud rate: the pty ignores it) and talk the link protocol (docs/protocol.md).
-//   flimgru_virtual_board [--link PATH] [--cycles N] [--quiet] [--corrupt-every N]
+//   flimgru_virtual_board [--link PATH] [--cycles N] [--quiet] [--corrupt-every N] [--drop-frame N]
 // --link makes PATH a symlink to the pty; --cycles stops after N clocks (default: run until
 // SIGINT/SIGTERM). The simulated UART runs at kSimClksPerBit clocks a bit. --corrupt-every N
 // flips one bit of every Nth non-zero byte from the host (line noise: the board reports the frame,
-// the host must resend it).
+// the host must resend it). --drop-frame N loses the board's Nth frame (1 = the first) on its way
+// to the host (a response lost on the line: the host times out and recovers, docs/protocol.md §4).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,14 +29,17 @@ int main(int argc, char** argv) {
   unsigned long long max_cycles = 0;
   bool quiet = false;
   unsigned long long corrupt_every = 0, rx_bytes = 0;
+  unsigned long long drop_frame = 0, tx_frames = 0;
+  bool in_frame = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--link" && i + 1 < argc) link = argv[++i];
     else if (a == "--cycles" && i + 1 < argc) max_cycles = std::stoull(argv[++i]);
     else if (a == "--quiet") quiet = true;
     else if (a == "--corrupt-every" && i + 1 < argc) corrupt_every = std::stoull(argv[++i]);
+    else if (a == "--drop-frame" && i + 1 < argc) drop_frame = std::stoull(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet] [--corrupt-every N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet] [--corrupt-every N] [--drop-frame N]\n", argv[0]);
       return 2;
     }
   }
@@ -84,6 +88,15 @@ int main(int argc, char** argv) {
       }
     }
     std::vector<uint8_t> out = board.uart().take_received();
+    if (drop_frame) {  // keep the delimiters, drop the bytes of frame number drop_frame
+      std::vector<uint8_t> kept;
+      for (uint8_t c : out) {
+        if (c != 0 && !in_frame) ++tx_frames;
+        in_frame = c != 0;
+        if (c == 0 || tx_frames != drop_frame) kept.push_back(c);
+      }
+      out.swap(kept);
+    }
     size_t done = 0;
     while (done < out.size()) {
       ssize_t w = write(master, out.data() + done, out.size() - done);

@@ -26,7 +26,10 @@ static_assert(kSimClkHz % kSimBaud == 0, "the clock must be a whole multiple of 
 
 class VirtualBoard {
  public:
-  VirtualBoard();
+  // kReset: the board as after the reset button (every test); kPowerUp: the model as constructed,
+  // before any clock edge, its registers at their initial values (random with FLIMGRU_X_SEED).
+  enum class Start { kReset, kPowerUp };
+  explicit VirtualBoard(Start start = Start::kReset);
   ~VirtualBoard();
   void reset(int cycles = 40);
   void tick();                       // one clock: UART model, then the design
@@ -36,6 +39,7 @@ class VirtualBoard {
   UartModel& uart() { return uart_; }
   uint64_t cycles() const { return cycles_; }
   uint32_t leds() const;
+  int tx_pin() const;                // the FPGA's UART tx pin
 
  private:
   std::unique_ptr<VerilatedContext> ctx_;

