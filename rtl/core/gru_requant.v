@@ -81,28 +81,38 @@ module gru_requant #(
     end else begin : g_hi_lut
       // hi * M (hi signed, at most 8 bits) = sum over the bits k of hi of hi[k] * M * 2^k, the
       // sign bit weighing -2^(HiW-1): R1 operands registered (the DSP's input registers), R2 two
-      // half sums of up to 4 partial products (two adder levels), R3 adds them
+      // half sums of up to 4 partial products (two adder levels), R3 adds them.
+      // The negative term -(M * 2^s) (s = HiW-1) is ~(M * 2^s) + 1: the partial product is the
+      // complement (no negation, which would be a carry chain of its own) and the + 1 is the
+      // carry-in of the first-level addition of its pair ({x, 1} + {y, c}: bits above bit 0 are
+      // x + y + c).
       localparam integer HPW = HiW + 17;    // hi * M, signed
+      localparam integer SignPair = (HiW - 1) / 2;
       reg [HiW-1:0]         hi1_q;
       reg [15:0]            m1_q;
       reg signed [HPW-1:0]  hs_q [0:1];
       wire signed [HPW-1:0] t [0:7];
+      wire        [HPW:0]   pair [0:3];     // t[2p] + t[2p+1] (+ 1 for the sign term's pair), bit 0 dropped
+      wire                  neg = hi1_q[HiW-1];
       genvar k;
       for (k = 0; k < 8; k = k + 1) begin : g_pp
         if (k < HiW - 1) begin : g_pos
           assign t[k] = hi1_q[k] ? ($signed({{(HPW-16){1'b0}}, m1_q}) <<< k) : {HPW{1'b0}};
         end else if (k == HiW - 1) begin : g_neg
-          assign t[k] = hi1_q[k] ? -($signed({{(HPW-16){1'b0}}, m1_q}) <<< k) : {HPW{1'b0}};
+          assign t[k] = neg ? ~($signed({{(HPW-16){1'b0}}, m1_q}) <<< k) : {HPW{1'b0}};
         end else begin : g_none
           assign t[k] = {HPW{1'b0}};
         end
+      end
+      for (k = 0; k < 4; k = k + 1) begin : g_pair
+        assign pair[k] = {t[2*k], 1'b1} + {t[2*k + 1], (k == SignPair) ? neg : 1'b0};
       end
       always @(posedge clk_i) begin
         if (ce_i) begin
           hi1_q    <= a_i[AWidth-1:17];
           m1_q     <= m_i;
-          hs_q[0]  <= (t[0] + t[1]) + (t[2] + t[3]);
-          hs_q[1]  <= (t[4] + t[5]) + (t[6] + t[7]);
+          hs_q[0]  <= $signed(pair[0][HPW:1]) + $signed(pair[1][HPW:1]);
+          hs_q[1]  <= $signed(pair[2][HPW:1]) + $signed(pair[3][HPW:1]);
         end
       end
       wire signed [HPW-1:0] hi_sum = hs_q[0] + hs_q[1];   // hi * M: fits HPW bits
