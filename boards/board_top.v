@@ -23,8 +23,13 @@ module board_top #(
   parameter integer MacRows      = 28,
   parameter integer BufBytes     = 2048,
   parameter integer SeqDepth     = 32,
+  // Each core reads one of these two: CoreLatency only standin_core, RomDir only the real core
+  // (FLIMGRU_REAL_CORE; the stand-in has no ROMs). Both stay parameters of every build (the
+  // flows set them either way), so the one the chosen core ignores is waived.
+  /* verilator lint_off UNUSEDPARAM */
   parameter integer CoreLatency  = 64,         // standin_core only
   parameter         RomDir       = "."         // the core's ROM set (its model_params.vh on the include path)
+  /* verilator lint_on UNUSEDPARAM */
 ) (
   input  wire                clk_i,
   input  wire                rst_btn_i,
@@ -55,7 +60,7 @@ module board_top #(
   reg [1:0] btn_sync_q = 2'b00;
   reg [4:0] por_q = 5'd0;          // FPGA configuration initialises it (power-on reset)
   reg       rst_q = 1'b1;
-  wire btn_pressed = RstActiveLow ? !btn_sync_q[1] : btn_sync_q[1];
+  wire btn_pressed = (RstActiveLow != 0) ? !btn_sync_q[1] : btn_sync_q[1];
   always @(posedge clk) begin
     btn_sync_q <= {btn_sync_q[0], rst_btn_i};
     if (!pll_locked || btn_pressed) por_q <= 5'd0;
@@ -122,13 +127,17 @@ module board_top #(
   );
 
   // ---- link transmitter ------------------------------------------------------------------
-  localparam [7:0] BoardIdB   = BoardId;
-  localparam [7:0] LanesB     = Lanes;
-  localparam [7:0] MacRowsB   = MacRows;
-  localparam [7:0] ClkMhzB    = ClkHz / 1000000;
-  localparam [7:0] Baud100kB  = Baud / 100000;
-  localparam [7:0] BufPixB    = BufBytes / Bins;
-  localparam [7:0] SeqDepthB  = SeqDepth;
+  // The status bytes: the low byte of each value (explicit part-selects).
+  localparam integer ClkMhz   = ClkHz / 1000000;
+  localparam integer Baud100k = Baud / 100000;
+  localparam integer BufPix   = BufBytes / Bins;
+  localparam [7:0] BoardIdB   = BoardId[7:0];
+  localparam [7:0] LanesB     = Lanes[7:0];
+  localparam [7:0] MacRowsB   = MacRows[7:0];
+  localparam [7:0] ClkMhzB    = ClkMhz[7:0];
+  localparam [7:0] Baud100kB  = Baud100k[7:0];
+  localparam [7:0] BufPixB    = BufPix[7:0];
+  localparam [7:0] SeqDepthB  = SeqDepth[7:0];
   wire [143:0] status = {inflight, rsp_drop, bad_cnt, good_cnt, SeqDepthB, BufPixB, Baud100kB,
                          ClkMhzB, MacRowsB, LanesB, BoardIdB, 8'h01, "RGLF"};
   wire tx_busy;
@@ -163,7 +172,10 @@ module board_top #(
     end
   end
 
+  // 16 LED functions; a board shows the first LedCount of them (the rest are unused there).
+  /* verilator lint_off UNUSEDSIGNAL */
   wire [15:0] led_all = {good_cnt[12:0], (err_q != 0), (inflight != 8'd0) || tx_busy, beat_led_q};
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [LedCount-1:0] led_on = led_all[LedCount-1:0];
   assign led_o = (LedActiveLow != 0) ? ~led_on : led_on;
 endmodule

@@ -8,8 +8,12 @@
 `default_nettype none
 
 module standin_core #(
+  // Lanes and MacRows: accepted for interface compatibility with flimgru_board_core (board_top
+  // passes them to either core) and ignored, hence waived.
+  /* verilator lint_off UNUSEDPARAM */
   parameter integer Lanes         = 1,    // accepted and ignored (configuration placeholder)
   parameter integer MacRows       = 28,   // accepted and ignored (configuration placeholder)
+  /* verilator lint_on UNUSEDPARAM */
   parameter integer LatencyCycles = 64
 ) (
   input  wire         clk_i,
@@ -43,7 +47,7 @@ module standin_core #(
         out_acc_q  <= (first_q ? 24'd0 : acc_q) + x_ext;
         out_x0_q   <= first_q ? x_ext[15:0] : x0_q;
         out_full_q <= 1'b1;
-        wait_q     <= LatencyCycles;
+        wait_q     <= LatencyCycles[15:0];
       end
     end
     if (out_full_q && wait_q != 16'd0) wait_q <= wait_q - 1'b1;

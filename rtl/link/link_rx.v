@@ -43,9 +43,10 @@ module link_rx #(
   output wire [7:0]  inflight_o         // TPSF frames accepted and not yet answered
 );
 `include "link_params.vh"
-  localparam [7:0] BinsB = Bins;
   localparam integer SeqW = $clog2(SeqDepth);
-  localparam [SeqW:0] SeqDepthW = SeqDepth;
+  // Bins as the length byte, SeqDepth at the FIFO count's width (explicit part-selects).
+  localparam [7:0] BinsB = Bins[7:0];
+  localparam [SeqW:0] SeqDepthW = SeqDepth[SeqW:0];
 
   initial begin
     if (SeqDepth > 128) begin
@@ -205,7 +206,16 @@ module link_rx #(
     .m_data_o(m_tpsf_data_o), .m_last_o(m_tpsf_last_o)
   );
 
+  // seq_in_ready is not needed (lint waiver below): the FIFO never refuses a push, by
+  // construction. A push is a commit, which needs tpsf_q; tpsf_q is set only at the length byte
+  // and only with seq_room (count < SeqDepth; a TPSF frame without room is BUSY instead); from
+  // that check to the frame's commit nothing else is pushed (a push happens only at a closing
+  // delimiter, one per frame, and that delimiter also clears tpsf_q) and pops only lower the
+  // count; a reset clears tpsf_q and empties the FIFO together. The FORMAL block asserts
+  // commit -> seq_in_ready (sim/formal/link_rx.sby); it is the signal's only reader.
+  /* verilator lint_off UNUSEDSIGNAL */
   wire seq_in_ready;
+  /* verilator lint_on UNUSEDSIGNAL */
   sync_fifo #(.Width(8), .Depth(SeqDepth)) u_seq (
     .clk_i(clk_i), .rst_i(rst_i),
     .s_valid_i(commit), .s_ready_o(seq_in_ready), .s_data_i(seq_q),

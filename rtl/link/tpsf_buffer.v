@@ -28,9 +28,13 @@ module tpsf_buffer #(
 );
   localparam integer AddrW = $clog2(Depth);
   localparam integer BinW  = $clog2(Bins);
-  localparam [AddrW:0] DepthW = Depth;
-  localparam [AddrW:0] BinsW  = Bins;
-  localparam [BinW-1:0] LastBin = Bins - 1;
+  // Depth and Bins at the pointers' width, Bins - 1 at the bin counter's width: explicit
+  // part-selects keep the bits the sized assignment kept (the values fit: Depth = 2^AddrW,
+  // Bins <= Depth / 2; Bins - 1 < 2^BinW, and the BinW-bit subtraction wraps to it even where
+  // Bins = 2^BinW).
+  localparam [AddrW:0] DepthW = Depth[AddrW:0];
+  localparam [AddrW:0] BinsW  = Bins[AddrW:0];
+  localparam [BinW-1:0] LastBin = Bins[BinW-1:0] - 1'b1;
 
   initial begin
     if ((1 << AddrW) != Depth || Depth < 2 * Bins) begin

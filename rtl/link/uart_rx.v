@@ -20,6 +20,10 @@ module uart_rx #(
 );
   localparam integer CntW = $clog2(ClksPerBit + 1) + 1;
   localparam integer HalfBit = ClksPerBit / 2;
+  // Counter reloads at the counter's width: ClksPerBit - 1 (one bit time) and HalfBit - 1 (half
+  // of one). Both fit in CntW bits, so the sized subtractions give the integer values.
+  localparam [CntW-1:0] CntBit  = ClksPerBit[CntW-1:0] - 1'b1;
+  localparam [CntW-1:0] CntHalf = HalfBit[CntW-1:0] - 1'b1;
 
   localparam [1:0] StIdle = 2'd0, StStart = 2'd1, StData = 2'd2, StStop = 2'd3;
 
@@ -54,7 +58,7 @@ module uart_rx #(
       StIdle: begin
         if (!rx_sync_q) begin
           state_q <= StStart;
-          cnt_q   <= HalfBit - 1;
+          cnt_q   <= CntHalf;
         end
       end
       StStart: begin
@@ -64,7 +68,7 @@ module uart_rx #(
           state_q <= StIdle;                 // glitch, not a start bit
         end else begin
           state_q <= StData;
-          cnt_q   <= ClksPerBit - 1;
+          cnt_q   <= CntBit;
           bit_q   <= 3'd0;
         end
       end
@@ -73,7 +77,7 @@ module uart_rx #(
           cnt_q <= cnt_q - 1'b1;
         end else begin
           shift_q <= {rx_sync_q, shift_q[7:1]};
-          cnt_q   <= ClksPerBit - 1;
+          cnt_q   <= CntBit;
           bit_q   <= bit_q + 1'b1;
           if (bit_q == 3'd7) state_q <= StStop;
         end

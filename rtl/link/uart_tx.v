@@ -16,8 +16,12 @@ module uart_tx #(
   output wire       tx_o
 );
   localparam integer CntW = $clog2(ClksPerBit + 1) + 1;
+  // Counter reload for one bit time, ClksPerBit - 1 at the counter's width (ClksPerBit fits in
+  // CntW bits, so the sized subtraction gives the same value as the integer one).
+  localparam [CntW-1:0] CntBit = ClksPerBit[CntW-1:0] - 1'b1;
 
-  reg [9:0]      shift_q;    // {stop, data[7:0], start}, LSB goes out first
+  // The start bit goes out of tx_q directly, so the shift register holds only what follows it.
+  reg [8:0]      shift_q;    // {stop, data[7:0]}, LSB goes out first (after the start bit)
   reg [3:0]      bits_q;     // bits left to send, 0 = idle
   reg [CntW-1:0] cnt_q;
   reg            tx_q;
@@ -29,18 +33,18 @@ module uart_tx #(
     if (idle) begin
       tx_q <= 1'b1;
       if (s_valid_i) begin
-        shift_q <= {1'b1, s_data_i, 1'b0};
+        shift_q <= {1'b1, s_data_i};
         bits_q  <= 4'd10;
-        cnt_q   <= ClksPerBit - 1;
+        cnt_q   <= CntBit;
         tx_q    <= 1'b0;
       end
     end else if (cnt_q != 0) begin
       cnt_q <= cnt_q - 1'b1;
     end else begin
-      shift_q <= {1'b1, shift_q[9:1]};
-      tx_q    <= shift_q[1];
+      shift_q <= {1'b1, shift_q[8:1]};
+      tx_q    <= shift_q[0];
       bits_q  <= bits_q - 1'b1;
-      cnt_q   <= ClksPerBit - 1;
+      cnt_q   <= CntBit;
       if (bits_q == 4'd1) tx_q <= 1'b1;
     end
     if (rst_i) begin
