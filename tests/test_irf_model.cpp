@@ -66,17 +66,21 @@ std::pair<std::vector<float>, std::vector<int32_t>> outputs(const Seq2SeqWeights
 }
 
 // Width-1 checkpoints, the whole shipped family, compute what they computed before the input
-// width existed: SHA-256 of float_forward's and the int8 model's outputs on 64 TPSFs (simulate
-// seed 4242), recorded with the code of main at 0ebcf04 (the same computation, compiled alike).
+// width existed: the SHA-256 of the int8 model's outputs on 64 TPSFs (simulate seed 4242),
+// recorded with the code of main at 0ebcf04, bit for bit. float_forward's outputs are not
+// bit-identical across CPUs (-march=native: FMA contraction and the vector width change the
+// rounding; its SHA-256 of 0ebcf04 did not hold on an AMD EPYC without AVX-512), so the float half
+// checks their sum and sum of squares to 1e-6 relative, recorded on 2026-12-07 (the int8 SHA, which
+// the float weights feed through quantization, unchanged since 0ebcf04).
 TEST(IrfModel, WidthOneCheckpointsGiveBitIdenticalOutputsToBefore) {
-  const std::vector<std::tuple<std::string, std::string, std::string>> golden = {
-      {"default", "a9b140879aae7ec74275299fb85e64db563cf72228e705e8dc7b37ab11be3a9d", "13d2e527b17196fa6a92baf87a4e054ba5602db7f5855fbd234fc5dd5eff2567"},
-      {"student-h32", "c251ecc373de80d84bd7bbf5274f1c01b1c35b02c7b78cdbcef36de059c985c4", "156e5e5567a2bb03af4943e168a217b75086bca98bc6efeaa7b27af1068bc9b7"},
-      {"teacher", "8a6cfcb9ea3928c27fb25875b751a195a70da711d3de217caafd168ce9b8bd1e", "af227db50dc0b6eb065c178ee6c239c2eac2bad4731e5c8fdef77e1c332483d1"}};
+  const std::vector<std::tuple<std::string, double, double, std::string>> golden = {
+      {"default", 2163.973761299625, 825.20340330916429, "13d2e527b17196fa6a92baf87a4e054ba5602db7f5855fbd234fc5dd5eff2567"},
+      {"student-h32", 2127.4930441007018, 816.06400003921863, "156e5e5567a2bb03af4943e168a217b75086bca98bc6efeaa7b27af1068bc9b7"},
+      {"teacher", 2154.8628538073972, 824.48354443249798, "af227db50dc0b6eb065c178ee6c239c2eac2bad4731e5c8fdef77e1c332483d1"}};
   SimConfig cfg;
   cfg.seed = 4242;
   const Dataset ds = simulate(cfg, 64, 1);
-  for (const auto& [name, f_sha, i_sha] : golden) {
+  for (const auto& [name, f_sum, f_sumsq, i_sha] : golden) {
     const Seq2SeqWeights w = load_checkpoint(FLIMGRU_SOURCE_DIR "/weights/" + name + "/model.safetensors");
     EXPECT_EQ(w.input_width, 1) << name;
     EXPECT_EQ(w.encoder[0].w_ih.cols(), 1) << name;
@@ -93,7 +97,10 @@ TEST(IrfModel, WidthOneCheckpointsGiveBitIdenticalOutputsToBefore) {
       quantize_input(m.fmt, x.data(), xq.data());
       run_int_model(m, xq.data(), &yi[i * kBins * kChannels]);
     }
-    EXPECT_EQ(sha256_bytes(yf.data(), yf.size() * 4), f_sha) << name << " float";
+    double sum = 0, sumsq = 0;
+    for (float v : yf) sum += v, sumsq += double(v) * v;
+    EXPECT_NEAR(sum, f_sum, 1e-6 * std::abs(f_sum)) << name << " float";
+    EXPECT_NEAR(sumsq, f_sumsq, 1e-6 * f_sumsq) << name << " float";
     EXPECT_EQ(sha256_bytes(yi.data(), yi.size() * 4), i_sha) << name << " int8";
   }
 }
