@@ -110,7 +110,7 @@ module board_top #(
 
   // ---- core ------------------------------------------------------------------------------
   wire         sum_valid, sum_ready;
-  wire [119:0] sum_data;
+  wire [151:0] sum_data;
 `ifdef FLIMGRU_REAL_CORE
   // A partial batch is closed after two TPSF frame times without a bin (a frame is 1440 bit
   // times on the wire, docs/protocol.md): a stream of back-to-back frames fills every lane, the
@@ -127,6 +127,7 @@ module board_top #(
   );
 
   // ---- link transmitter ------------------------------------------------------------------
+`include "link_params.vh"
   // The status bytes: the low byte of each value (explicit part-selects).
   localparam integer ClkMhz   = ClkHz / 1000000;
   localparam integer Baud100k = Baud / 100000;
@@ -139,7 +140,7 @@ module board_top #(
   localparam [7:0] BufPixB    = BufPix[7:0];
   localparam [7:0] SeqDepthB  = SeqDepth[7:0];
   wire [143:0] status = {inflight, rsp_drop, bad_cnt, good_cnt, SeqDepthB, BufPixB, Baud100kB,
-                         ClkMhzB, MacRowsB, LanesB, BoardIdB, 8'h01, "RGLF"};
+                         ClkMhzB, MacRowsB, LanesB, BoardIdB, LinkVersion, "RGLF"};
   wire tx_busy;
   link_tx u_link_tx (
     .clk_i(clk), .rst_i(rst),

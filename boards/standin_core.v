@@ -1,10 +1,12 @@
 // standin_core: a stand-in for flimgru_core with the same stream interface, for testing the
 //   board shell before the GRU core lands. Not the model: channel c "outputs" y_c[t] = (c+1)*x[t]
-//   at decoder step t, so its summary is sum_c = (c+1)*sum_t x[t] (24-bit) and y0_c = (c+1)*x[0].
+//   at decoder step t, so its summary is sum_c = (c+1)*sum_t x[t] (24-bit), y0_c = (c+1)*x[0] and
+//   cum = sum_{t<134} sum_{j<=t} x[j] (32-bit; docs/numerics.md §7a).
 // Latency: accepts one bin per cycle; the summary is valid LatencyCycles cycles after the last
 //   bin; one pixel is accumulated while the previous one waits in the output register.
 // Interface: s_tpsf_* (valid/ready/data/last, 135 beats a pixel) in; m_sum_* (valid/ready,
-//   120 bits: 3 x {y0[15:0], sum[23:0]}, channel 0 in the low bits) out; results in input order.
+//   152 bits: {cum[31:0], 3 x {y0[15:0], sum[23:0]}}, channel 0 in the low bits) out; results in
+//   input order.
 `default_nettype none
 
 module standin_core #(
@@ -24,9 +26,11 @@ module standin_core #(
   input  wire         s_tpsf_last_i,
   output wire         m_sum_valid_o,
   input  wire         m_sum_ready_i,
-  output wire [119:0] m_sum_data_o
+  output wire [151:0] m_sum_data_o
 );
   reg [23:0] acc_q;       // sum of x over the bins so far
+  reg [31:0] cum_q;       // sum over the bins before this one of acc
+  reg [31:0] out_cum_q;
   reg [15:0] x0_q;
   reg        first_q;     // next beat is bin 0
   reg [23:0] out_acc_q;
@@ -41,11 +45,13 @@ module standin_core #(
   always @(posedge clk_i) begin
     if (accept) begin
       acc_q   <= (first_q ? 24'd0 : acc_q) + x_ext;
+      cum_q   <= first_q ? 32'd0 : cum_q + {{8{acc_q[23]}}, acc_q};
       if (first_q) x0_q <= x_ext[15:0];
       first_q <= s_tpsf_last_i;
       if (s_tpsf_last_i) begin
         out_acc_q  <= (first_q ? 24'd0 : acc_q) + x_ext;
         out_x0_q   <= first_q ? x_ext[15:0] : x0_q;
+        out_cum_q  <= first_q ? 32'd0 : cum_q + {{8{acc_q[23]}}, acc_q};
         out_full_q <= 1'b1;
         wait_q     <= LatencyCycles[15:0];
       end
@@ -67,7 +73,7 @@ module standin_core #(
 
   assign s_tpsf_ready_o = !s_tpsf_last_i || !out_full_q;
   assign m_sum_valid_o  = out_full_q && (wait_q == 16'd0);
-  assign m_sum_data_o   = {y3, s3, y2, s2, y1, s1};
+  assign m_sum_data_o   = {out_cum_q, y3, s3, y2, s2, y1, s1};
 endmodule
 
 `default_nettype wire

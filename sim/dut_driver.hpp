@@ -116,8 +116,9 @@ class DutDriver {
     if (core_->m_sum_valid_o && core_->m_sum_ready_i) {
       std::array<int64_t, 3> sum;
       for (int c = 0; c < 3; ++c) sum[c] = sext(wide_bits(core_->m_sum_data_o, 24 * c, 24), 24);
+      const int64_t cum = sext(wide_bits(core_->m_sum_data_o, 72, 32), 32);
       const uint64_t f = core_->m_sum_first_o;
-      sb_->on_summary(core_->m_sum_tag_o, sum,
+      sb_->on_summary(core_->m_sum_tag_o, sum, cum,
                       {int32_t(sext(f & 0xffff, 16)), int32_t(sext((f >> 16) & 0xffff, 16)),
                        int32_t(sext((f >> 32) & 0xffff, 16))});
     }

@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
         for (int k = 0; k < kBins; ++k) x[k] = px == 0 ? k % 128 : 0;
         flimgru::IntTrace tr;
         flimgru::run_int_model(m, x.data(), y.data(), &tr);
-        long long s[3] = {0, 0, 0};
+        long long s[3] = {0, 0, 0}, cum = 0;  // cum: docs/numerics.md §7a
         for (int t = 0; t < kBins; ++t) {
+          if (t > 0) cum += s[0];  // the running sum of y0 up to step t-1
           std::printf("sample pixel %d step %d: y = %d %d %d\n", 100 + px, t, y[t * 3], y[t * 3 + 1],
                       y[t * 3 + 2]);
           for (int c = 0; c < 3; ++c) s[c] += y[t * 3 + c];
@@ -56,8 +57,8 @@ int main(int argc, char** argv) {
                 std::printf("state lane %d dec %d step %d layer %d unit %d: h = %d\n", px, dec, t, l, u,
                             dec ? tr.dec(t, l, u) : tr.enc(t, l, u));
         }
-        std::printf("summary pixel %d: sum = %lld %lld %lld, first = %d %d %d\n", 100 + px, s[0], s[1],
-                    s[2], y[0], y[1], y[2]);
+        std::printf("summary pixel %d: sum = %lld %lld %lld, first = %d %d %d, cum = %lld\n", 100 + px, s[0],
+                    s[1], s[2], y[0], y[1], y[2], cum);
       }
     }
   } catch (const std::exception& e) {

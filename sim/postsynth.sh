@@ -34,7 +34,7 @@ module flimgru_core_netlist (
   output wire m_y_valid_o, input wire m_y_ready_i, output wire [47:0] m_y_data_o,
   output wire [15:0] m_y_tag_o, output wire [7:0] m_y_step_o,
   output wire m_sum_valid_o, input wire m_sum_ready_i, output wire [15:0] m_sum_tag_o,
-  output wire [71:0] m_sum_data_o, output wire [47:0] m_sum_first_o,
+  output wire [103:0] m_sum_data_o, output wire [47:0] m_sum_first_o,
   output wire dbg_ce_o, output wire dbg_batch_start_o, output wire dbg_h_we_o, output wire dbg_h_dec_o,
   output wire [7:0] dbg_h_step_o, output wire [3:0] dbg_h_layer_o, output wire dbg_h_bank_o,
   output wire [7:0] dbg_h_unit_o, output wire [16*$lanes-1:0] dbg_h_data_o);

@@ -78,11 +78,13 @@ void Scoreboard::expect_batch(const std::vector<Pixel>& pixels) {
       pending_samples_.push_back({pixels[ln].tag, t, {b.y[ln][t * 3], b.y[ln][t * 3 + 1], b.y[ln][t * 3 + 2]},
                                   batches_.size(), int(ln)});
   for (size_t ln = 0; ln < pixels.size(); ++ln) {
-    Summary s{pixels[ln].tag, {0, 0, 0}, {0, 0, 0}};
+    Summary s{pixels[ln].tag, {0, 0, 0}, 0, {0, 0, 0}};
     for (int c = 0; c < kChannels; ++c) {
       for (int t = 0; t < kBins; ++t) s.sum[c] += b.y[ln][t * 3 + c];
       s.first[c] = b.y[ln][c];
     }
+    // cum (docs/numerics.md §7a): sum over steps t < kBins-1 of the running sum of y0
+    for (int t = 0, running = 0; t + 1 < kBins; ++t) s.cum += running += b.y[ln][t * 3];
     pending_summaries_.push_back(s);
   }
   batches_.push_back(std::move(b));
@@ -180,7 +182,7 @@ void Scoreboard::on_sample(uint64_t ce_cycle, uint32_t tag, int step, const std:
   ++samples_checked_;
 }
 
-void Scoreboard::on_summary(uint32_t tag, const std::array<int64_t, 3>& sum,
+void Scoreboard::on_summary(uint32_t tag, const std::array<int64_t, 3>& sum, int64_t cum,
                             const std::array<int32_t, 3>& first) {
   if (pending_summaries_.empty()) {
     fail("unexpected summary for pixel " + std::to_string(tag));
@@ -188,12 +190,12 @@ void Scoreboard::on_summary(uint32_t tag, const std::array<int64_t, 3>& sum,
   }
   const Summary s = pending_summaries_.front();
   pending_summaries_.pop_front();
-  if (s.tag != tag || s.sum != sum || s.first != first) {
+  if (s.tag != tag || s.sum != sum || s.cum != cum || s.first != first) {
     std::ostringstream os;
     os << "summary: pixel " << s.tag << " (rtl " << tag << "): sum (" << s.sum[0] << ", " << s.sum[1]
        << ", " << s.sum[2] << ") rtl (" << sum[0] << ", " << sum[1] << ", " << sum[2] << "), first ("
        << s.first[0] << ", " << s.first[1] << ", " << s.first[2] << ") rtl (" << first[0] << ", "
-       << first[1] << ", " << first[2] << ")";
+       << first[1] << ", " << first[2] << "), cum " << s.cum << " rtl " << cum;
     fail(os.str());
   }
 }

@@ -72,7 +72,7 @@ class Scoreboard {
   void on_sample(uint64_t ce_cycle, uint32_t tag, int step, const std::array<int32_t, 3>& y);
   // also check the cycle of every SFD beat (only meaningful when the sinks never stall)
   void set_exact_output_timing(bool on) { exact_outputs_ = on; }
-  void on_summary(uint32_t tag, const std::array<int64_t, 3>& sum, const std::array<int32_t, 3>& first);
+  void on_summary(uint32_t tag, const std::array<int64_t, 3>& sum, int64_t cum, const std::array<int32_t, 3>& first);
 
   bool done() const { return pending_samples_.empty() && pending_summaries_.empty() && write_batch_ == batches_.size(); }
   int failures() const { return failures_; }
@@ -88,7 +88,7 @@ class Scoreboard {
     std::vector<std::vector<int32_t>> y;  // [lane][kBins*3]
   };
   struct Sample { uint32_t tag; int step; std::array<int32_t, 3> y; size_t batch; int lane; };
-  struct Summary { uint32_t tag; std::array<int64_t, 3> sum; std::array<int32_t, 3> first; };
+  struct Summary { uint32_t tag; std::array<int64_t, 3> sum; int64_t cum; std::array<int32_t, 3> first; };
   void fail(const std::string& what);
 
   const QuantModel& m_;

@@ -19,7 +19,7 @@ module synth_top (
   output wire m_y_valid_o, input wire m_y_ready_i, output wire [47:0] m_y_data_o,
   output wire [15:0] m_y_tag_o, output wire [7:0] m_y_step_o,
   output wire m_sum_valid_o, input wire m_sum_ready_i, output wire [15:0] m_sum_tag_o,
-  output wire [71:0] m_sum_data_o, output wire [47:0] m_sum_first_o);
+  output wire [103:0] m_sum_data_o, output wire [47:0] m_sum_first_o);
   flimgru_core #(.Lanes($lanes), .RomDir("$out/roms")) u_core (
     .clk_i(clk_i), .rst_i(rst_i), .s_x_valid_i(s_x_valid_i), .s_x_ready_o(s_x_ready_o),
     .s_x_data_i(s_x_data_i), .s_x_tag_i(s_x_tag_i), .s_x_last_i(s_x_last_i), .s_x_flush_i(1'b0),

@@ -27,7 +27,7 @@ module tb_icarus;
   wire [47:0] y_data, s_first;
   wire [15:0] y_tag, s_tag;
   wire [7:0]  y_step;
-  wire [71:0] s_data;
+  wire [103:0] s_data;
   wire        dbg_ce, dbg_bs, dbg_we, dbg_dec, dbg_bank;
   wire [7:0]  dbg_step, dbg_unit;
   wire [3:0]  dbg_layer;
@@ -77,9 +77,10 @@ module tb_icarus;
                  dbg_step, dbg_layer, dbg_unit, $signed(dbg_data[16 * ln +: 16]));
     if (s_valid) begin
       summaries = summaries + 1;
-      $display("summary pixel %0d: sum = %0d %0d %0d, first = %0d %0d %0d", s_tag,
+      $display("summary pixel %0d: sum = %0d %0d %0d, first = %0d %0d %0d, cum = %0d", s_tag,
                $signed(s_data[23:0]), $signed(s_data[47:24]), $signed(s_data[71:48]),
-               $signed(s_first[15:0]), $signed(s_first[31:16]), $signed(s_first[47:32]));
+               $signed(s_first[15:0]), $signed(s_first[31:16]), $signed(s_first[47:32]),
+               $signed(s_data[103:72]));
       if (summaries == Lanes) begin
         $display("tb_icarus: %0d samples, %0d summaries: %s", samples, summaries,
                  (samples == 135 * Lanes) ? "PASS" : "FAIL");

@@ -214,16 +214,16 @@ TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
   EXPECT_GE(rows, 3);  // float, int8, int16
 }
 
-// eval's `labels` backend scores the set's own noiseless SFDs: the component rule is exact there,
-// the whole decay's first moment (--tau-int-moment) falls short of tau_int (lifetimes.hpp), never
-// above it, and leaves tau_mean alone.
+// eval's `labels` backend scores the set's own noiseless SFDs: the component rule
+// (--tau-int-components) is exact there, the whole decay's first moment (the output columns' rule)
+// falls short of tau_int (lifetimes.hpp), never above it, and leaves tau_mean alone.
 TEST_F(Cli, EvalScoresTheFirstMomentOnTheSetsOwnSfds) {
-  run({"eval", "--data", d / "data", "--backend", "labels", "--out", d / "labels.json"});
-  run({"eval", "--data", d / "data", "--backend", "labels", "--tau-int-moment", "--out", d / "labels-m.json"});
+  run({"eval", "--data", d / "data", "--backend", "labels", "--tau-int-components", "--out", d / "labels.json"});
+  run({"eval", "--data", d / "data", "--backend", "labels", "--out", d / "labels-m.json"});
   const auto c = nlohmann::json::parse(test::slurp(d / "labels.json"))["results"]["labels"];
   const auto m = nlohmann::json::parse(test::slurp(d / "labels-m.json"))["results"]["labels"];
-  EXPECT_FALSE(c["model"].contains("tau_int"));
-  EXPECT_TRUE(m["model"].contains("tau_int"));
+  EXPECT_TRUE(c["model"].contains("tau_int"));
+  EXPECT_FALSE(m["model"].contains("tau_int"));
   EXPECT_LT(c["lifetimes"]["tau_int_ns"]["mae"].get<double>(), 1e-4);
   EXPECT_LT(c["lifetimes"]["tau_mean_ns"]["mae"].get<double>(), 1e-4);
   EXPECT_EQ(m["lifetimes"]["tau_mean_ns"]["mae"].get<double>(), c["lifetimes"]["tau_mean_ns"]["mae"].get<double>());

@@ -153,6 +153,14 @@ TEST(LinkSummary, PackUnpack) {
   EXPECT_EQ(p[4], 0x80);
   Summary back = unpack_summary(p.data());
   for (int c = 0; c < 3; ++c) EXPECT_EQ(back[c], s[c]) << "channel " << c;
+  // cum in bytes 15..18, little-endian, signed: its extremes
+  for (int32_t cum : {0, -1, 0x12345678, -(1 << 29), (1 << 29) - 1}) {
+    s.cum = cum;
+    p = pack_summary(s);
+    EXPECT_EQ(p[15], uint8_t(cum)) << cum;
+    EXPECT_EQ(p[18], uint8_t(uint32_t(cum) >> 24)) << cum;
+    EXPECT_EQ(unpack_summary(p.data()), s) << cum;
+  }
 
   std::vector<std::array<int16_t, 3>> y(kBins);
   for (int t = 0; t < kBins; ++t) y[t] = {int16_t(t), int16_t(-t), int16_t(32767)};
@@ -161,6 +169,18 @@ TEST(LinkSummary, PackUnpack) {
   EXPECT_EQ(z[1].sum, -134 * 135 / 2);
   EXPECT_EQ(z[2].sum, 32767 * 135);  // fits 24 bits: 135 * 32767 < 2^23
   EXPECT_EQ(z[2].y0, 32767);
+  // cum = sum_{t<134} P_t = sum_j (134 - j) y0[j]; the step moment sum_t t y0[t] follows exactly
+  int64_t cum = 0, moment = 0;
+  for (int j = 0; j < kBins; ++j) {
+    cum += int64_t(134 - j) * y[j][0];
+    moment += int64_t(j) * y[j][0];
+  }
+  EXPECT_EQ(z.cum, cum);
+  EXPECT_EQ(step_moment0(z), moment);
+  // the largest |cum| (every y0 at -32768) fits its 32 bits with room: -32768 * 9045 > -2^29
+  for (auto& r : y) r[0] = -32768;
+  EXPECT_EQ(summarize(y).cum, -32768 * 9045);
+  EXPECT_EQ(step_moment0(summarize(y)), -32768LL * (134 * 135 / 2));
 }
 
 TEST(LinkFrame, ResultErrorStatusDecode) {

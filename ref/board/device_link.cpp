@@ -29,7 +29,7 @@ Lifetimes lifetimes_from_summary(const Summary& s) {
     sums[c] = double(s[c].sum) / kQ5_10;
     firsts[c] = double(s[c].y0) / kQ5_10;
   }
-  return lifetimes_from_sums(sums, firsts);
+  return lifetimes_from_sums(sums, firsts, double(link::step_moment0(s)) / kQ5_10);
 }
 
 double link_timeout_s(const link::Status& s) {
@@ -67,6 +67,10 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
     if (!got) throw Error(o.path + ": no status answer from the board (is it a flimgru board, at " +
                           std::to_string(o.baud) + " baud?)");
     if (st.status.id != "FLGR") throw Error(o.path + ": not a flimgru board (id '" + st.status.id + "')");
+    if (st.status.version != kVersion)
+      throw Error(o.path + ": the board speaks link protocol version " + std::to_string(st.status.version) +
+                  ", this host version " + std::to_string(kVersion) +
+                  " (docs/protocol.md): program the bitstream built from this tree (make prog)");
   }
 
   const double timeout_s = o.timeout_s > 0 ? o.timeout_s : link_timeout_s(st.status);

@@ -139,6 +139,7 @@ std::array<uint8_t, kLenResult> pack_summary(const Summary& s) {
                      (static_cast<uint64_t>(static_cast<uint16_t>(s[c].y0)) << 24);
     for (int k = 0; k < 5; ++k) out[5 * c + k] = static_cast<uint8_t>(field >> (8 * k));
   }
+  for (int k = 0; k < 4; ++k) out[15 + k] = static_cast<uint8_t>(static_cast<uint32_t>(s.cum) >> (8 * k));
   return out;
 }
 
@@ -151,6 +152,9 @@ Summary unpack_summary(const uint8_t* p) {
     s[c].sum = static_cast<int32_t>(sum24 << 8) >> 8;  // sign-extend 24 -> 32
     s[c].y0 = static_cast<int16_t>(static_cast<uint16_t>(field >> 24));
   }
+  uint32_t cum = 0;
+  for (int k = 0; k < 4; ++k) cum |= static_cast<uint32_t>(p[15 + k]) << (8 * k);
+  s.cum = static_cast<int32_t>(cum);
   return s;
 }
 
@@ -161,8 +165,15 @@ Summary summarize(const std::vector<std::array<int16_t, 3>>& y) {
       s[c].sum += y[t][c];
       if (t == 0) s[c].y0 = y[t][c];
     }
+  int64_t running = 0;  // P_t
+  for (size_t t = 0; t + 1 < y.size(); ++t) {
+    running += y[t][0];
+    s.cum += static_cast<int32_t>(running);
+  }
   return s;
 }
+
+int64_t step_moment0(const Summary& s) { return int64_t(kBins - 1) * s[0].sum - s.cum; }
 
 static void expect(const Frame& f, uint8_t type, size_t len, const char* what) {
   if (f.type != type || f.payload.size() != len)

@@ -13,7 +13,7 @@
 namespace flimgru::link {
 
 constexpr uint8_t kMagic = 0xF1;
-constexpr uint8_t kVersion = 0x01;
+constexpr uint8_t kVersion = 0x02;  // 2: the RESULT frame carries cum (19 bytes; 1: 15 bytes)
 constexpr int kBins = 135;
 constexpr size_t kHeaderBytes = 4;  // magic, type, seq, len
 constexpr size_t kCrcBytes = 2;
@@ -25,7 +25,7 @@ static_assert(kTpsfFrameWireBits == 1440, "docs/protocol.md: a TPSF frame is 144
 enum Type : uint8_t {
   kTypeTpsf = 0x01,       // host -> board: 135 int8 bins
   kTypeStatusReq = 0x02,  // host -> board: empty
-  kTypeResult = 0x81,     // board -> host: 15-byte summary
+  kTypeResult = 0x81,     // board -> host: 19-byte summary
   kTypeStatus = 0x82,     // board -> host: 18-byte status
   kTypeError = 0xE0,      // board -> host: 4-byte error report
 };
@@ -42,7 +42,7 @@ enum ErrorCode : uint8_t {
 };
 std::string error_name(uint8_t code);
 
-constexpr size_t kLenResult = 15, kLenStatus = 18, kLenError = 4;
+constexpr size_t kLenResult = 19, kLenStatus = 18, kLenError = 4;
 
 // CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, MSB first, no reflection, no final XOR.
 uint16_t crc16(const uint8_t* data, size_t n, uint16_t crc = 0xFFFF);
@@ -75,12 +75,24 @@ struct ChannelSummary {
   int16_t y0 = 0;   // y_c at decoder step 0
   bool operator==(const ChannelSummary& o) const { return sum == o.sum && y0 == o.y0; }
 };
-using Summary = std::array<ChannelSummary, 3>;
+// The core's per-pixel summary: per channel, and the whole decay's cum (docs/numerics.md §7a):
+// cum = sum over the steps t < steps-1 of the running sum P_t = sum_{j<=t} y0[j]
+//     = sum_j (steps-1-j) y0[j], so that sum_j j y0[j] = (steps-1) sum0 - cum (step_moment0).
+struct Summary {
+  std::array<ChannelSummary, 3> ch{};
+  int32_t cum = 0;
+  ChannelSummary& operator[](size_t c) { return ch[c]; }
+  const ChannelSummary& operator[](size_t c) const { return ch[c]; }
+  bool operator==(const Summary& o) const { return ch == o.ch && cum == o.cum; }
+};
+// sum_t t * y0[t] over the kBins decoder steps, from the summary alone (exact).
+int64_t step_moment0(const Summary& s);
 
-// The core's 120-bit summary: channel c in bits 40c+39:40c, sum in the low 24 bits of each field,
-// as 15 bytes little-endian. pack/unpack are exact inverses for sums in the 24-bit range.
+// The core's 152-bit summary: channel c in bits 40c+39:40c, sum in the low 24 bits of each field,
+// cum in bits 151:120; as 19 bytes little-endian. pack/unpack are exact inverses for sums in the
+// 24-bit range.
 std::array<uint8_t, kLenResult> pack_summary(const Summary& s);
-Summary unpack_summary(const uint8_t* bytes15);
+Summary unpack_summary(const uint8_t* bytes19);
 // The summary the core computes from its decoder outputs y[t][c] (Q5.10), t = 0 .. steps-1.
 Summary summarize(const std::vector<std::array<int16_t, 3>>& y);
 

@@ -47,11 +47,13 @@ struct Estimates {
 };
 
 // `irf`: the per-sample IRF inputs [n][kBins], made on first use by an IRF-conditioned model.
-// `tau_int_moment`: tau_int from the whole decay's first moment (lifetimes.hpp,
-// whole_decay_tau_int), clamped to [tau_mean, tau2], instead of the component rule.
+constexpr const char* kComponentRule = "component rule: tau_int of tau1, tau2, a (not the first moment)";
+
+// `tau_int_components`: tau_int by the component rule (lifetimes.hpp, component_tau_int) instead
+// of the whole decay's first moment that the output columns use.
 Estimates run_backend(const std::string& name, const std::string& model, const Dataset& ds,
                       const std::string& data_dir, const std::vector<float>& x, std::vector<float>& irf,
-                      int threads, bool tau_int_moment) {
+                      int threads, bool tau_int_components) {
   Estimates r;
   const size_t n = ds.n;
   r.y.assign(n * kBins * kChannels, 0);
@@ -86,12 +88,11 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
     for (size_t i = 0; i < n; ++i) {
       const float* y = &r.y[i * kBins * kChannels];
       r.lt[i] = lifetimes_from_sfd(y);
-      if (tau_int_moment)
-        r.lt[i].tau_int_ns = std::clamp(whole_decay_tau_int(y), r.lt[i].tau_mean_ns, r.lt[i].tau2_ns);
+      if (tau_int_components) r.lt[i].tau_int_ns = component_tau_int(r.lt[i]);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.model = {{"method", "the data set's SFD labels through the lifetime extraction (lifetimes.hpp)"}};
-    if (tau_int_moment) r.model["tau_int"] = "whole decay's first moment, clamped to [tau_mean, tau2]";
+    if (tau_int_components) r.model["tau_int"] = kComponentRule;
     return r;
   }
   auto b = make_backend(name, model, threads);
@@ -102,11 +103,10 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
   for (size_t i = 0; i < n; ++i) {
     const float* y = &r.y[i * kBins * kChannels];
     r.lt[i] = lifetimes_from_sfd(y);
-    if (tau_int_moment)
-      r.lt[i].tau_int_ns = std::clamp(whole_decay_tau_int(y), r.lt[i].tau_mean_ns, r.lt[i].tau2_ns);
+    if (tau_int_components) r.lt[i].tau_int_ns = component_tau_int(r.lt[i]);
   }
   r.model = b->describe();
-  if (tau_int_moment) r.model["tau_int"] = "whole decay's first moment, clamped to [tau_mean, tau2]";
+  if (tau_int_components) r.model["tau_int"] = kComponentRule;
   if (with_irf) r.irf_input = "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
   return r;
 }
@@ -184,7 +184,7 @@ void add_eval(CLI::App& app) {
     std::vector<std::string> backends{"float", "int8"};
     size_t limit = 0;
     int threads = 2;
-    bool json = false, tau_int_moment = false;
+    bool json = false, tau_int_components = false;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("eval",
@@ -205,9 +205,9 @@ void add_eval(CLI::App& app) {
   c->add_option("-o,--out", o->out, "Also write the JSON report to this file");
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
-  c->add_flag("--tau-int-moment", o->tau_int_moment,
-              "Score the networks' tau_int from the whole decay's first moment (docs/numerics.md 7a) instead of "
-              "the components");
+  c->add_flag("--tau-int-components", o->tau_int_components,
+              "Score tau_int by the component rule (tau1, tau2, a) instead of the whole decay's first moment that "
+              "the output columns use (docs/numerics.md 7a): for comparison");
   c->callback([o]() {
     if (!o->out.empty()) check_file_writable(o->out);  // before the evaluation, not after it
     Dataset ds = load_dataset(o->data);
@@ -251,7 +251,7 @@ void add_eval(CLI::App& app) {
     std::map<std::string, std::vector<float>> outputs;
     std::vector<float> irf;  // per-sample IRF inputs, made when a model reads them
     for (const auto& name : o->backends) {
-      Estimates e = run_backend(name, o->model, ds, o->data, x, irf, o->threads, o->tau_int_moment);
+      Estimates e = run_backend(name, o->model, ds, o->data, x, irf, o->threads, o->tau_int_components);
       report["results"][name] = evaluate(e, ds, known, unknown, o->threads);
       if (!e.irf_input.empty()) report["results"][name]["irf_input"] = e.irf_input;
       outputs[name] = std::move(e.y);

@@ -76,7 +76,8 @@ double whole_decay_tau_int(const float* y) {
   return sum > 0 ? tau_from_mean_step(step_moment / sum) : kTauMaxNs;
 }
 
-Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts) {
+Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts,
+                              double step_moment0) {
   std::array<double, 3> tau{};
   for (int c = 0; c < 3; ++c) tau[c] = firsts[c] > 0 ? tau_from_ratio(sums[c] / firsts[c]) : kTauMaxNs;
   auto resolved = [&](int c) { return firsts[c] > 0 && tau[c] < kTauMaxNs; };
@@ -88,16 +89,24 @@ Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::arra
   r.a = firsts[s] / (firsts[s] + firsts[l]);
   // Both lie in [tau1, tau2]; the clamp only removes rounding.
   r.tau_mean_ns = std::clamp(tau_mean(r.tau1_ns, r.tau2_ns, r.a), r.tau1_ns, r.tau2_ns);
-  r.tau_int_ns = std::clamp(tau_int(r.tau1_ns, r.tau2_ns, r.a), r.tau1_ns, r.tau2_ns);
+  const double moment_tau = sums[0] > 0 ? tau_from_mean_step(step_moment0 / sums[0]) : kTauMaxNs;
+  r.tau_int_ns = std::clamp(moment_tau, r.tau_mean_ns, r.tau2_ns);
   return r;
+}
+
+double component_tau_int(const Lifetimes& l) {
+  return std::clamp(tau_int(l.tau1_ns, l.tau2_ns, l.a), l.tau1_ns, l.tau2_ns);
 }
 
 Lifetimes lifetimes_from_sfd(const float* y) {
   std::array<double, 3> sums{}, firsts{};
+  double step_moment0 = 0;
   for (int c = 0; c < kChannels; ++c) firsts[c] = y[c];
-  for (int k = 0; k < kBins; ++k)
+  for (int k = 0; k < kBins; ++k) {
     for (int c = 0; c < kChannels; ++c) sums[c] += y[k * kChannels + c];
-  return lifetimes_from_sums(sums, firsts);
+    step_moment0 += k * double(y[k * kChannels]);
+  }
+  return lifetimes_from_sums(sums, firsts, step_moment0);
 }
 
 void write_lifetime_csv_fields(std::ostream& out, const Lifetimes& l) {

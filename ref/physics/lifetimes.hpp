@@ -5,7 +5,9 @@
 // truncated exponential: with R = sum_k c_i[k] / c_i[0] over the 135 bins, the q in (0,1)
 // with (1 - q^135) / (1 - q) = R gives tau_i = -dt / ln q (for small dt it is area/first bin).
 // a = amp1 / (amp1 + amp2) with amp_i = c_i[0]; tau_mean = a*tau1 + (1-a)*tau2 (amplitude-
-// weighted), tau_int = (a*tau1^2 + (1-a)*tau2^2) / tau_mean (intensity-weighted).
+// weighted). tau_int, the intensity-weighted mean (a*tau1^2 + (1-a)*tau2^2) / tau_mean, is taken
+// from the whole decay's first moment (below), not from the components: measured on held-out
+// sets it is the better estimate (docs/numerics.md §7a).
 //
 // Range: every lifetime is in [0, kTauMaxNs] = [0, 30 ns]. tau_from_ratio returns kTauMaxNs for
 // R >= R(30 ns) ~ 111 (q -> 1: for R >= 135 the channel does not decay at all, tau would be
@@ -21,7 +23,9 @@
 //   A component c in {1, 2} is resolved if first_c > 0 (it has an amplitude) and
 //   tau_c < kTauMaxNs (it decays inside the window: this excludes every R >= 135).
 //   Both resolved: the bi-exponential answer, its components ordered so that tau1 <= tau2 (a is
-//   the amplitude fraction of the shorter one).
+//   the amplitude fraction of the shorter one); tau_int = the whole decay's first-moment lifetime
+//   (tau_from_mean_step of step_moment0 / sum0; kTauMaxNs if sum0 <= 0) clamped to
+//   [tau_mean, tau2], where tau_int always lies.
 //   Otherwise (a component without amplitude, a flat one, an all-zero SFD): the mono-exponential
 //   answer of the whole decay, tau1 = tau2 = tau_mean = tau_int = tau_0, a = 1.
 // So finite sums and first bins always give finite 0 <= tau1 <= tau_mean, tau_int <= tau2 <=
@@ -42,8 +46,10 @@
 // 0.17 / -0.09 (< 1k photons), 0.30 / -0.17 (1k-5k), 0.76 / -0.41 (>= 5k); tests bound the error
 // on noiseless decays (test_lifetimes). whole_decay_tau_int applies it to an SFD.
 // Measured against the component rule on the network's SFDs (docs/numerics.md, "Mean lifetimes"):
-// the first moment is the better tau_int (int8 1k-5k photons 1.17x against 1.88x the bound);
-// tau_mean from the components and from area/first of the whole decay are within 0.01x.
+// the first moment is the better tau_int (int8 1k-5k photons 1.17x against 1.88x the bound), so
+// the rule uses it; tau_mean from the components and from area/first of the whole decay are within
+// 0.01x, and it stays with the components. The hardware summary carries what the first moment
+// needs (cum, docs/protocol.md), so the board gives the same bytes as the software backends.
 #pragma once
 #include <array>
 #include <limits>
@@ -82,7 +88,12 @@ double tau_from_mean_step(double m);
 // tau_int of an SFD y [kBins][3] from its whole-decay channel alone: tau_from_mean_step of its
 // mean step; kTauMaxNs when the channel's sum is not positive (nothing that decays).
 double whole_decay_tau_int(const float* y);
-Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts);
+// sums, firsts: per channel; step_moment0 = sum_k k * y0[k], in the units of the sums.
+Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts,
+                              double step_moment0);
+// tau_int by the component rule (tau_int of tau1, tau2, a, clamped to [tau1, tau2]): the rule
+// before the first moment, kept for comparison (eval --tau-int-components).
+double component_tau_int(const Lifetimes& l);
 // From an SFD y [kBins][3] (row-major).
 Lifetimes lifetimes_from_sfd(const float* y);
 

@@ -8,13 +8,19 @@
 //   last element's accumulate:
 //   channel c: ph_c acc_c, M_c, b_c to registers | ph_c+1 .. ph_c+4 the requantizer
 //   (rtl/gru_requant.v: MULT18X18D input registers, the two 18x18 products, hi*2^17 + lo) |
-//   ph_c+4 y_c = sat16((. + b_c*2^S + 2^(S-1)) >>> S); ph7 result valid (y_o, sum_o, first_o).
+//   ph_c+4 y_c = sat16((. + b_c*2^S + 2^(S-1)) >>> S); ph7 result valid (y_o, sum_o, first_o,
+//   cum_o).
+// cum_o (docs/numerics.md §7a): the sum over the steps before this one of channel 0's running sum,
+//   C_t = sum_{u<t} P_u with P_u = sum_{j<=u} y0[j]; after the last step (N = 135)
+//   C = sum_j (N-1-j) y0[j], so the host has the whole decay's step moment (N-1) S0 - C. One adder:
+//   in ph7 of step t, sum_q[0] still holds P_(t-1).
 // Interface: hp_word_i = head_params word {M_c, b_c} of channel c valid in ph_c.
 `default_nettype none
 module dense_head_lane #(
   parameter integer AccWidth = 24,
   parameter integer RqShift  = 16,
-  parameter integer SumWidth = 24
+  parameter integer SumWidth = 24,
+  parameter integer CumWidth = 32     // |C| <= 32768 * 9045 < 2^29
 ) (
   input  wire                    clk_i,
   input  wire                    ce_i,
@@ -29,7 +35,8 @@ module dense_head_lane #(
   input  wire                    step0_i,        // the result of ph7 is decoder step 0
   output wire [47:0]             y_o,            // {y2, y1, y0}
   output wire [3*SumWidth-1:0]   sum_o,          // {sum2, sum1, sum0} including this step
-  output wire [47:0]             first_o         // {y2, y1, y0} of step 0
+  output wire [47:0]             first_o,        // {y2, y1, y0} of step 0
+  output wire [CumWidth-1:0]     cum_o           // C_t of this step (above)
 );
   localparam integer HiW = AccWidth - 17;      // high part of acc (signed), low 17 bits unsigned
   localparam integer PrW = AccWidth + 17;
@@ -38,6 +45,9 @@ module dense_head_lane #(
   generate
     if (HiW < 1 || HiW > 18 || RqShift < 0 || RqShift > 40) begin : g_bad_params
       dense_head_lane_needs_acc_width_18_to_35_and_rq_shift_0_to_40 u_stop ();
+    end
+    if (CumWidth < SumWidth + 8) begin : g_bad_cum   // 134 running sums of SumWidth bits
+      dense_head_lane_needs_cum_width_at_least_sum_width_plus_8 u_stop ();
     end
   endgenerate
 
@@ -74,6 +84,7 @@ module dense_head_lane #(
   reg signed [15:0]         y_q    [0:2];
   reg signed [SumWidth-1:0] sum_q  [0:2];
   reg signed [15:0]         first_q [0:2];
+  reg signed [CumWidth-1:0] cum_q;
 
   wire [1:0] ch = ph_i[0] ? 2'd0 : (ph_i[1] ? 2'd1 : (ph_i[2] ? 2'd2 : 2'd0));
   wire signed [15:0] y_new = fp_sat16(rq);
@@ -104,6 +115,12 @@ module dense_head_lane #(
       assign first_o[16*c +: 16]         = step0_i ? y_q[c] : first_q[c];
     end
   endgenerate
+
+  // C_t = C_(t-1) + P_(t-1), zero at step 0 (both operands cleared there)
+  wire signed [CumWidth-1:0] cum_d = step0_i ? {CumWidth{1'b0}} :
+                                     cum_q + {{(CumWidth-SumWidth){sum_q[0][SumWidth-1]}}, sum_q[0]};
+  always @(posedge clk_i) if (ce_i && ph_i[7]) cum_q <= cum_d;
+  assign cum_o = cum_d;
 
   // the requantizer (rtl/gru_requant.v, Dsps 0: both products in LUTs; it is busy 3 cycles
   // per decoder step): operands of channel c in ph_c+1, result in ph_c+4

@@ -1,12 +1,13 @@
 // flimgru_board_core: flimgru_core behind the stream interface of boards/board_top.v (the one
-//   boards/standin_core.v has): TPSF bytes in, one 120-bit summary per pixel out, in input order.
+//   boards/standin_core.v has): TPSF bytes in, one 152-bit summary per pixel out, in input order.
 // What: pixels are numbered by a 16-bit counter (the core's tag); the SFD sample stream is not
 //   needed on the board and is accepted and dropped. A partial batch (fewer than Lanes pixels) is
 //   closed when no bin has arrived for IdleFlush cycles, so the last pixels of a stream finish;
 //   board_top sets it to two TPSF frame times on the wire, so a stream keeps the lanes full.
 // Latency: the core's (one batch of Lanes pixels per batch_cycles, docs/architecture.md).
 // Interface: s_tpsf_* valid/ready/data/last (135 beats a pixel; last is not needed: the core
-//   counts bins); m_sum_* valid/ready, 3 x {y0[15:0], sum[23:0]}, channel 0 in the low bits.
+//   counts bins); m_sum_* valid/ready, {cum[31:0], 3 x {y0[15:0], sum[23:0]}}, channel 0 in the
+//   low bits (the RESULT payload, docs/protocol.md).
 `default_nettype none
 module flimgru_board_core #(
   parameter integer Lanes     = 1,
@@ -24,7 +25,7 @@ module flimgru_board_core #(
   /* verilator lint_on UNUSEDSIGNAL */
   output wire         m_sum_valid_o,
   input  wire         m_sum_ready_i,
-  output wire [119:0] m_sum_data_o
+  output wire [151:0] m_sum_data_o
 );
   reg [15:0] tag_q;
   reg [15:0] bin_q;
@@ -47,7 +48,7 @@ module flimgru_board_core #(
   wire flush = (idle_q == IdleFlush);
   /* verilator lint_on WIDTH */
 
-  wire [71:0] sums;
+  wire [103:0] sums;
   wire [47:0] firsts;
   /* verilator lint_off UNUSEDSIGNAL */
   wire        y_valid;
@@ -78,5 +79,6 @@ module flimgru_board_core #(
       assign m_sum_data_o[40*c +: 40] = {firsts[16*c +: 16], sums[24*c +: 24]};
     end
   endgenerate
+  assign m_sum_data_o[151:120] = sums[103:72];
 endmodule
 `default_nettype wire

@@ -1,7 +1,7 @@
 // flimgru_core: the int8 GRU Seq2Seq of docs/numerics.md for Lanes pixels in lock-step.
 //   TPSF bins in (x_q per bin, Steps bins per pixel, with a tag) -> SFD samples out
 //   (3 x int16 Q5.10 per decoder step, with tag and step) and one summary per pixel
-//   (per channel: sum over the steps, value at step 0).
+//   (per channel: sum over the steps, value at step 0; and the whole decay's cum, numerics §7a).
 // Dimensions come from model_params.vh in the ROM directory (`include path), the contents
 //   from the ROM images (RomDir, or +rom_dir=DIR at simulation time): a new model needs no
 //   RTL edit. This module is wiring: loader (rtl/tpsf_loader.v), sequencer
@@ -44,7 +44,8 @@ module flimgru_core #(
   output wire                   m_sum_valid_o,
   input  wire                   m_sum_ready_i,
   output wire [TagWidth-1:0]    m_sum_tag_o,
-  output wire [71:0]            m_sum_data_o,    // {sum2, sum1, sum0}, 24 bits each
+  output wire [103:0]           m_sum_data_o,    // {cum[31:0], sum2, sum1, sum0}: sums 24 bits each,
+                                                 //   cum = sum_{t<134} running sum of y0 (numerics §7a)
   output wire [47:0]            m_sum_first_o,   // {y2, y1, y0} at step 0
   // debug / verification (unused in hardware tops)
   output wire                   dbg_ce_o,
@@ -74,8 +75,9 @@ module flimgru_core #(
   // (|q * h| <= 2^14): 22 bits for K = 2H = 64
   localparam integer AccW    = 16 + $clog2(KMax);
   localparam integer SumW    = 24;
+  localparam integer CumW    = 32;
   localparam integer NRom    = 2 * L;
-  localparam integer RecW    = 2 + 8 + TagWidth + 48 + 3 * SumW + 48;
+  localparam integer RecW    = 2 + 8 + TagWidth + 48 + CumW + 3 * SumW + 48;
   localparam integer MetaW   = 1 + StepW;
   // fewest enabled cycles between two rows of different row groups at the gate units: groups
   // are handed off K >= H cycles apart, a group's rows take P cycles (rtl/gru_gate_unit.v shares
@@ -243,7 +245,7 @@ module flimgru_core #(
     for (ln = 0; ln < Lanes; ln = ln + 1) begin : g_lane
       flimgru_lane #(.MacRows(P), .AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
                      .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW),
-                     .TagWidth(TagWidth), .SumW(SumW), .GateLatency(GATE_LATENCY),
+                     .TagWidth(TagWidth), .SumW(SumW), .CumW(CumW), .GateLatency(GATE_LATENCY),
                      .RowGap(RowGap), .RomDir(RomDir)) u_lane (
         .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .ce_d_i(ce_d),
         .x_we_i(x_we[ln]), .x_waddr_i(x_waddr), .x_wdata_i(x_wdata),
@@ -270,8 +272,8 @@ module flimgru_core #(
   wire [47:0]         y_d, s_first;
   wire [TagWidth-1:0] y_tag, s_tag;
   wire [7:0]          y_step;
-  wire [3*SumW-1:0]   s_d;
-  output_arbiter #(.Lanes(Lanes), .TagWidth(TagWidth), .SumWidth(SumW), .RecWidth(RecW)) u_arb (
+  wire [CumW+3*SumW-1:0] s_d;
+  output_arbiter #(.Lanes(Lanes), .TagWidth(TagWidth), .SumBits(CumW + 3 * SumW), .RecWidth(RecW)) u_arb (
     .clk_i(clk_i), .rst_i(rst_i), .rec_i(rec_heads), .empty_i(fifo_empty), .pop_o(fifo_pop),
     .y_valid_o(y_v), .y_ready_i(y_r), .y_data_o(y_d), .y_tag_o(y_tag), .y_step_o(y_step),
     .sum_valid_o(s_v), .sum_ready_i(s_r), .sum_tag_o(s_tag), .sum_data_o(s_d),
@@ -280,7 +282,7 @@ module flimgru_core #(
     .clk_i(clk_i), .rst_i(rst_i), .s_valid_i(y_v), .s_ready_o(y_r),
     .s_data_i({y_step, y_tag, y_d}), .m_valid_o(m_y_valid_o), .m_ready_i(m_y_ready_i),
     .m_data_o({m_y_step_o, m_y_tag_o, m_y_data_o}));
-  skid_buffer #(.Width(48 + 3 * SumW + TagWidth)) u_s_skid (
+  skid_buffer #(.Width(48 + CumW + 3 * SumW + TagWidth)) u_s_skid (
     .clk_i(clk_i), .rst_i(rst_i), .s_valid_i(s_v), .s_ready_o(s_r),
     .s_data_i({s_tag, s_d, s_first}), .m_valid_o(m_sum_valid_o), .m_ready_i(m_sum_ready_i),
     .m_data_o({m_sum_tag_o, m_sum_data_o, m_sum_first_o}));

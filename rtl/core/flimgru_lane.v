@@ -21,6 +21,7 @@ module flimgru_lane #(
   parameter integer MetaW       = 9,
   parameter integer TagWidth    = 16,
   parameter integer SumW        = 24,
+  parameter integer CumW        = 32,
   parameter integer GateLatency = 12,
   parameter integer RowGap      = 1,     // fewest cycles between rows of two row groups
   parameter         RomDir      = "."
@@ -66,7 +67,7 @@ module flimgru_lane #(
   input  wire                        rec_push_i,
   // result FIFO
   input  wire                        pop_i,
-  output wire [2+StepW+TagWidth+96+3*SumW-1:0] rec_o,
+  output wire [2+StepW+TagWidth+96+3*SumW+CumW-1:0] rec_o,
   output wire                        afull_o,
   output wire                        empty_o,
   // state write (debug)
@@ -76,7 +77,7 @@ module flimgru_lane #(
   output wire [MetaW-1:0]            h_meta_o
 );
   localparam integer SAddrW = LayerW + 1 + UnitW;
-  localparam integer RecW   = 2 + StepW + TagWidth + 48 + 3 * SumW + 48;
+  localparam integer RecW   = 2 + StepW + TagWidth + 48 + CumW + 3 * SumW + 48;
 
   // this lane's copies of the high-fanout control registers: ce, the MAC column flags
   // (v_s3, fl_s3) and the row shift; equal to the shared ones in every cycle
@@ -132,12 +133,13 @@ module flimgru_lane #(
 
   wire [47:0]       y, first;
   wire [3*SumW-1:0] sum;
-  dense_head_lane #(.AccWidth(AccWidth), .RqShift(RqShift), .SumWidth(SumW)) u_head (
+  wire [CumW-1:0]   cum;
+  dense_head_lane #(.AccWidth(AccWidth), .RqShift(RqShift), .SumWidth(SumW), .CumWidth(CumW)) u_head (
     .clk_i(clk_i), .ce_i(ce_l), .s_rdata_i(s_rdata_head), .w_s2_i(hw_s2_i),
     .v_s3_i(hv_s3_i), .first_s3_i(hfirst_s3_i), .ph_i(ph_i), .hp_word_i(hp_word_i),
-    .step0_i(hd_step_i == 0), .y_o(y), .sum_o(sum), .first_o(first));
+    .step0_i(hd_step_i == 0), .y_o(y), .sum_o(sum), .first_o(first), .cum_o(cum));
 
-  wire [RecW-1:0] rec = {hd_active_i, hd_last_i, hd_step_i, hd_tag_i, y, sum, first};
+  wire [RecW-1:0] rec = {hd_active_i, hd_last_i, hd_step_i, hd_tag_i, y, cum, sum, first};
   lane_fifo #(.Width(RecW), .AddrWidth(2)) u_fifo (
     .clk_i(clk_i), .rst_i(rst_i), .wr_en_i(rec_push_i), .wr_data_i(rec),
     .rd_en_i(pop_i), .rd_data_o(rec_o), .afull_o(afull_o), .empty_o(empty_o));

@@ -2,15 +2,16 @@
 //   then the next step), sending every record's SFD sample to the y stream and, for a pixel's
 //   last step, its summary to the summary stream afterwards. Records of inactive lanes
 //   (pixel-valid bit clear) are dropped.
-// Record: {pix_valid, last, step[7:0], tag, y[47:0], sum[3*SumWidth-1:0], first[47:0]}.
+// Record: {pix_valid, last, step[7:0], tag, y[47:0], sum[SumBits-1:0], first[47:0]}; sum is the
+//   summary's sums field ({cum, sum2, sum1, sum0} in the core), passed through unchanged.
 // Interface: show-ahead FIFO heads in, pops out; valid/ready out (one beat per cycle at most;
 //   the caller adds skid buffers). A beat is offered until accepted; nothing is lost.
 `default_nettype none
 module output_arbiter #(
   parameter integer Lanes    = 2,
   parameter integer TagWidth = 16,
-  parameter integer SumWidth = 24,
-  parameter integer RecWidth = 2 + 8 + TagWidth + 48 + 3 * SumWidth + 48
+  parameter integer SumBits  = 104,
+  parameter integer RecWidth = 2 + 8 + TagWidth + 48 + SumBits + 48
 ) (
   input  wire                      clk_i,
   input  wire                      rst_i,
@@ -27,7 +28,7 @@ module output_arbiter #(
   output wire                      sum_valid_o,
   input  wire                      sum_ready_i,
   output wire [TagWidth-1:0]       sum_tag_o,
-  output wire [3*SumWidth-1:0]     sum_data_o,
+  output wire [SumBits-1:0]        sum_data_o,
   output wire [47:0]               sum_first_o
 );
   localparam integer LaneW = (Lanes > 1) ? $clog2(Lanes) : 1;
@@ -45,9 +46,9 @@ module output_arbiter #(
 
   assign y_step_o    = rec[RecWidth-3 -: 8];
   assign y_tag_o     = rec[RecWidth-11 -: TagWidth];
-  assign y_data_o    = rec[3*SumWidth+48 +: 48];
+  assign y_data_o    = rec[SumBits+48 +: 48];
   assign sum_tag_o   = y_tag_o;
-  assign sum_data_o  = rec[48 +: 3*SumWidth];
+  assign sum_data_o  = rec[48 +: SumBits];
   assign sum_first_o = rec[0 +: 48];
 
   assign y_valid_o   = have & pix_valid & ~phase_q;

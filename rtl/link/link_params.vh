@@ -1,10 +1,10 @@
 // link_params.vh: the constants of the host link (docs/protocol.md). Included inside modules.
-// Each includer (link_rx, link_tx) reads only the constants of its own direction, and
-// LinkVersion is documentation only (board_top writes the status frame's version byte, 8'h01):
-// UNUSEDPARAM is waived for exactly these shared declarations.
+// Each includer (link_rx, link_tx, board_top) reads only the constants it needs (its own
+// direction's; board_top the status frame's LinkVersion): UNUSEDPARAM is waived for exactly these
+// shared declarations.
 /* verilator lint_off UNUSEDPARAM */
 localparam [7:0] LinkMagic        = 8'hF1;
-localparam [7:0] LinkVersion      = 8'h01;
+localparam [7:0] LinkVersion      = 8'h02;
 // host -> board
 localparam [7:0] TypeTpsf         = 8'h01;
 localparam [7:0] TypeStatusReq    = 8'h02;
@@ -22,7 +22,7 @@ localparam [7:0] ErrFraming       = 8'h06;
 localparam [7:0] ErrBusy          = 8'h07;
 localparam [7:0] ErrTooLong       = 8'h08;
 // payload lengths
-localparam [7:0] LenResult        = 8'd15;
+localparam [7:0] LenResult        = 8'd19;
 localparam [7:0] LenStatus        = 8'd18;
 localparam [7:0] LenError         = 8'd4;
 /* verilator lint_on UNUSEDPARAM */

@@ -1,11 +1,11 @@
 // link_tx: board-to-host frame sender (docs/protocol.md).
-// What: builds one frame at a time - a result (the core's 120-bit summary, echoing the seq of
+// What: builds one frame at a time - a result (the core's 152-bit summary, echoing the seq of
 //   the TPSF frame it answers), an error report or a status reply - appends CRC-16/CCITT-FALSE
 //   (big-endian), COBS-encodes it between two 0x00 delimiters and hands the bytes to uart_tx.
 //   Responses (errors, status) go before results; results wait in the core (back-pressure).
 // Latency: after a request is taken, 4+len cycles of CRC, then the bytes as fast as uart_tx takes
 //   them (through a registered output; one scan cycle per byte, hidden behind the UART).
-// Interface: s_sum_* (valid/ready, 120-bit summary) and s_seq_* (valid/ready, 8-bit seq) are
+// Interface: s_sum_* (valid/ready, 152-bit summary) and s_seq_* (valid/ready, 8-bit seq) are
 //   taken together; s_rsp_* from link_rx; status_i = the 18 status payload bytes (byte 0 in the
 //   low bits); m_* = byte stream to uart_tx (valid/ready).
 `default_nettype none
@@ -15,7 +15,7 @@ module link_tx (
   input  wire         rst_i,
   input  wire         s_sum_valid_i,
   output wire         s_sum_ready_o,
-  input  wire [119:0] s_sum_data_i,
+  input  wire [151:0] s_sum_data_i,
   input  wire         s_seq_valid_i,
   output wire         s_seq_ready_o,
   input  wire [7:0]   s_seq_data_i,
@@ -31,7 +31,7 @@ module link_tx (
   output wire         busy_o
 );
 `include "link_params.vh"
-  localparam integer MaxBytes = 4 + 18 + 2;   // longest frame before COBS
+  localparam integer MaxBytes = 4 + 19 + 2;   // longest frame before COBS (a result)
   localparam integer FrameW   = 8 * MaxBytes;
 
   localparam [2:0] StIdle = 3'd0, StCrc = 3'd1, StLead = 3'd2, StScan = 3'd3,
@@ -115,7 +115,7 @@ module link_tx (
           end
         end else if (take_sum) begin
           frame_q <= {FrameW{1'b0}};
-          frame_q[8*(4+15)-1:0] <= {s_sum_data_i, LenResult, s_seq_data_i, TypeResult, LinkMagic};
+          frame_q[8*(4+19)-1:0] <= {s_sum_data_i, LenResult, s_seq_data_i, TypeResult, LinkMagic};
           n_q <= 5'd6 + LenResult[4:0];
         end
         if (take_rsp || take_sum) begin
