@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "link_protocol.hpp"
 #include "tpsf.hpp"
 
 namespace flimgru::sim {
@@ -78,13 +79,16 @@ void Scoreboard::expect_batch(const std::vector<Pixel>& pixels) {
       pending_samples_.push_back({pixels[ln].tag, t, {b.y[ln][t * 3], b.y[ln][t * 3 + 1], b.y[ln][t * 3 + 2]},
                                   batches_.size(), int(ln)});
   for (size_t ln = 0; ln < pixels.size(); ++ln) {
-    Summary s{pixels[ln].tag, {0, 0, 0}, 0, {0, 0, 0}};
+    // the summary the core must send: link::summarize, the one definition (docs/numerics.md §7a)
+    std::vector<std::array<int16_t, 3>> yy(kBins);
+    for (int t = 0; t < kBins; ++t)
+      for (int c = 0; c < kChannels; ++c) yy[t][c] = static_cast<int16_t>(b.y[ln][t * 3 + c]);
+    const link::Summary want = link::summarize(yy);
+    Summary s{pixels[ln].tag, {0, 0, 0}, want.cum, {0, 0, 0}};
     for (int c = 0; c < kChannels; ++c) {
-      for (int t = 0; t < kBins; ++t) s.sum[c] += b.y[ln][t * 3 + c];
-      s.first[c] = b.y[ln][c];
+      s.sum[c] = want[c].sum;
+      s.first[c] = want[c].y0;
     }
-    // cum (docs/numerics.md §7a): sum over steps t < kBins-1 of the running sum of y0
-    for (int t = 0, running = 0; t + 1 < kBins; ++t) s.cum += running += b.y[ln][t * 3];
     pending_summaries_.push_back(s);
   }
   batches_.push_back(std::move(b));
