@@ -21,7 +21,7 @@ boards: ## List the board names
 BOARD_RTL := boards/board_top.v boards/standin_core.v $(wildcard rtl/link/*.v rtl/lib/*.v)
 
 board-lint: ## Lint the board shell (Verilator -Wall, Icarus) and run the Icarus UART test
-	@verilator --lint-only -Wall -Irtl/link --top-module board_top $(BOARD_RTL)
+	@verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/link --top-module board_top $(BOARD_RTL)
 	@mkdir -p $(BUILD)
 	@iverilog -g2005 -Wall -Irtl/link -s board_top -o $(BUILD)/board_top.vvp $(BOARD_RTL)
 	@iverilog -g2005 -Wall -Irtl/link -o $(BUILD)/tb_uart.vvp sim/board/tb_uart.v rtl/link/uart_tx.v rtl/link/uart_rx.v

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # lint.sh: verilator --lint-only -Wall over every rtl/ file (rtl/core, rtl/link, rtl/lib; top
-# flimgru_core; rtl/frontend with top frontend_top) and an Icarus elaboration. model_params.vh comes from DIR (default: the l2p12 test configuration that
+# flimgru_core; rtl/frontend with top frontend_top), simulation checks (FLIMGRU_ASSERT) included,
+# and an Icarus elaboration (Verilog-2005: the synthesizable code without them). model_params.vh comes from DIR (default: the l2p12 test configuration that
 # cmake writes to build/cmake/sim/params_l2p12). Exit status non-zero on any warning.
 #   usage: sim/lint.sh [DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build/cmake/sim/params_l2p12}
 [ -f "$dir/model_params.vh" ] || { echo "lint.sh: no $dir/model_params.vh (run cmake first)" >&2; exit 2; }
-verilator --lint-only -Wall -Irtl/core -Irtl/link -Irtl/frontend -I"$dir" --top-module flimgru_core rtl/*/*.v
+verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/core -Irtl/link -Irtl/frontend -I"$dir" --top-module flimgru_core rtl/*/*.v
 iverilog -g2005 -Wall -Irtl/core -Irtl/link -Irtl/frontend -I"$dir" -s flimgru_core -o /dev/null rtl/*/*.v
 # the photon front end (rtl/frontend/ with the rtl/lib/ blocks it uses)
-verilator --lint-only -Wall -Irtl/frontend -Irtl/lib --top-module frontend_top rtl/frontend/*.v rtl/lib/*.v
+verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/frontend -Irtl/lib --top-module frontend_top rtl/frontend/*.v rtl/lib/*.v
 iverilog -g2005 -Wall -Irtl/frontend -s frontend_top -o /dev/null rtl/frontend/*.v rtl/lib/*.v
 echo "lint: rtl/ clean (verilator -Wall, iverilog)"

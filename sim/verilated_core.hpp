@@ -65,6 +65,7 @@ class VerilatedCore {
     ctx_->timeInc(5);
     ++cycles_;
     if (ce) ++ce_cycles_;
+    check_assertions(*ctx_, cycles_);
   }
   void reset(int cycles) {
     top_->rst_i = 1;

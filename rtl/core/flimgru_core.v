@@ -298,6 +298,16 @@ module flimgru_core #(
   assign dbg_h_unit_o      = g_waddr0[UnitW-1:0];
   assign dbg_h_bank_o      = g_waddr0[UnitW];
   /* verilator lint_on WIDTH */
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // The write rule of the result FIFOs (the FORMAL block below states it too): a record is pushed
+  // only if no FIFO was almost full in the cycle before, or reset was high.
+  reg a_room_q;
+  always @(posedge clk_i) a_room_q <= rst_i | ~|fifo_afull;
+  always @(posedge clk_i) if (!rst_i)
+    assert (!rec_push || a_room_q) else $error("flimgru_core: record pushed, a FIFO almost full");
+`endif
 `ifdef FORMAL
   // The write rule that lane_fifo's proof assumes (sim/formal/lane_fifo.sby): a result FIFO is
   // written only if, in the previous cycle, no FIFO was almost full (or reset was high). It holds

@@ -294,5 +294,28 @@ module gru_gate_unit #(
   assign h_meta_o  = meta_q[WLast][MetaW-1:0];
   `undef GV
   `undef GG
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // Rows come per unit in r, z, n order with no other unit between (the pipeline keeps r and z
+  // for the unit's n row); a new unit starts with r only after the previous unit's n.
+  reg [1:0]       a_gate_q;
+  reg [UnitW-1:0] a_unit_q;
+  always @(posedge clk_i) begin
+    if (!rst_i && ce_i && row_v_i) begin
+      if (row_gate_i == 2'd0)
+        assert (a_gate_q == 2'd2)
+          else $error("gru_gate_unit: r row of unit %0d after gate %0d of unit %0d (r, z, n)",
+                      row_unit_i, a_gate_q, a_unit_q);
+      else
+        assert (row_gate_i == a_gate_q + 2'd1 && row_unit_i == a_unit_q)
+          else $error("gru_gate_unit: gate %0d row of unit %0d after gate %0d of unit %0d",
+                      row_gate_i, row_unit_i, a_gate_q, a_unit_q);
+      a_gate_q <= row_gate_i;
+      a_unit_q <= row_unit_i;
+    end
+    if (rst_i) a_gate_q <= 2'd2;
+  end
+`endif
 endmodule
 `default_nettype wire

@@ -40,6 +40,12 @@ module lane_fifo #(
       rptr_q <= {(AddrWidth+1){1'b0}};
     end
   end
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  always @(posedge clk_i) if (!rst_i)
+    assert (!(wr_en_i && full)) else $error("lane_fifo: write while full (a record is lost)");
+`endif
 `ifdef FORMAL
   // ---- formal properties (sim/formal/lane_fifo.sby) ----------------------------------------
   // Environment (flimgru_core): a reset in the first cycle (and any time later). The writer

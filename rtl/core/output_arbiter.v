@@ -78,6 +78,14 @@ module output_arbiter #(
       ptr_q   <= {LaneW{1'b0}};
     end
   end
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // Lane order: at most one pop a cycle, only of the lane whose turn it is, never of an empty FIFO.
+  always @(posedge clk_i) if (!rst_i && |pop_o)
+    assert ($onehot(pop_o) && pop_o[ptr_q] && have)
+      else $error("output_arbiter: pop %b with lane %0d's turn (empty %b)", pop_o, ptr_q, empty_i);
+`endif
 `ifdef FORMAL
   // ---- formal properties (sim/formal/output_arbiter.sby) -----------------------------------
   // Environment: a reset in the first cycle (and any time later); each lane's FIFO is a

@@ -88,5 +88,15 @@ module row_serializer #(
   assign row_wbank_o = meta_q[MetaW+1];
   assign row_hzero_o = meta_q[MetaW];
   assign row_meta_o  = meta_q[MetaW-1:0];
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // A row group is loaded only after the previous one has handed out its last row: the MAC
+  // lanes' shift registers are reloaded at the load, so earlier rows would be overwritten.
+  always @(posedge clk_i) if (!rst_i && ce_i)
+    assert (!load_i || !act_q || last)
+      else $error("row_serializer: group loaded after %0d of the previous group's %0d rows",
+                  cnt_q + 8'd1, MacRows);
+`endif
 endmodule
 `default_nettype wire

@@ -232,6 +232,18 @@ module link_rx #(
   assign bad_o         = bad_q;
   assign rsp_drop_o    = drop_q;
   assign inflight_o    = {{(8 - SeqW - 1){1'b0}}, seq_count};
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // The sequence FIFO is never pushed when full (its ready is otherwise unread), and a TPSF
+  // frame is buffered only with the TPSF type and a pixel's length.
+  always @(posedge clk_i) if (!rst_i) begin
+    if (commit) assert (seq_in_ready)
+      else $error("link_rx: seq %0d pushed into a full sequence FIFO", seq_q);
+    if (tpsf_q) assert (type_q == TypeTpsf && len_q == BinsB)
+      else $error("link_rx: payload of type %0d, length %0d buffered", type_q, len_q);
+  end
+`endif
 `ifdef FORMAL
   // ---- formal properties (sim/formal/link_rx.sby) ------------------------------------------
   // Environment: a reset in the first cycle (and any time later); the byte stream (s_*) and the

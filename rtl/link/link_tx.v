@@ -169,6 +169,14 @@ module link_tx (
   assign m_valid_o     = out_valid_q;
   assign m_data_o      = out_data_q;
   assign busy_o        = (state_q != StIdle) || out_valid_q;
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // COBS: a 0x00 byte leaves only as a frame's leading or closing delimiter.
+  always @(posedge clk_i) if (!rst_i && out_fire && out_data == 8'h00)
+    assert (state_q == StLead || state_q == StEnd)
+      else $error("link_tx: 0x00 inside a frame (state %0d)", state_q);
+`endif
 `ifdef FORMAL
   // ---- formal properties (sim/formal/link_tx.sby) ------------------------------------------
   // Environment: a reset in the first cycle (and any time later); requests, data and m_ready_i

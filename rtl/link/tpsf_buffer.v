@@ -103,6 +103,26 @@ module tpsf_buffer #(
   assign m_valid_o = out_valid_q;
   assign m_data_o  = out_data_q;
   assign m_last_o  = out_last_q;
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // The parser's rule: a frame opens only with room for a pixel, takes at most Bins bytes and is
+  // committed with exactly Bins (the read side's bin counter counts pixels of Bins bytes).
+  reg a_open_q;
+  wire [AddrW:0] a_tent = tent_q - wr_q;
+  always @(posedge clk_i) begin
+    if (!rst_i) begin
+      if (start_i) assert (room_o && !a_open_q)
+        else $error("tpsf_buffer: frame opened without room or inside a frame");
+      if (wr_valid_i) assert (a_open_q && a_tent < BinsW)
+        else $error("tpsf_buffer: byte %0d written outside a pixel's frame", a_tent);
+      if (commit_i) assert (a_open_q && a_tent == BinsW)
+        else $error("tpsf_buffer: commit of %0d bytes (a pixel is %0d)", a_tent, Bins);
+    end
+    if (start_i) a_open_q <= 1'b1;
+    if (commit_i || abort_i || rst_i) a_open_q <= 1'b0;
+  end
+`endif
 `ifdef FORMAL
   // ---- formal properties (sim/formal/tpsf_buffer.sby) --------------------------------------
   // Environment = how link_rx drives it: a reset in the first cycle (and any time later); a frame

@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "virtual_board.hpp"
@@ -77,38 +78,45 @@ int main(int argc, char** argv) {
 
   flimgru::sim::VirtualBoard board;
   uint8_t buf[256];
-  while (!g_stop && (max_cycles == 0 || board.cycles() < max_cycles)) {
-    board.run(256);
-    if (board.uart().queued() < 64) {
-      ssize_t n = read(master, buf, sizeof buf);
-      if (n > 0) {
-        for (ssize_t k = 0; k < n && corrupt_every; ++k)
-          if (buf[k] != 0 && ++rx_bytes % corrupt_every == 0 && (buf[k] ^ 0x10) != 0) buf[k] ^= 0x10;
-        board.uart().send(std::vector<uint8_t>(buf, buf + n));
+  int rc = 0;
+  try {  // a failed RTL check (sim/verify_context.hpp) ends the run with its cycle
+    while (!g_stop && (max_cycles == 0 || board.cycles() < max_cycles)) {
+      board.run(256);
+      if (board.uart().queued() < 64) {
+        ssize_t n = read(master, buf, sizeof buf);
+        if (n > 0) {
+          for (ssize_t k = 0; k < n && corrupt_every; ++k)
+            if (buf[k] != 0 && ++rx_bytes % corrupt_every == 0 && (buf[k] ^ 0x10) != 0)
+              buf[k] ^= 0x10;
+          board.uart().send(std::vector<uint8_t>(buf, buf + n));
+        }
       }
-    }
-    std::vector<uint8_t> out = board.uart().take_received();
-    if (drop_frame) {  // keep the delimiters, drop the bytes of frame number drop_frame
-      std::vector<uint8_t> kept;
-      for (uint8_t c : out) {
-        if (c != 0 && !in_frame) ++tx_frames;
-        in_frame = c != 0;
-        if (c == 0 || tx_frames != drop_frame) kept.push_back(c);
+      std::vector<uint8_t> out = board.uart().take_received();
+      if (drop_frame) {  // keep the delimiters, drop the bytes of frame number drop_frame
+        std::vector<uint8_t> kept;
+        for (uint8_t c : out) {
+          if (c != 0 && !in_frame) ++tx_frames;
+          in_frame = c != 0;
+          if (c == 0 || tx_frames != drop_frame) kept.push_back(c);
+        }
+        out.swap(kept);
       }
-      out.swap(kept);
+      size_t done = 0;
+      while (done < out.size()) {
+        ssize_t w = write(master, out.data() + done, out.size() - done);
+        if (w > 0) done += static_cast<size_t>(w);
+        else if (errno != EAGAIN && errno != EINTR) break;
+      }
+      if (board.uart().idle() && out.empty()) usleep(0);
     }
-    size_t done = 0;
-    while (done < out.size()) {
-      ssize_t w = write(master, out.data() + done, out.size() - done);
-      if (w > 0) done += static_cast<size_t>(w);
-      else if (errno != EAGAIN && errno != EINTR) break;
-    }
-    if (board.uart().idle() && out.empty()) usleep(0);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "virtual_board: %s\n", e.what());
+    rc = 1;
   }
   if (!link.empty()) unlink(link.c_str());
   if (!quiet) std::fprintf(stderr, "virtual_board: stopped after %llu cycles\n",
                            static_cast<unsigned long long>(board.cycles()));
   close(slave);
   close(master);
-  return 0;
+  return rc;
 }

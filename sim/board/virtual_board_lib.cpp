@@ -48,9 +48,12 @@ void VirtualBoard::tick() {
   top_->uart_rx_i = uart_.tick(top_->uart_tx_o);
   top_->clk_i = 1;
   top_->eval();
+  ctx_->timeInc(5);
   top_->clk_i = 0;
   top_->eval();
+  ctx_->timeInc(5);
   ++cycles_;
+  check_assertions(*ctx_, cycles_);
 }
 
 void VirtualBoard::run(uint64_t n) {

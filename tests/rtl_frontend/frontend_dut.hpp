@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "frontend.hpp"
+#include "verify_context.hpp"
 
 namespace flimgru::sim {
 
@@ -35,6 +36,7 @@ class FrontendDut {
  public:
   explicit FrontendDut(const FrontendConfig& c) : c_(c) {
     ctx_ = std::make_unique<VerilatedContext>();
+    apply_verify_settings(*ctx_);
     top_ = std::make_unique<V>(ctx_.get());
     top_->clk_i = 0;
     top_->rst_i = 1;
@@ -141,8 +143,10 @@ class FrontendDut {
     top_->clk_i = 1;
     top_->eval();
     ctx_->timeInc(1);
+    check_assertions(*ctx_, ++cycles_);
   }
   FrontendConfig c_;
+  uint64_t cycles_ = 0;  // clock edges since construction
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> top_;
 };
