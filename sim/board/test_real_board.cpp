@@ -3,7 +3,7 @@
 // `flimgru quantize`): simulated TPSFs through the UART link, every summary bit-exact against the
 // integer model (run_int_model + summarize), with corrupt frames in between that are reported and
 // never desynchronize; and `flimgru infer --device PTY` end to end, its CSV byte-identical to the
-// int8 backend's.
+// int8 backend's; a host that outruns the board gets BUSY for exactly the frames without room.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -157,6 +157,7 @@ TEST(RealBoard, SimulatedTpsfsBitExactWithCorruptFrames) {
       EXPECT_EQ(got[c].sum, want[c].sum) << "pixel " << sent[i].second << " channel " << c;
       EXPECT_EQ(got[c].y0, want[c].y0) << "pixel " << sent[i].second << " channel " << c;
     }
+    EXPECT_EQ(got.cum, want.cum) << "pixel " << sent[i].second;
   }
   EXPECT_EQ(b.errors.size(), want_errors);
   ASSERT_EQ(b.statuses.size(), 1u);
@@ -164,6 +165,62 @@ TEST(RealBoard, SimulatedTpsfsBitExactWithCorruptFrames) {
   EXPECT_EQ(b.statuses[0].good_frames, sent.size() + 1);
   EXPECT_EQ(b.statuses[0].in_flight, 0);
   EXPECT_EQ(b.undecodable, 0);
+}
+
+// A host faster than the board: 40 TPSF frames back to back, with no wait for answers, while
+// the core takes several frame times a pixel. The payload buffer fills and the board answers the
+// frames it has no room for with ERROR BUSY (seq valid, the frame's own seq); every frame is
+// answered exactly once, by a RESULT (bit-exact, in order) or by BUSY; the BUSY ones, sent again
+// once the board has drained, all get their RESULT, and nothing stays in flight.
+TEST(RealBoard, BusyWhenTheHostOutrunsTheBoard) {
+  constexpr size_t kFrames = 40;
+  const std::vector<Tpsf> px = quantized(simulated_counts(kFrames, 313));
+  Bench b;
+  for (size_t i = 0; i < kFrames; ++i) b.board.uart().send(encode_tpsf(uint8_t(i), px[i].data()));
+  // one answer per frame; the core needs far less than 200,000 cycles a pixel
+  ASSERT_TRUE(b.board.run_until([&] {
+    b.pump();
+    return b.results.size() + b.errors.size() >= kFrames;
+  }, kFrames * 200000)) << b.results.size() << " results, " << b.errors.size() << " errors";
+  b.board.run(100000);
+  b.pump();
+  std::vector<int> answers(kFrames, 0);
+  std::vector<size_t> busy;
+  for (const ErrorReport& e : b.errors) {
+    ASSERT_EQ(e.code, flimgru::link::kErrBusy) << "an error other than BUSY";
+    ASSERT_TRUE(e.seq_valid);
+    ASSERT_LT(e.seq, kFrames);
+    ++answers[e.seq];
+    busy.push_back(e.seq);
+  }
+  size_t last = 0;
+  for (size_t k = 0; k < b.results.size(); ++k) {
+    const uint8_t seq = b.results[k].first;
+    ASSERT_LT(seq, kFrames);
+    if (k) EXPECT_GT(seq, last) << "results out of order";
+    last = seq;
+    ++answers[seq];
+    EXPECT_EQ(b.results[k].second, expected_summary(px[seq])) << "pixel " << int(seq);
+  }
+  for (size_t i = 0; i < kFrames; ++i) EXPECT_EQ(answers[i], 1) << "frame " << i;
+  EXPECT_GT(busy.size(), 0u) << "the board kept up: no BUSY to test";
+  EXPECT_GT(b.results.size(), 0u);
+
+  const size_t accepted = b.results.size();
+  for (size_t i : busy) b.board.uart().send(encode_tpsf(uint8_t(i), px[i].data()));
+  ASSERT_TRUE(b.wait_for(kFrames, busy.size(), 0, busy.size() * 200000 + 400000));
+  b.board.uart().send(encode_status_request(200));
+  ASSERT_TRUE(b.wait_for(kFrames, busy.size(), 1, 400000));
+  EXPECT_EQ(b.errors.size(), busy.size()) << "BUSY again after the board drained";
+  for (size_t k = accepted; k < b.results.size(); ++k) {
+    const uint8_t seq = b.results[k].first;
+    EXPECT_EQ(seq, busy[k - accepted]);
+    EXPECT_EQ(b.results[k].second, expected_summary(px[seq])) << "pixel " << int(seq);
+  }
+  EXPECT_EQ(b.statuses[0].in_flight, 0);
+  EXPECT_EQ(b.undecodable, 0);
+  std::printf("[ busy ] %zu frames back to back: %zu answered by RESULT, %zu by BUSY (all resent)\n",
+              kFrames, accepted, busy.size());
 }
 
 #if defined(FLIMGRU_VIRTUAL_BOARD_EXE) && defined(FLIMGRU_EXE)
