@@ -10,6 +10,8 @@ dir=${1:-build/cmake/sim/params_l2p12}
 [ -f "$dir/model_params.vh" ] || { echo "lint.sh: no $dir/model_params.vh (run cmake first)" >&2; exit 2; }
 verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/core -Irtl/link -Irtl/frontend -I"$dir" --top-module flimgru_core rtl/*/*.v
 iverilog -g2005 -Wall -Irtl/core -Irtl/link -Irtl/frontend -I"$dir" -s flimgru_core -o /dev/null rtl/*/*.v
+# the core behind the board's stream interface (boards/board_top.v with FLIMGRU_REAL_CORE)
+verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/core -I"$dir" --top-module flimgru_board_core rtl/core/*.v rtl/lib/*.v
 # the photon front end (rtl/frontend/ with the rtl/lib/ blocks it uses)
 verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/frontend -Irtl/lib --top-module frontend_top rtl/frontend/*.v rtl/lib/*.v
 iverilog -g2005 -Wall -Irtl/frontend -s frontend_top -o /dev/null rtl/frontend/*.v rtl/lib/*.v

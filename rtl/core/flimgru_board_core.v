@@ -1,7 +1,8 @@
 // flimgru_board_core: flimgru_core behind the stream interface of boards/board_top.v (the one
 //   boards/standin_core.v has): TPSF bytes in, one 152-bit summary per pixel out, in input order.
-// What: pixels are numbered by a 16-bit counter (the core's tag); the SFD sample stream is not
-//   needed on the board and is accepted and dropped. A partial batch (fewer than Lanes pixels) is
+// What: pixels are numbered by a 16-bit counter (the core's tag; a simulation check asserts that
+//   the summaries leave in that order, which board_top's pairing with sequence numbers relies
+//   on); the SFD sample stream is not needed on the board and is accepted and dropped. A partial batch (fewer than Lanes pixels) is
 //   closed when no bin has arrived for IdleFlush cycles, so the last pixels of a stream finish;
 //   board_top sets it to two TPSF frame times on the wire, so a stream keeps the lanes full.
 // Latency: the core's (one batch of Lanes pixels per batch_cycles, docs/architecture.md).
@@ -80,5 +81,20 @@ module flimgru_board_core #(
     end
   endgenerate
   assign m_sum_data_o[151:120] = sums[103:72];
+`ifdef FLIMGRU_ASSERT
+  // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
+  //      stops the test with this message, the instance and the cycle) -----------------------
+  // board_top pairs each summary with the next sequence number of link_rx's FIFO, by position:
+  // that is right only if summaries leave in input order, i.e. summary k carries tag k.
+  reg [15:0] a_out_q;
+  always @(posedge clk_i) begin
+    if (!rst_i && m_sum_valid_o && m_sum_ready_i) begin
+      assert (sum_tag == a_out_q)
+        else $error("flimgru_board_core: summary of pixel %0d out as result %0d", sum_tag, a_out_q);
+      a_out_q <= a_out_q + 1'b1;
+    end
+    if (rst_i) a_out_q <= 16'd0;
+  end
+`endif
 endmodule
 `default_nettype wire
