@@ -59,7 +59,13 @@ class DutDriver {
 
   // queue a pixel's bins; `last` closes a short batch
   void push_pixel(const Pixel& p, bool last) {
-    for (int k = 0; k < kBins; ++k) input_.push_back({uint8_t(p.x[k]), p.tag, last && k == kBins - 1});
+    for (int k = 0; k < kBins; ++k)
+      input_.push_back({uint8_t(p.x[k]), p.tag, last && k == kBins - 1, false});
+  }
+  // queue an IRF load (kBins x_q, a model with the IRF input): offered on s_irf_* once every bin
+  // queued before it is taken, and the pixels queued after it wait until it is taken
+  void load_irf(const std::vector<int32_t>& irf) {
+    for (int k = 0; k < kBins; ++k) input_.push_back({uint8_t(irf[k]), 0, false, true});
   }
 
   // run until the scoreboard has seen everything (true) or max_cycles pass (false)
@@ -74,18 +80,21 @@ class DutDriver {
   void tick() {
     // drive this cycle's inputs
     const bool offer = !input_.empty() && (in_p_ >= 1.0 || coin_(rng_) < in_p_);
-    core_->s_x_valid_i = offer;
+    const bool irf = offer && input_.front().irf;
+    core_->s_x_valid_i = offer && !irf;
+    core_->s_irf_valid_i = irf;
     if (offer) {
       core_->s_x_data_i = input_.front().data;
       core_->s_x_tag_i = input_.front().tag;
       core_->s_x_last_i = input_.front().last;
+      core_->s_irf_data_i = input_.front().data;
     }
     core_->s_x_flush_i = flush_idle_ && input_.empty();
     core_->m_y_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
     core_->m_sum_ready_i = out_p_ >= 1.0 || coin_(rng_) < out_p_;
     core_.fall();
     observe();
-    const bool in_fire = offer && core_->s_x_ready_o;
+    const bool in_fire = offer && (irf ? core_->s_irf_ready_o : core_->s_x_ready_o);
     core_.rise();
     if (in_fire) input_.pop_front();
   }
@@ -95,7 +104,7 @@ class DutDriver {
   uint64_t ce_cycles() const { return core_.ce_cycles(); }
 
  private:
-  struct Bin { uint8_t data; uint32_t tag; bool last; };
+  struct Bin { uint8_t data; uint32_t tag; bool last; bool irf; };  // irf: an IRF load's bin
 
   void observe() {
     if (core_->rst_i) return;

@@ -41,6 +41,7 @@ module flimgru_core_netlist (
   flimgru_core #(.Lanes($lanes), .RomDir("$out/roms")) u_core (
     .clk_i(clk_i), .rst_i(rst_i), .s_x_valid_i(s_x_valid_i), .s_x_ready_o(s_x_ready_o),
     .s_x_data_i(s_x_data_i), .s_x_tag_i(s_x_tag_i), .s_x_last_i(s_x_last_i), .s_x_flush_i(s_x_flush_i),
+    .s_irf_valid_i(1'b0), .s_irf_ready_o(), .s_irf_data_i(8'd0),
     .m_y_valid_o(m_y_valid_o), .m_y_ready_i(m_y_ready_i), .m_y_data_o(m_y_data_o),
     .m_y_tag_o(m_y_tag_o), .m_y_step_o(m_y_step_o), .m_sum_valid_o(m_sum_valid_o),
     .m_sum_ready_i(m_sum_ready_i), .m_sum_tag_o(m_sum_tag_o), .m_sum_data_o(m_sum_data_o),

@@ -10,13 +10,13 @@
 
 namespace flimgru::sim {
 
-Schedule::Schedule(int hidden, int layers, int mac_rows)
+Schedule::Schedule(int hidden, int layers, int mac_rows, int in_dim)
     : hidden(hidden), layers(layers), mac_rows(mac_rows),
-      groups((3 * hidden + mac_rows - 1) / mac_rows) {}
+      groups((3 * hidden + mac_rows - 1) / mac_rows), in_dim(in_dim) {}
 
 int Schedule::cols(bool dec, int layer) const {
   if (layer > 0) return 2 * hidden;
-  return dec ? hidden : 1 + hidden;
+  return dec ? hidden : in_dim + hidden;
 }
 
 // A row group's last column is issued at (g+1)K-1; row m of the group reaches the gate unit 5
@@ -58,7 +58,7 @@ int64_t Schedule::sample_offset(int step) const {
 }
 
 Scoreboard::Scoreboard(const QuantModel& m, int lanes, int mac_rows, uint64_t seed)
-    : m_(m), lanes_(lanes), seed_(seed), sched_(m.hidden, m.layers, mac_rows) {}
+    : m_(m), lanes_(lanes), seed_(seed), sched_(m.hidden, m.layers, mac_rows, m.input_width) {}
 
 void Scoreboard::fail(const std::string& what) {
   if (++failures_ <= 20) ADD_FAILURE() << "[seed " << seed_ << "] " << what;
@@ -67,10 +67,20 @@ void Scoreboard::fail(const std::string& what) {
 void Scoreboard::expect_batch(const std::vector<Pixel>& pixels) {
   Batch b;
   b.pixels = pixels;
+  const int W = m_.input_width;
+  if (W == 2 && irf_.size() != size_t(kBins)) {
+    fail("a model with the IRF input needs set_irf before its batches");
+    return;
+  }
+  std::vector<int32_t> x(size_t(kBins) * W);
   for (const auto& p : pixels) {
+    for (int t = 0; t < kBins; ++t) {  // the model's input rows: {x_q[t]} or {x_q[t], irf_q[t]}
+      x[size_t(t) * W] = p.x[t];
+      if (W == 2) x[size_t(t) * W + 1] = irf_[t];
+    }
     IntTrace tr;
     std::vector<int32_t> y(size_t(kBins) * kChannels);
-    run_int_model(m_, p.x.data(), y.data(), &tr);
+    run_int_model(m_, x.data(), y.data(), &tr);
     b.traces.push_back(std::move(tr));
     b.y.push_back(std::move(y));
   }

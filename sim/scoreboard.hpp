@@ -41,8 +41,9 @@ inline int mult18x18d(int lanes, int mac_rows, int hidden) {
   return lanes * (mac_rows + (mac_rows <= hidden - 5 ? 3 : 4));
 }
 struct Schedule {
-  int hidden, layers, mac_rows, groups;
-  Schedule(int hidden, int layers, int mac_rows);
+  int hidden, layers, mac_rows, groups, in_dim;
+  // in_dim: the encoder's input columns (1: the TPSF bin; 2: and the IRF bin)
+  Schedule(int hidden, int layers, int mac_rows, int in_dim = 1);
   int cols(bool dec, int layer) const;          // K of a layer-step
   int drain(int k) const;                       // Drain(K)
   int layer_step_cycles(bool dec, int layer) const { return groups * cols(dec, layer) + drain(cols(dec, layer)); }
@@ -63,6 +64,9 @@ class Scoreboard {
 
   // Expectations: pixels in input order; a batch is `lanes` pixels or ends at `last`.
   void expect_batch(const std::vector<Pixel>& pixels);
+  // A model with the IRF input (input_width 2): the IRF bins (x_q) of the batches expected from
+  // now on, as loaded into the core (DutDriver::load_irf) before their pixels.
+  void set_irf(const std::vector<int32_t>& irf) { irf_ = irf; }
   void clear();  // forget everything pending (after a reset)
 
   // Observations from the DutDriver (cycle = count of enabled cycles since construction).
@@ -92,6 +96,7 @@ class Scoreboard {
   void fail(const std::string& what);
 
   const QuantModel& m_;
+  std::vector<int32_t> irf_;   // [kBins] for input_width 2
   int lanes_;
   uint64_t seed_;
   Schedule sched_;

@@ -16,6 +16,7 @@ module synth_top (
   input wire clk_i, input wire rst_i,
   input wire s_x_valid_i, output wire s_x_ready_o, input wire [7:0] s_x_data_i,
   input wire [15:0] s_x_tag_i, input wire s_x_last_i,
+  input wire s_irf_valid_i, output wire s_irf_ready_o, input wire [7:0] s_irf_data_i,
   output wire m_y_valid_o, input wire m_y_ready_i, output wire [47:0] m_y_data_o,
   output wire [15:0] m_y_tag_o, output wire [7:0] m_y_step_o,
   output wire m_sum_valid_o, input wire m_sum_ready_i, output wire [15:0] m_sum_tag_o,
@@ -23,6 +24,7 @@ module synth_top (
   flimgru_core #(.Lanes($lanes), .RomDir("$out/roms")) u_core (
     .clk_i(clk_i), .rst_i(rst_i), .s_x_valid_i(s_x_valid_i), .s_x_ready_o(s_x_ready_o),
     .s_x_data_i(s_x_data_i), .s_x_tag_i(s_x_tag_i), .s_x_last_i(s_x_last_i), .s_x_flush_i(1'b0),
+    .s_irf_valid_i(s_irf_valid_i), .s_irf_ready_o(s_irf_ready_o), .s_irf_data_i(s_irf_data_i),
     .m_y_valid_o(m_y_valid_o), .m_y_ready_i(m_y_ready_i), .m_y_data_o(m_y_data_o),
     .m_y_tag_o(m_y_tag_o), .m_y_step_o(m_y_step_o), .m_sum_valid_o(m_sum_valid_o),
     .m_sum_ready_i(m_sum_ready_i), .m_sum_tag_o(m_sum_tag_o), .m_sum_data_o(m_sum_data_o),

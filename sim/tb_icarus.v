@@ -41,6 +41,9 @@ module tb_icarus;
     .clk_i(clk), .rst_i(rst),
     .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(x_data), .s_x_tag_i(x_tag),
     .s_x_last_i(1'b0), .s_x_flush_i(1'b0),
+`ifndef POSTSYNTH
+    .s_irf_valid_i(1'b0), .s_irf_ready_o(), .s_irf_data_i(8'd0),
+`endif
     .m_y_valid_o(y_valid), .m_y_ready_i(1'b1), .m_y_data_o(y_data), .m_y_tag_o(y_tag),
     .m_y_step_o(y_step),
     .m_sum_valid_o(s_valid), .m_sum_ready_i(1'b1), .m_sum_tag_o(s_tag), .m_sum_data_o(s_data),

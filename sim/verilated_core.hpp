@@ -36,6 +36,8 @@ class VerilatedCore {
     top_->rst_i = 1;
     top_->s_x_valid_i = 0;
     top_->s_x_flush_i = 0;
+    top_->s_irf_valid_i = 0;
+    top_->s_irf_data_i = 0;
     top_->m_y_ready_i = 0;
     top_->m_sum_ready_i = 0;
     top_->eval();

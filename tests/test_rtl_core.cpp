@@ -17,6 +17,7 @@
 #include "Vl3p8h16.h"
 #include "Vl1p20.h"
 #include "Vl6p16.h"
+#include "Vl2p16i2.h"
 
 namespace fs = std::filesystem;
 using namespace flimgru;
@@ -27,12 +28,14 @@ namespace {
 struct CfgL2P12 {  // default: H=32, L=1, MAC_ROWS=12, 2 lanes (24 MAC multipliers)
   using V = Vl2p12;
   static constexpr int lanes = 2, layers = 1, hidden = 32, rows = 12;
+  static constexpr int in_dim = 1;
   static constexpr const char* name = "l2p12";
   static constexpr const char* params = FLIMGRU_RTL_l2p12_ROMS;
 };
 struct CfgL3P8H16 {  // generic L: H=16, L=2, MAC_ROWS=8, 3 lanes, drain cycles > 0
   using V = Vl3p8h16;
   static constexpr int lanes = 3, layers = 2, hidden = 16, rows = 8;
+  static constexpr int in_dim = 1;
   static constexpr const char* name = "l3p8h16";
   static constexpr const char* params = FLIMGRU_RTL_l3p8h16_ROMS;
 };
@@ -52,17 +55,40 @@ std::map<std::string, long> read_params(const std::string& path) {
 struct CfgL1P20 {  // LFE5U-25F: one lane of 20 rows, 23 of its 28 MULT18X18D
   using V = Vl1p20;
   static constexpr int lanes = 1, layers = 1, hidden = 32, rows = 20;
+  static constexpr int in_dim = 1;
   static constexpr const char* name = "l1p20";
   static constexpr const char* params = FLIMGRU_RTL_l1p20_ROMS;
 };
 struct CfgL6P16 {  // LFE5U-85F: six lanes of 16 rows, 114 of its 156 MULT18X18D
   using V = Vl6p16;
   static constexpr int lanes = 6, layers = 1, hidden = 32, rows = 16;
+  static constexpr int in_dim = 1;
   static constexpr const char* name = "l6p16";
   static constexpr const char* params = FLIMGRU_RTL_l6p16_ROMS;
 };
 
+struct CfgL2P16I2 {  // the IRF-conditioned model: the encoder reads the IRF bin beside the TPSF's
+  using V = Vl2p16i2;
+  static constexpr int lanes = 2, layers = 1, hidden = 32, rows = 16;
+  static constexpr int in_dim = 2;
+  static constexpr const char* name = "l2p16i2";
+  static constexpr const char* params = FLIMGRU_RTL_l2p16i2_ROMS;
+};
+
 enum class Shape { Zeros, SingleBin, Saturated, Random, Decay };
+
+// An IRF as the core takes it (x_q, peak 127): a Gaussian of random position and width, or with
+// random extra bins (any int8 pattern must be exact).
+std::vector<int32_t> make_irf(std::mt19937_64& rng, bool noisy) {
+  std::uniform_real_distribution<double> pos(5, 40), sigma(0.8, 6);
+  const double p = pos(rng), s = sigma(rng);
+  std::vector<int32_t> irf(kBins);
+  for (int k = 0; k < kBins; ++k) irf[k] = int(std::lround(127.0 * std::exp(-0.5 * (k - p) * (k - p) / (s * s))));
+  std::uniform_int_distribution<int> u(0, 127), bin(0, kBins - 1);
+  if (noisy)
+    for (int i = 0; i < 20; ++i) irf[bin(rng)] = u(rng);
+  return irf;
+}
 
 Pixel make_pixel(Shape s, uint32_t tag, std::mt19937_64& rng) {
   Pixel p;
@@ -96,7 +122,7 @@ struct Bench {
 
   Bench(const std::string& test, uint64_t seed, bool extreme)
       : seed(seed),
-        model(random_quant_model(C::layers, C::hidden, seed, extreme)),
+        model(random_quant_model(C::layers, C::hidden, seed, extreme, QuantFormat::int8(), C::in_dim)),
         rom_dir(write_roms(model, test)),
         sb(model, C::lanes, C::rows, seed),
         dut(std::string(C::name) + "_" + test, rom_dir, &sb, C::lanes, seed),
@@ -107,6 +133,12 @@ struct Bench {
     EXPECT_FALSE(compiled.empty());
     EXPECT_EQ(compiled, written) << "model_params.vh of the test model differs from the compiled one";
     dut.reset();
+    if (C::in_dim == 2) load_irf(make_irf(rng, false));
+  }
+  // an IRF load, ahead of every pixel queued after it (a model with the IRF input)
+  void load_irf(const std::vector<int32_t>& irf) {
+    dut.load_irf(irf);
+    sb.set_irf(irf);
   }
   ~Bench() { fs::remove_all(rom_dir); }
 
@@ -302,4 +334,37 @@ TEST(RtlCoreDevices, Ecp5_85F_ExtremeShortBatchStalls) {
   b.batch({Shape::Random, Shape::Decay, Shape::Saturated, Shape::SingleBin});
   b.batch(lanes_of(6, {Shape::Decay}));
   b.run_to_end();
+}
+
+// The IRF-conditioned model (IN_DIM 2): the IRF is loaded once into every lane's x RAM and read
+// as the encoder's second input column; every state, sample and summary bit-exact, the batch
+// period K = 2 + H columns per encoder group.
+TEST(RtlCoreIrf, IrfModelBackToBack) {
+  back_to_back<CfgL2P16I2>("irf", 51, false,
+                           {{Shape::Decay, Shape::Random}, {Shape::Zeros, Shape::Saturated},
+                            {Shape::SingleBin, Shape::Decay}});
+}
+
+TEST(RtlCoreIrf, ExtremeModel) {
+  back_to_back<CfgL2P16I2>("irfx", 52, true, {{Shape::Saturated, Shape::Decay}});
+}
+
+// A new IRF between batches: it waits until the batches before it have left the encoder, holds
+// the pixels after it, and applies to exactly those; with random stalls, a short batch and a
+// noisy IRF.
+TEST(RtlCoreIrf, IrfReloadedBetweenBatches) {
+  Bench<CfgL2P16I2> b("irf_reload", 53, false);
+  b.dut.set_stalls(0.7, 0.5);
+  b.batch({Shape::Decay, Shape::Random});
+  b.load_irf(make_irf(b.rng, true));
+  b.batch({Shape::Decay});          // short batch, closed by s_x_last
+  b.load_irf(make_irf(b.rng, false));
+  b.batch({Shape::Random, Shape::Decay});
+  b.run_to_end();
+}
+
+TEST(RtlCoreIrf, ScheduleHasTwoInputColumns) {
+  const Schedule one(32, 1, 16), two(32, 1, 16, 2);
+  // one more column per row group of every encoder step, nothing else
+  EXPECT_EQ(two.batch_cycles() - one.batch_cycles(), int64_t(kBins) * one.groups);
 }

@@ -55,6 +55,7 @@ module flimgru_board_core #(
   wire        y_valid;
   wire [47:0] y_data;
   wire [15:0] y_tag, sum_tag;
+  wire        irf_ready;
   wire [7:0]  y_step;
   wire        d_ce, d_bs, d_we, d_dec, d_bank;
   wire [7:0]  d_step, d_unit;
@@ -66,6 +67,7 @@ module flimgru_board_core #(
     .clk_i(clk_i), .rst_i(rst_i),
     .s_x_valid_i(s_tpsf_valid_i), .s_x_ready_o(s_tpsf_ready_o), .s_x_data_i(s_tpsf_data_i),
     .s_x_tag_i(tag_q), .s_x_last_i(1'b0), .s_x_flush_i(flush),
+    .s_irf_valid_i(1'b0), .s_irf_ready_o(irf_ready), .s_irf_data_i(8'd0),
     .m_y_valid_o(y_valid), .m_y_ready_i(1'b1), .m_y_data_o(y_data), .m_y_tag_o(y_tag),
     .m_y_step_o(y_step),
     .m_sum_valid_o(m_sum_valid_o), .m_sum_ready_i(m_sum_ready_i), .m_sum_tag_o(sum_tag),

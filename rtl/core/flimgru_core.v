@@ -34,6 +34,11 @@ module flimgru_core #(
   input  wire [TagWidth-1:0]    s_x_tag_i,
   input  wire                   s_x_last_i,      // final pixel of a (short) batch
   input  wire                   s_x_flush_i,     // close a partial batch between pixels
+  // the instrument's IRF (IN_DIM 2: Steps bins x_q, loaded once, the encoder's second input;
+  // rtl/core/tpsf_loader.v says when a load applies). IN_DIM 1: taken and dropped.
+  input  wire                   s_irf_valid_i,
+  output wire                   s_irf_ready_o,
+  input  wire [7:0]             s_irf_data_i,
   // SFD samples
   output wire                   m_y_valid_o,
   input  wire                   m_y_ready_i,
@@ -67,6 +72,7 @@ module flimgru_core #(
   localparam integer KEnc0   = IN_DIM + H;
   localparam integer KMax    = (KEnc0 > 2 * H) ? KEnc0 : 2 * H;
   localparam integer StepW   = 8;
+  localparam integer XAddrW  = StepW + IN_DIM;   // x RAM address {[irf,] bank, bin}
   localparam integer UnitW   = (H > 1) ? $clog2(H) : 1;
   localparam integer LayerW  = (L > 1) ? $clog2(L) : 1;
   localparam integer SAddrW  = LayerW + 1 + UnitW;
@@ -85,7 +91,7 @@ module flimgru_core #(
   localparam integer RowGap  = H - P + 1;
 
   localparam BadParams = (Lanes < 1 || Lanes > 8 || STEPS > 256 || L > 9 || H > 256 ||
-      TABLE_BITS > 14 || WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM != 1 ||
+      TABLE_BITS > 14 || WEIGHT_BITS != 8 || STATE_BITS != 8 || FRAC_BITS != 7 || IN_DIM < 1 || IN_DIM > 2 ||
       ROW_GROUPS != G || ENC_L0_COLS != KEnc0 || DEC_L0_COLS != H ||
       ENC_L0_DEPTH != G * KEnc0 || DEC_L0_DEPTH != G * H || UPPER_COLS != 2 * H ||
       UPPER_DEPTH != G * 2 * H || (MacRowsExpect > 0 && MacRowsExpect != MAC_ROWS));
@@ -108,17 +114,19 @@ module flimgru_core #(
 
   // ---- input loader ------------------------------------------------------------------------
   wire [Lanes-1:0]          x_we;
-  wire [StepW:0]            x_waddr;
+  wire [XAddrW-1:0]        x_waddr;
   wire [7:0]                x_wdata;
   wire [1:0]                bank_full, bank_release;
   wire                      rd_bank;
   wire [Lanes-1:0]          rd_active;
   wire [Lanes*TagWidth-1:0] rd_tags;
 
-  tpsf_loader #(.Lanes(Lanes), .Steps(STEPS), .TagWidth(TagWidth), .StepW(StepW)) u_loader (
+  tpsf_loader #(.Lanes(Lanes), .Steps(STEPS), .TagWidth(TagWidth), .StepW(StepW),
+                .InDim(IN_DIM), .XAddrW(XAddrW)) u_loader (
     .clk_i(clk_i), .rst_i(rst_i),
     .s_valid_i(s_x_valid_i), .s_ready_o(s_x_ready_o), .s_data_i(s_x_data_i),
     .s_tag_i(s_x_tag_i), .s_last_i(s_x_last_i), .flush_i(s_x_flush_i),
+    .s_irf_valid_i(s_irf_valid_i), .s_irf_ready_o(s_irf_ready_o), .s_irf_data_i(s_irf_data_i),
     .x_we_o(x_we), .x_waddr_o(x_waddr), .x_wdata_o(x_wdata),
     .bank_full_o(bank_full), .release_i(bank_release), .rd_bank_i(rd_bank),
     .rd_active_o(rd_active), .rd_tags_o(rd_tags));
@@ -129,14 +137,14 @@ module flimgru_core #(
   wire [LayerW-1:0] iss_layer;
   wire [StepW-1:0]  iss_step;
   wire [WAddrW-1:0] iss_waddr;
-  wire [StepW:0]    iss_xaddr;
+  wire [XAddrW-1:0] iss_xaddr;
   wire [SAddrW-1:0] iss_saddr;
   wire              head_start, head_bank;
   wire [StepW-1:0]  head_step;
 
   seq2seq_sequencer #(.Hidden(H), .Layers(L), .Steps(STEPS), .InDim(IN_DIM), .MacRows(P),
                       .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .WAddrW(WAddrW),
-                      .GateLat(MAC_LATENCY + GATE_LATENCY)) u_seq (
+                      .XAddrW(XAddrW), .GateLat(MAC_LATENCY + GATE_LATENCY)) u_seq (
     .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce),
     .bank_full_i(bank_full), .release_o(bank_release), .rd_bank_o(rd_bank),
     .batch_start_o(batch_start),
@@ -246,7 +254,7 @@ module flimgru_core #(
       flimgru_lane #(.MacRows(P), .AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
                      .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW),
                      .TagWidth(TagWidth), .SumW(SumW), .CumW(CumW), .GateLatency(GATE_LATENCY),
-                     .RowGap(RowGap), .RomDir(RomDir)) u_lane (
+                     .RowGap(RowGap), .XAddrW(XAddrW), .RomDir(RomDir)) u_lane (
         .clk_i(clk_i), .rst_i(rst_i), .ce_i(ce), .ce_d_i(ce_d),
         .x_we_i(x_we[ln]), .x_waddr_i(x_waddr), .x_wdata_i(x_wdata),
         .iss_xaddr_i(iss_xaddr), .iss_saddr_i(iss_saddr), .src_x_s1_i(src_x_s1),

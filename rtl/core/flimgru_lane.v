@@ -24,6 +24,7 @@ module flimgru_lane #(
   parameter integer CumW        = 32,
   parameter integer GateLatency = 12,
   parameter integer RowGap      = 1,     // fewest cycles between rows of two row groups
+  parameter integer XAddrW      = StepW + 1,   // x RAM: {bank, bin}, or {irf, bank, bin}
   parameter         RomDir      = "."
 ) (
   input  wire                        clk_i,
@@ -32,10 +33,10 @@ module flimgru_lane #(
   input  wire                        ce_d_i,         // its next value (for this lane's copy)
   // input bins (loader)
   input  wire                        x_we_i,
-  input  wire [StepW:0]              x_waddr_i,
+  input  wire [XAddrW-1:0]           x_waddr_i,
   input  wire [7:0]                  x_wdata_i,
   // issue pipeline
-  input  wire [StepW:0]              iss_xaddr_i,    // i
+  input  wire [XAddrW-1:0]           iss_xaddr_i,    // i
   input  wire [LayerW+UnitW:0]       iss_saddr_i,    // i
   input  wire                        src_x_s1_i,     // i+1
   input  wire                        zero_s1_i,
@@ -88,9 +89,9 @@ module flimgru_lane #(
     .d_i({v_s2_i & ~rst_i, fl_s2_i}), .q_o({v_s3_l, fl_s3_l}));
   rep_reg #(.Width(1)) u_sh_rep (.clk_i(clk_i), .ce_i(1'b1), .d_i(shift_d_i), .q_o(shift_l));
 
-  // input bins, two banks
+  // input bins, two banks (and the IRF bins of a model with InDim 2, tpsf_loader)
   wire [7:0] x_rdata;
-  ram_1w1r #(.DataWidth(8), .AddrWidth(StepW + 1)) u_x (
+  ram_1w1r #(.DataWidth(8), .AddrWidth(XAddrW)) u_x (
     .clk_i(clk_i), .we_i(x_we_i), .waddr_i(x_waddr_i), .wdata_i(x_wdata_i),
     .re_i(ce_l), .raddr_i(iss_xaddr_i), .rdata_o(x_rdata));
 

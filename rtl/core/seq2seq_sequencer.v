@@ -21,6 +21,7 @@ module seq2seq_sequencer #(
   parameter integer UnitW   = 5,
   parameter integer LayerW  = 1,
   parameter integer WAddrW  = 9,   // >= clog2(G * max K), checked below
+  parameter integer XAddrW  = StepW + InDim,   // x RAM address {[irf,] bank, step}
   parameter integer GateLat = 17   // issue of a group's last column -> state write visible
                                    // = (g+1)K + GateLat + m, m = row within the group; the core
                                    // passes MAC_LATENCY + GATE_LATENCY (rtl/flimgru_timing.vh)
@@ -39,8 +40,9 @@ module seq2seq_sequencer #(
   output wire [LayerW-1:0]             iss_layer_o,
   output wire [StepW-1:0]              iss_step_o,
   output wire [WAddrW-1:0]             iss_waddr_o,
-  output wire                          iss_src_x_o,     // operand = input bin
-  output wire [StepW:0]                iss_xaddr_o,     // {bank, step}
+  output wire                          iss_src_x_o,     // operand = input bin (or IRF bin)
+  output wire [XAddrW-1:0]             iss_xaddr_o,     // {bank, step}; InDim 2: {0, bank, step}
+                                                        //   for column 0, {1, 0, step} (IRF) for 1
   output wire [LayerW+UnitW:0]         iss_saddr_o,     // {layer, bank, unit}
   output wire                          iss_zero_o,      // operand is the zero initial state
   output wire                          iss_has_in_o,    // this layer has input columns
@@ -92,7 +94,7 @@ module seq2seq_sequencer #(
     if (MacRows < 1 || MacRows > Hidden) begin : g_bad_rows
       seq2seq_sequencer_needs_1_le_mac_rows_le_h u_stop ();   // no such module: stops elaboration
     end
-    if (InDim != 1 || Layers < 1 || (1 << UnitW) < Hidden || (1 << StepW) < Steps ||
+    if (InDim < 1 || InDim > 2 || XAddrW != StepW + InDim || Layers < 1 || (1 << UnitW) < Hidden || (1 << StepW) < Steps ||
         (1 << LayerW) < Layers || (1 << WAddrW) < GroupsC * KMaxC) begin : g_bad_params
       seq2seq_sequencer_bad_parameters u_stop ();
     end
@@ -207,14 +209,24 @@ module seq2seq_sequencer #(
   // ---- the issue register: every output below is the sequencer's state of the previous
   //      enabled cycle, so the state-RAM and ROM addresses leave flip-flops (timing); the whole
   //      schedule moves by one enabled cycle and nothing else changes
-  localparam integer IssW = 2 + 1 + 1 + 1 + LayerW + StepW + WAddrW + 1 + (StepW + 1) +
+  // InDim 2: the encoder's input column 1 reads the IRF bin of the step ({1, 0, step})
+  wire [XAddrW-1:0] xaddr;
+  generate
+    if (InDim > 1) begin : g_xaddr_irf
+      wire irf_col = (col_q == {{(ColW-1){1'b0}}, 1'b1});
+      assign xaddr = {irf_col, rb_q & ~irf_col, step_q};
+    end else begin : g_xaddr
+      assign xaddr = {rb_q, step_q};
+    end
+  endgenerate
+  localparam integer IssW = 2 + 1 + 1 + 1 + LayerW + StepW + WAddrW + 1 + XAddrW +
                             (LayerW + UnitW + 1) + 9 + 2 + StepW;
   wire [IssW-1:0] iss_d = {
     enc_done & rb_q, enc_done & ~rb_q,                       // release
     issue & first_q,                                          // batch start
     issue, dec_q, layer_q, step_q, waddr_q,
     ~dec_q & (layer_q == 0) & in_col,                         // src_x
-    {rb_q, step_q},                                           // xaddr
+    xaddr,                                                    // xaddr
     {layer_sel, bank_sel, unit_sel},                          // saddr
     ~in_col & ~dec_q & (step_q == 0),                         // zero
     (i_cur != 0),                                             // has_in
