@@ -29,7 +29,7 @@ test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: ce
 	@set -o pipefail; ASSERT=1 sim/synth_check.sh 1 1 16 8 2>/dev/null | tail -1
 	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(RTL_DEFAULT_TESTS) \
 	  $(CMAKE_DIR)/sim/board/flimgru_board_tests $(CMAKE_DIR)/sim/board/flimgru_real_board_tests \
-	  $(CMAKE_DIR)/sim/flimgru_frontend_tests
+	  $(CMAKE_DIR)/sim/board/flimgru_irf_board_tests $(CMAKE_DIR)/sim/flimgru_frontend_tests
 
 regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, random initial values, the default board's timing margin
 	@$(MAKE) --no-print-directory test

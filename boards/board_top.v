@@ -3,8 +3,9 @@
 //   -> system clock; power-on / button / PLL-lock reset synchronizer; uart_rx -> link_rx ->
 //   core -> link_tx -> uart_tx (frames: docs/protocol.md); LEDs: 0 heartbeat (~1 Hz),
 //   1 busy (frames in flight or sending), 2 error (lit 1/4 s after a bad frame), 3.. count good
-//   frames. The core is standin_core unless FLIMGRU_REAL_CORE is defined (then flimgru_board_core,
-//   with the same stream ports).
+//   frames. An IRF frame's payload goes to the core's IRF port (the buffer keeps frames in order,
+//   so it applies to the pixels sent after it). The core is standin_core unless
+//   FLIMGRU_REAL_CORE is defined (then flimgru_board_core, with the same stream ports).
 // Latency: see link_rx / core / link_tx; a TPSF frame is answered once the core is done.
 // Interface: clk_i (board oscillator), rst_btn_i (reset button, polarity RstActiveLow),
 //   uart_rx_i / uart_tx_o (FPGA's receive / transmit pins), led_o (polarity LedActiveLow).
@@ -85,7 +86,7 @@ module board_top #(
   );
 
   // ---- link receiver ---------------------------------------------------------------------
-  wire        tpsf_valid, tpsf_ready, tpsf_last;
+  wire        tpsf_valid, tpsf_ready, tpsf_last, tpsf_irf;
   wire [7:0]  tpsf_data;
   wire        seq_valid, seq_ready;
   wire [7:0]  seq_data;
@@ -100,7 +101,7 @@ module board_top #(
     .clk_i(clk), .rst_i(rst),
     .s_valid_i(rxb_valid), .s_data_i(rxb_data), .s_frame_err_i(rxb_ferr),
     .m_tpsf_valid_o(tpsf_valid), .m_tpsf_ready_i(tpsf_ready),
-    .m_tpsf_data_o(tpsf_data), .m_tpsf_last_o(tpsf_last),
+    .m_tpsf_data_o(tpsf_data), .m_tpsf_last_o(tpsf_last), .m_tpsf_irf_o(tpsf_irf),
     .m_seq_valid_o(seq_valid), .m_seq_ready_i(seq_ready), .m_seq_data_o(seq_data),
     .m_rsp_valid_o(rsp_valid), .m_rsp_ready_i(rsp_ready), .m_rsp_kind_o(rsp_kind),
     .m_rsp_seq_o(rsp_seq), .m_rsp_err_o(rsp_err),
@@ -109,8 +110,11 @@ module board_top #(
   );
 
   // ---- core ------------------------------------------------------------------------------
-  wire         sum_valid, sum_ready;
+  // the buffer's stream holds pixels and IRF loads (an IRF frame's payload): each to its port
+  wire         sum_valid, sum_ready, pix_ready, irf_ready;
   wire [151:0] sum_data;
+  wire [7:0]   in_dim;
+  assign tpsf_ready = tpsf_irf ? irf_ready : pix_ready;
 `ifdef FLIMGRU_REAL_CORE
   // A partial batch is closed after two TPSF frame times without a bin (a frame is 1440 bit
   // times on the wire, docs/protocol.md): a stream of back-to-back frames fills every lane, the
@@ -121,8 +125,10 @@ module board_top #(
   standin_core #(.Lanes(Lanes), .MacRows(MacRows), .LatencyCycles(CoreLatency)) u_core (
 `endif
     .clk_i(clk), .rst_i(rst),
-    .s_tpsf_valid_i(tpsf_valid), .s_tpsf_ready_o(tpsf_ready),
+    .s_tpsf_valid_i(tpsf_valid & ~tpsf_irf), .s_tpsf_ready_o(pix_ready),
     .s_tpsf_data_i(tpsf_data), .s_tpsf_last_i(tpsf_last),
+    .s_irf_valid_i(tpsf_valid & tpsf_irf), .s_irf_ready_o(irf_ready), .s_irf_data_i(tpsf_data),
+    .in_dim_o(in_dim),
     .m_sum_valid_o(sum_valid), .m_sum_ready_i(sum_ready), .m_sum_data_o(sum_data)
   );
 
@@ -139,7 +145,7 @@ module board_top #(
   localparam [7:0] Baud100kB  = Baud100k[7:0];
   localparam [7:0] BufPixB    = BufPix[7:0];
   localparam [7:0] SeqDepthB  = SeqDepth[7:0];
-  wire [143:0] status = {inflight, rsp_drop, bad_cnt, good_cnt, SeqDepthB, BufPixB, Baud100kB,
+  wire [151:0] status = {in_dim, inflight, rsp_drop, bad_cnt, good_cnt, SeqDepthB, BufPixB, Baud100kB,
                          ClkMhzB, MacRowsB, LanesB, BoardIdB, LinkVersion, "RGLF"};
   wire tx_busy;
   link_tx u_link_tx (

@@ -4,7 +4,8 @@
 //   cum = sum_{t<134} sum_{j<=t} x[j] (32-bit; docs/numerics.md §7a).
 // Latency: accepts one bin per cycle; the summary is valid LatencyCycles cycles after the last
 //   bin; one pixel is accumulated while the previous one waits in the output register.
-// Interface: s_tpsf_* (valid/ready/data/last, 135 beats a pixel) in; m_sum_* (valid/ready,
+// Interface: s_tpsf_* (valid/ready/data/last, 135 beats a pixel) in; s_irf_* (an IRF load:
+//   taken and dropped, the stand-in's model reads no IRF, in_dim_o = 1); m_sum_* (valid/ready,
 //   152 bits: {cum[31:0], 3 x {y0[15:0], sum[23:0]}}, channel 0 in the low bits) out; results in
 //   input order.
 `default_nettype none
@@ -24,6 +25,10 @@ module standin_core #(
   output wire         s_tpsf_ready_o,
   input  wire [7:0]   s_tpsf_data_i,
   input  wire         s_tpsf_last_i,
+  input  wire         s_irf_valid_i,
+  output wire         s_irf_ready_o,
+  input  wire [7:0]   s_irf_data_i,
+  output wire [7:0]   in_dim_o,
   output wire         m_sum_valid_o,
   input  wire         m_sum_ready_i,
   output wire [151:0] m_sum_data_o
@@ -74,6 +79,12 @@ module standin_core #(
   assign s_tpsf_ready_o = !s_tpsf_last_i || !out_full_q;
   assign m_sum_valid_o  = out_full_q && (wait_q == 16'd0);
   assign m_sum_data_o   = {out_cum_q, y3, s3, y2, s2, y1, s1};
+  // an IRF load is taken and dropped (board_top answers it; the stand-in reads no IRF)
+  assign s_irf_ready_o = 1'b1;
+  assign in_dim_o      = 8'd1;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire unused_irf = s_irf_valid_i | (|s_irf_data_i);
+  /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 
 `default_nettype wire

@@ -20,9 +20,11 @@ JOBS="${JOBS:-$(nproc)}"
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release -DFLIMGRU_VERIFY="$variant" >/dev/null
 echo "rtl-verify: building the $variant harness in $B"
 cmake --build "$B" -j "$JOBS" --target flimgru flimgru_rtl_tests flimgru_real_board_tests flimgru_board_tests \
-  flimgru_virtual_board flimgru_virtual_board_real flimgru_coverage_report -- --no-print-directory >"$B/build.log" 2>&1 ||
+  flimgru_irf_board_tests flimgru_virtual_board flimgru_virtual_board_real flimgru_virtual_board_irf \
+  flimgru_coverage_report -- --no-print-directory >"$B/build.log" 2>&1 ||
   { tail -30 "$B/build.log" >&2; echo "rtl-verify: build failed (see $B/build.log)" >&2; exit 1; }
-TESTS=("$B/sim/flimgru_rtl_tests" "$B/sim/board/flimgru_real_board_tests" "$B/sim/board/flimgru_board_tests")
+TESTS=("$B/sim/flimgru_rtl_tests" "$B/sim/board/flimgru_real_board_tests" "$B/sim/board/flimgru_board_tests"
+       "$B/sim/board/flimgru_irf_board_tests")
 
 if [[ "$variant" == x-unique ]]; then
   seeds=("$@")
@@ -37,5 +39,5 @@ else
   mkdir -p "$dat"
   FLIMGRU_COVERAGE_DIR="$(pwd)/$dat" scripts/run-tests.sh "${TESTS[@]}"
   "$B/sim/flimgru_coverage_report" "$dat" docs/coverage.md \
-    "scripts/rtl-verify.sh coverage  (flimgru_rtl_tests, flimgru_real_board_tests, flimgru_board_tests)"
+    "scripts/rtl-verify.sh coverage  (flimgru_rtl_tests, flimgru_real_board_tests, flimgru_board_tests, flimgru_irf_board_tests)"
 fi

@@ -97,6 +97,39 @@ TEST(LinkFrame, TpsfRoundTrip) {
   for (int i = 0; i < kBins; ++i) EXPECT_EQ(static_cast<int8_t>(f.payload[i]), x[i]);
 }
 
+TEST(LinkFrame, IrfRoundTrip) {
+  int8_t q[kBins];
+  for (int i = 0; i < kBins; ++i) q[i] = static_cast<int8_t>((i * 29) % 128);  // includes 0
+  ParseStatus st;
+  Frame f;
+  decode_one(encode_irf(7, q), &st, &f);
+  ASSERT_EQ(st, ParseStatus::kOk);
+  EXPECT_EQ(f.type, kTypeIrf);
+  EXPECT_EQ(f.seq, 7);
+  ASSERT_EQ(f.payload.size(), size_t(kBins));
+  for (int i = 0; i < kBins; ++i) EXPECT_EQ(static_cast<int8_t>(f.payload[i]), q[i]);
+}
+
+// A version-3 status carries the model's input width; one of another version (another length)
+// decodes to its id and version, so that the host can name the version the board speaks.
+TEST(LinkFrame, StatusOfThisAndOtherVersions) {
+  std::vector<uint8_t> p = {'F', 'L', 'G', 'R', kVersion, 3, 6, 16, 60, 30, 15, 32, 7, 0, 1, 0, 0, 2, 2};
+  ASSERT_EQ(p.size(), kLenStatus);
+  const Status s = decode_status(Frame{kTypeStatus, 1, p});
+  EXPECT_EQ(s.id, "FLGR");
+  EXPECT_EQ(s.lanes, 6);
+  EXPECT_EQ(s.good_frames, 7);
+  EXPECT_EQ(s.in_flight, 2);
+  EXPECT_EQ(s.in_dim, 2);
+  std::vector<uint8_t> v2(p.begin(), p.end() - 1);
+  v2[4] = 2;
+  const Status old = decode_status(Frame{kTypeStatus, 1, v2});
+  EXPECT_EQ(old.id, "FLGR");
+  EXPECT_EQ(old.version, 2);
+  p.pop_back();  // this version with a wrong length is malformed
+  EXPECT_THROW(decode_status(Frame{kTypeStatus, 1, p}), flimgru::Error);
+}
+
 TEST(LinkFrame, CorruptFramesDetected) {
   int8_t x[kBins] = {};
   for (int i = 0; i < kBins; ++i) x[i] = static_cast<int8_t>(i);

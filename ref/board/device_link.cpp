@@ -74,6 +74,41 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
   }
 
   const double timeout_s = o.timeout_s > 0 ? o.timeout_s : link_timeout_s(st.status);
+
+  // The IRF of a model that reads it: loaded once, acknowledged by a STATUS frame with its seq,
+  // before any pixel (the board keeps frames in order; a pixel sent earlier could miss it).
+  if (st.status.in_dim == 2 && o.irf_q.size() != size_t(kBins))
+    throw Error(o.path + ": the board runs an IRF-conditioned model (input width 2): give the "
+                "instrument's IRF (--irf FILE)");
+  if (st.status.in_dim != 2 && !o.irf_q.empty())
+    throw Error(o.path + ": the board's model reads no IRF (input width " + std::to_string(st.status.in_dim) +
+                "): program a bitstream of an IRF-conditioned model, or leave out --irf");
+  if (!o.irf_q.empty()) {
+    bool acked = false;
+    for (int attempt = 0; attempt <= o.max_retries && !acked; ++attempt) {
+      const uint8_t irf_seq = uint8_t(0xC0 + attempt);
+      port.write_all(encode_irf(irf_seq, o.irf_q.data()));
+      bool answered = false;
+      const auto t0 = Clock::now();
+      while (!answered && since(t0) < timeout_s) {
+        const size_t k = port.read_some(buf, sizeof buf, 20);
+        dec.feed(buf, k);
+        StreamDecoder::Event e;
+        while (dec.pop(e)) {
+          if (e.status != ParseStatus::kOk) continue;
+          if (e.frame.type == kTypeStatus && e.frame.seq == irf_seq) answered = acked = true;
+          if (e.frame.type == kTypeError) {
+            ++st.error_frames;
+            const ErrorReport r = decode_error(e.frame);
+            if (!r.seq_valid || r.seq == irf_seq) answered = true;  // resend it
+          }
+        }
+      }
+      if (!acked) ++st.retransmits;
+    }
+    if (!acked) throw Error(o.path + ": the board did not acknowledge the IRF frame after " +
+                            std::to_string(o.max_retries + 1) + " attempts");
+  }
   std::vector<Summary> out(n);
   std::vector<int> retries(n, 0);
   std::vector<char> have(n, 0);

@@ -3,7 +3,8 @@
 // `window` frames unanswered, a frame answered by an ERROR (CRC, TRUNCATED, FRAMING, BUSY, ...) or
 // skipped by a later RESULT is sent again under a new seq, a silent link (no frame for `timeout`)
 // makes the host ask for the status and resend everything unanswered; `max_retries` bounds the
-// retransmissions of one pixel.
+// retransmissions of one pixel. A board whose model reads the IRF (status in_dim 2) gets it first,
+// in an IRF frame that must be answered (STATUS with its seq) before any pixel is sent.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,7 @@ struct DeviceOptions {
   int max_retries = 8;       // per pixel; then flimgru::Error
   int window = 8;            // frames unanswered at most
   bool progress = true;      // progress bar on stderr
+  std::vector<int8_t> irf_q; // kBins IRF bins (numerics §2 i_q) for a board with in_dim 2; empty: none
 };
 
 struct DeviceStats {

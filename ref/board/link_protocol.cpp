@@ -105,14 +105,18 @@ std::vector<uint8_t> encode_frame(const Frame& f) {
   return w;
 }
 
-std::vector<uint8_t> encode_tpsf(uint8_t seq, const int8_t* x_q) {
+static std::vector<uint8_t> encode_bins(uint8_t type, uint8_t seq, const int8_t* q) {
   Frame f;
-  f.type = kTypeTpsf;
+  f.type = type;
   f.seq = seq;
   f.payload.resize(kBins);
-  for (int i = 0; i < kBins; ++i) f.payload[i] = static_cast<uint8_t>(x_q[i]);
+  for (int i = 0; i < kBins; ++i) f.payload[i] = static_cast<uint8_t>(q[i]);
   return encode_frame(f);
 }
+
+std::vector<uint8_t> encode_tpsf(uint8_t seq, const int8_t* x_q) { return encode_bins(kTypeTpsf, seq, x_q); }
+
+std::vector<uint8_t> encode_irf(uint8_t seq, const int8_t* irf_q) { return encode_bins(kTypeIrf, seq, irf_q); }
 
 std::vector<uint8_t> encode_status_request(uint8_t seq) {
   Frame f;
@@ -198,6 +202,12 @@ ErrorReport decode_error(const Frame& f) {
 }
 
 Status decode_status(const Frame& f) {
+  if (f.type == kTypeStatus && f.payload.size() >= 5 && f.payload[4] != kVersion) {
+    Status other;  // another protocol version: its id and version, for the host's message
+    other.id.assign(reinterpret_cast<const char*>(f.payload.data()), 4);
+    other.version = f.payload[4];
+    return other;
+  }
   expect(f, kTypeStatus, kLenStatus, "status");
   const uint8_t* p = f.payload.data();
   Status s;
@@ -214,6 +224,7 @@ Status decode_status(const Frame& f) {
   s.bad_frames = static_cast<uint16_t>(p[14] | (p[15] << 8));
   s.dropped_responses = p[16];
   s.in_flight = p[17];
+  s.in_dim = p[18];
   return s;
 }
 

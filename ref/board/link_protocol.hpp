@@ -13,7 +13,9 @@
 namespace flimgru::link {
 
 constexpr uint8_t kMagic = 0xF1;
-constexpr uint8_t kVersion = 0x02;  // 2: the RESULT frame carries cum (19 bytes; 1: 15 bytes)
+// 3: IRF frames, the STATUS frame reports the model's input width (19 bytes; 2: 18 bytes);
+// 2: the RESULT frame carries cum (19 bytes; 1: 15 bytes)
+constexpr uint8_t kVersion = 0x03;
 constexpr int kBins = 135;
 constexpr size_t kHeaderBytes = 4;  // magic, type, seq, len
 constexpr size_t kCrcBytes = 2;
@@ -25,8 +27,9 @@ static_assert(kTpsfFrameWireBits == 1440, "docs/protocol.md: a TPSF frame is 144
 enum Type : uint8_t {
   kTypeTpsf = 0x01,       // host -> board: 135 int8 bins
   kTypeStatusReq = 0x02,  // host -> board: empty
+  kTypeIrf = 0x03,        // host -> board: 135 int8 IRF bins (a model with the IRF input)
   kTypeResult = 0x81,     // board -> host: 19-byte summary
-  kTypeStatus = 0x82,     // board -> host: 18-byte status
+  kTypeStatus = 0x82,     // board -> host: 19-byte status (also the answer to an IRF frame)
   kTypeError = 0xE0,      // board -> host: 4-byte error report
 };
 
@@ -42,7 +45,7 @@ enum ErrorCode : uint8_t {
 };
 std::string error_name(uint8_t code);
 
-constexpr size_t kLenResult = 19, kLenStatus = 18, kLenError = 4;
+constexpr size_t kLenResult = 19, kLenStatus = 19, kLenError = 4;
 
 // CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, MSB first, no reflection, no final XOR.
 uint16_t crc16(const uint8_t* data, size_t n, uint16_t crc = 0xFFFF);
@@ -64,6 +67,7 @@ std::vector<uint8_t> frame_bytes(const Frame& f);
 std::vector<uint8_t> encode_frame(const Frame& f);
 std::vector<uint8_t> encode_tpsf(uint8_t seq, const int8_t* x_q);  // kBins bins
 std::vector<uint8_t> encode_status_request(uint8_t seq);
+std::vector<uint8_t> encode_irf(uint8_t seq, const int8_t* irf_q);  // kBins IRF bins (i_q)
 
 enum class ParseStatus { kOk, kBadCobs, kTooShort, kBadMagic, kBadLength, kBadCrc };
 std::string parse_status_name(ParseStatus s);
@@ -109,10 +113,13 @@ struct Status {
   uint8_t version = 0, board_id = 0, lanes = 0, mac_rows = 0, clk_mhz = 0, baud_100k = 0;
   uint8_t buffer_pixels = 0, seq_depth = 0, dropped_responses = 0, in_flight = 0;
   uint16_t good_frames = 0, bad_frames = 0;
+  uint8_t in_dim = 1;  // the model's input width: 2 reads the IRF (an IRF frame loads it)
 };
 
 Summary decode_result(const Frame& f);      // throws flimgru::Error on a wrong type/length
 ErrorReport decode_error(const Frame& f);
+// A status frame; one of another protocol version (another length) yields id and version only,
+// so that the host can say which version the board speaks.
 Status decode_status(const Frame& f);
 
 // Splits a received byte stream at 0x00 delimiters and parses each non-empty chunk.

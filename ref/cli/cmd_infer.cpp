@@ -108,16 +108,22 @@ void add_infer(CLI::App& app) {
       // The board: x_q (numerics §8) over the link, lifetimes from the summaries' integer sums
       // (equal to lifetimes_from_sfd of the int8 backend's SFD: the dequantized sums are exact).
       if (o->backend != "int8") throw Error("--device runs the int8 model on the board: use --backend int8");
-      if (!o->irf.empty())
-        throw Error("--irf with --device: the boards run width-1 models; the link has no IRF frame yet");
       const QuantFormat fmt = QuantFormat::int8();
+      DeviceOptions d;
+      if (!o->irf.empty()) {  // i_q by the rule of x_q (numerics §2), loaded once into the board
+        if (o->irf == "labels")
+          throw Error("--irf labels with --device: the board holds one IRF; give the instrument's IRF file");
+        const IrfInput one = load_irf_input(o->irf);
+        std::vector<int32_t> q(kBins);
+        quantize_input(fmt, one.data(), q.data());
+        d.irf_q.assign(q.begin(), q.end());
+      }
       std::vector<int8_t> xq(m * kBins);
       std::vector<int32_t> q(kBins);
       for (size_t j = 0; j < m; ++j) {
         quantize_input(fmt, x.data() + j * kBins, q.data());
         for (int k = 0; k < kBins; ++k) xq[j * kBins + k] = int8_t(q[k]);
       }
-      DeviceOptions d;
       d.path = o->device;
       d.baud = o->baud;
       d.timeout_s = o->timeout;
@@ -128,7 +134,9 @@ void add_infer(CLI::App& app) {
       secs = st.seconds;
       model = {{"backend", "device"}, {"device", o->device}, {"baud", o->baud}, {"board_id", st.status.board_id},
                {"lanes", st.status.lanes}, {"mac_rows", st.status.mac_rows}, {"clk_mhz", st.status.clk_mhz},
-               {"retransmits", st.retransmits}, {"error_frames", st.error_frames}, {"timeouts", st.timeouts}};
+               {"retransmits", st.retransmits}, {"error_frames", st.error_frames}, {"timeouts", st.timeouts},
+               {"in_dim", st.status.in_dim}};
+      if (!o->irf.empty()) model["irf"] = o->irf;
     } else {
       auto backend = make_backend(o->backend, o->model, o->threads);
       std::vector<float> irf;  // one IRF input for all (stride 0), or one per selected pixel

@@ -7,7 +7,8 @@
 //   board_top sets it to two TPSF frame times on the wire, so a stream keeps the lanes full.
 // Latency: the core's (one batch of Lanes pixels per batch_cycles, docs/architecture.md).
 // Interface: s_tpsf_* valid/ready/data/last (135 beats a pixel; last is not needed: the core
-//   counts bins); m_sum_* valid/ready, {cum[31:0], 3 x {y0[15:0], sum[23:0]}}, channel 0 in the
+//   counts bins); s_irf_* an IRF load (135 bins, to the core's s_irf_*: used by a model with
+//   IN_DIM 2, dropped otherwise); in_dim_o = the model's IN_DIM (the status frame reports it); m_sum_* valid/ready, {cum[31:0], 3 x {y0[15:0], sum[23:0]}}, channel 0 in the
 //   low bits (the RESULT payload, docs/protocol.md).
 `default_nettype none
 module flimgru_board_core #(
@@ -24,10 +25,21 @@ module flimgru_board_core #(
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire         s_tpsf_last_i,     // redundant with the core's bin counter
   /* verilator lint_on UNUSEDSIGNAL */
+  input  wire         s_irf_valid_i,
+  output wire         s_irf_ready_o,
+  input  wire [7:0]   s_irf_data_i,
+  output wire [7:0]   in_dim_o,
   output wire         m_sum_valid_o,
   input  wire         m_sum_ready_i,
   output wire [151:0] m_sum_data_o
 );
+  // the model's header (the core's dimensions): only IN_DIM is read here
+  /* verilator lint_off UNUSEDPARAM */
+`include "model_params.vh"
+  /* verilator lint_on UNUSEDPARAM */
+  localparam [7:0] InDimB = IN_DIM[7:0];
+  assign in_dim_o = InDimB;
+
   reg [15:0] tag_q;
   reg [15:0] bin_q;
   reg [31:0] idle_q;
@@ -55,7 +67,6 @@ module flimgru_board_core #(
   wire        y_valid;
   wire [47:0] y_data;
   wire [15:0] y_tag, sum_tag;
-  wire        irf_ready;
   wire [7:0]  y_step;
   wire        d_ce, d_bs, d_we, d_dec, d_bank;
   wire [7:0]  d_step, d_unit;
@@ -67,7 +78,7 @@ module flimgru_board_core #(
     .clk_i(clk_i), .rst_i(rst_i),
     .s_x_valid_i(s_tpsf_valid_i), .s_x_ready_o(s_tpsf_ready_o), .s_x_data_i(s_tpsf_data_i),
     .s_x_tag_i(tag_q), .s_x_last_i(1'b0), .s_x_flush_i(flush),
-    .s_irf_valid_i(1'b0), .s_irf_ready_o(irf_ready), .s_irf_data_i(8'd0),
+    .s_irf_valid_i(s_irf_valid_i), .s_irf_ready_o(s_irf_ready_o), .s_irf_data_i(s_irf_data_i),
     .m_y_valid_o(y_valid), .m_y_ready_i(1'b1), .m_y_data_o(y_data), .m_y_tag_o(y_tag),
     .m_y_step_o(y_step),
     .m_sum_valid_o(m_sum_valid_o), .m_sum_ready_i(m_sum_ready_i), .m_sum_tag_o(sum_tag),

@@ -4,10 +4,11 @@
 // shared declarations.
 /* verilator lint_off UNUSEDPARAM */
 localparam [7:0] LinkMagic        = 8'hF1;
-localparam [7:0] LinkVersion      = 8'h02;
+localparam [7:0] LinkVersion      = 8'h03;
 // host -> board
 localparam [7:0] TypeTpsf         = 8'h01;
 localparam [7:0] TypeStatusReq    = 8'h02;
+localparam [7:0] TypeIrf          = 8'h03;
 // board -> host
 localparam [7:0] TypeResult       = 8'h81;
 localparam [7:0] TypeStatus       = 8'h82;
@@ -23,6 +24,6 @@ localparam [7:0] ErrBusy          = 8'h07;
 localparam [7:0] ErrTooLong       = 8'h08;
 // payload lengths
 localparam [7:0] LenResult        = 8'd19;
-localparam [7:0] LenStatus        = 8'd18;
+localparam [7:0] LenStatus        = 8'd19;
 localparam [7:0] LenError         = 8'd4;
 /* verilator lint_on UNUSEDPARAM */

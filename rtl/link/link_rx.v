@@ -1,15 +1,17 @@
 // link_rx: host-to-board frame receiver (docs/protocol.md).
 // What: COBS-decodes the byte stream from uart_rx (0x00 delimits frames), parses
-//   magic / type / seq / len / payload / CRC-16, writes a TPSF payload into tpsf_buffer and commits
-//   it only when the whole frame checked out; a status request or any bad frame produces a
-//   response request (m_rsp_*) for link_tx. A bad frame is dropped whole; the parser is back in
+//   magic / type / seq / len / payload / CRC-16, writes a TPSF or IRF payload into tpsf_buffer
+//   (with its kind) and commits it only when the whole frame checked out; a status request, a
+//   committed IRF (answered by a status frame) or any bad frame produces a response request
+//   (m_rsp_*) for link_tx. A bad frame is dropped whole; the parser is back in
 //   step at the next 0x00, whatever arrived before it (no state can hang: every frame ends at a
 //   delimiter, and the first 0x00 after garbage ends the garbage).
 // Latency: the TPSF stream starts 2 cycles after the closing delimiter of its frame; the response
 //   request is valid 1 cycle after the delimiter.
 // Interface: s_valid_i/s_data_i/s_frame_err_i from uart_rx (no back-pressure); m_tpsf_* to the
-//   core (valid/ready/data/last, Bins beats a pixel); m_seq_* = seq of every TPSF frame handed to
-//   the core, in order (link_tx pairs them with results); m_rsp_* = one pending response (kind 0
+//   core (valid/ready/data/last, Bins beats a pixel; m_tpsf_irf_o: the beats are an IRF load, not
+//   a pixel); m_seq_* = seq of every TPSF frame handed to the core, in order (link_tx pairs them
+//   with results; IRF frames have none); m_rsp_* = one pending response (kind 0
 //   error, 1 status) held until accepted; a response that finds one pending is counted in
 //   rsp_drop_o and lost. good_o / bad_o count frames.
 `default_nettype none
@@ -28,6 +30,7 @@ module link_rx #(
   input  wire        m_tpsf_ready_i,
   output wire [7:0]  m_tpsf_data_o,
   output wire        m_tpsf_last_o,
+  output wire        m_tpsf_irf_o,
   output wire        m_seq_valid_o,
   input  wire        m_seq_ready_i,
   output wire [7:0]  m_seq_data_o,
@@ -88,11 +91,11 @@ module link_rx #(
   wire [9:0] frame_len = {2'b00, len_q} + 10'd6;
   wire [9:0] pay_end   = {2'b00, len_q} + 10'd4;       // first CRC byte position
   wire       at_len    = dec_valid && (idx_q == 9'd3);
-  wire       len_ok    = (type_q == TypeTpsf) ? (dec_data == BinsB) :
+  wire       pay_type  = (type_q == TypeTpsf) || (type_q == TypeIrf);   // Bins payload bytes
+  wire       len_ok    = pay_type ? (dec_data == BinsB) :
                          (type_q == TypeStatusReq) ? (dec_data == 8'd0) : 1'b0;
-  wire       type_ok   = (type_q == TypeTpsf) || (type_q == TypeStatusReq);
-  wire       buf_start = at_len && !herr_q && (type_q == TypeTpsf) && len_ok &&
-                         buf_room && seq_room;
+  wire       type_ok   = pay_type || (type_q == TypeStatusReq);
+  wire       buf_start = at_len && !herr_q && pay_type && len_ok && buf_room && seq_room;
   wire       in_pay    = (idx_q >= 9'd4) && ({1'b0, idx_q} < pay_end);
   wire       buf_wr    = dec_valid && tpsf_q && in_pay;
 
@@ -109,8 +112,9 @@ module link_rx #(
     else                     err_code = 8'h00;
   end
   wire frame_good = (err_code == 8'h00);
-  wire commit     = end_frame && frame_good && tpsf_q;
-  wire status_req = end_frame && frame_good && !tpsf_q;
+  wire commit     = end_frame && frame_good && tpsf_q;          // the payload to the core
+  wire seq_push   = commit && (type_q == TypeTpsf);             // a pixel: its seq for the result
+  wire status_req = end_frame && frame_good && !seq_push;       // status request or IRF: STATUS
 
   always @(posedge clk_i) begin
     if (is_code) begin
@@ -135,7 +139,7 @@ module link_rx #(
           if (!herr_q && !type_ok) begin herr_q <= 1'b1; hcode_q <= ErrType; end
           else if (!herr_q && !len_ok) begin herr_q <= 1'b1; hcode_q <= ErrLength; end
           if (!herr_q && type_ok && len_ok && !ferr_q && !s_frame_err_i) hdr_ok_q <= 1'b1;
-          if (!herr_q && type_ok && len_ok && type_q == TypeTpsf) begin
+          if (!herr_q && type_ok && len_ok && pay_type) begin
             if (buf_room && seq_room) tpsf_q <= 1'b1;
             else                      busy_q <= 1'b1;
           end
@@ -198,16 +202,16 @@ module link_rx #(
   end
 
   // ---- payload buffer and sequence numbers ---------------------------------------------
-  tpsf_buffer #(.Depth(BufBytes), .Bins(Bins)) u_buf (
+  tpsf_buffer #(.Depth(BufBytes), .Bins(Bins), .Width(9)) u_buf (
     .clk_i(clk_i), .rst_i(rst_i),
-    .start_i(buf_start), .wr_valid_i(buf_wr), .wr_data_i(dec_data),
+    .start_i(buf_start), .wr_valid_i(buf_wr), .wr_data_i({type_q == TypeIrf, dec_data}),
     .commit_i(commit), .abort_i(end_frame && !commit), .room_o(buf_room),
     .m_valid_o(m_tpsf_valid_o), .m_ready_i(m_tpsf_ready_i),
-    .m_data_o(m_tpsf_data_o), .m_last_o(m_tpsf_last_o)
+    .m_data_o({m_tpsf_irf_o, m_tpsf_data_o}), .m_last_o(m_tpsf_last_o)
   );
 
   // seq_in_ready is not needed (lint waiver below): the FIFO never refuses a push, by
-  // construction. A push is a commit, which needs tpsf_q; tpsf_q is set only at the length byte
+  // construction. A push is a TPSF frame's commit, which needs tpsf_q; tpsf_q is set only at the length byte
   // and only with seq_room (count < SeqDepth; a TPSF frame without room is BUSY instead); from
   // that check to the frame's commit nothing else is pushed (a push happens only at a closing
   // delimiter, one per frame, and that delimiter also clears tpsf_q) and pops only lower the
@@ -218,7 +222,7 @@ module link_rx #(
   /* verilator lint_on UNUSEDSIGNAL */
   sync_fifo #(.Width(8), .Depth(SeqDepth)) u_seq (
     .clk_i(clk_i), .rst_i(rst_i),
-    .s_valid_i(commit), .s_ready_o(seq_in_ready), .s_data_i(seq_q),
+    .s_valid_i(seq_push), .s_ready_o(seq_in_ready), .s_data_i(seq_q),
     .m_valid_o(m_seq_valid_o), .m_ready_i(m_seq_ready_i), .m_data_o(m_seq_data_o),
     .count_o(seq_count)
   );
@@ -235,12 +239,12 @@ module link_rx #(
 `ifdef FLIMGRU_ASSERT
   // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
   //      stops the test with this message, the instance and the cycle) -----------------------
-  // The sequence FIFO is never pushed when full (its ready is otherwise unread), and a TPSF
-  // frame is buffered only with the TPSF type and a pixel's length.
+  // The sequence FIFO is never pushed when full (its ready is otherwise unread), and a payload
+  // is buffered only for a TPSF or IRF frame of Bins bytes.
   always @(posedge clk_i) if (!rst_i) begin
-    if (commit) assert (seq_in_ready)
+    if (seq_push) assert (seq_in_ready)
       else $error("link_rx: seq %0d pushed into a full sequence FIFO", seq_q);
-    if (tpsf_q) assert (type_q == TypeTpsf && len_q == BinsB)
+    if (tpsf_q) assert (pay_type && len_q == BinsB)
       else $error("link_rx: payload of type %0d, length %0d buffered", type_q, len_q);
   end
 `endif
@@ -278,19 +282,22 @@ module link_rx #(
   end
   // The header is well-formed: magic, a known type, the length of that type, no framing error.
   wire f_hdr_ok = (f_nd >= 9'd4) && (f_b0 == LinkMagic) && !f_fe &&
-                  ((f_b1 == TypeTpsf && f_b3 == BinsB) || (f_b1 == TypeStatusReq && f_b3 == 8'd0));
+                  (((f_b1 == TypeTpsf || f_b1 == TypeIrf) && f_b3 == BinsB) ||
+                   (f_b1 == TypeStatusReq && f_b3 == 8'd0));
 
   always @* if (f_past_valid && !rst_i) begin
     // payload: only into an open buffer frame, only payload bytes, never past len
     if (buf_wr) assert (f_open && f_nd >= 9'd4 && {1'b0, f_nd} < pay_end && f_nw < {1'b0, len_q});
-    if (tpsf_q) assert (len_q == BinsB && type_q == TypeTpsf);
+    if (tpsf_q) assert (len_q == BinsB && pay_type);
     // tpsf_buffer's environment: start with room and no frame open, commit after exactly Bins
     // payload bytes; sync_fifo (sequence numbers): never pushed when full
     if (buf_start) assert (!f_open && buf_room);
-    if (commit) assert (f_open && f_nw == Bins && seq_in_ready);
-    // every frame (a delimiter after at least one byte) ends in exactly one of: commit (good
-    // TPSF), a response request (a status request or a bad frame)
-    if (end_frame) assert (commit != rsp_new);
+    if (commit) assert (f_open && f_nw == Bins);
+    if (seq_push) assert (seq_in_ready);
+    // every frame (a delimiter after at least one byte) ends in exactly one of: a sequence push
+    // (good TPSF), a response request (a status request, a committed IRF or a bad frame)
+    if (end_frame) assert (seq_push != rsp_new);
+    if (commit && !seq_push) assert (type_q == TypeIrf && rsp_new);
     if (is_delim && !started_q) assert (!commit && !rsp_new);
     // induction helpers
     assert (f_nd == idx_q && f_open == tpsf_q);
@@ -307,15 +314,15 @@ module link_rx #(
     assert (!(tpsf_q && busy_q));
     if (herr_q) assert (hcode_q == ErrMagic || hcode_q == ErrType || hcode_q == ErrLength ||
                         hcode_q == ErrTooLong);
-    if (idx_q >= 9'd4 && !herr_q && type_q == TypeTpsf) assert (tpsf_q || busy_q);
+    if (idx_q >= 9'd4 && !herr_q && pay_type) assert (tpsf_q || busy_q);
     if (idx_q >= 9'd4 && !herr_q && !ferr_q) assert (hdr_ok_q);
-    if (tpsf_q || busy_q) assert (idx_q >= 9'd4 && type_q == TypeTpsf && len_q == BinsB);
+    if (tpsf_q || busy_q) assert (idx_q >= 9'd4 && pay_type && len_q == BinsB);
     if (idx_q != 9'd0) assert (started_q && !first_q);
     if (cnt_q != 8'd0) assert (!first_q && cnt_q < code_q);
     if (!first_q) assert (started_q && code_q != 8'd0);
     if (idx_q == 9'd0) assert (!herr_q && !tpsf_q && !busy_q && !hdr_ok_q && crc_q == 16'hFFFF);
     if (first_q) assert (cnt_q == 8'd0 && code_q == 8'd0 && idx_q == 9'd0);
-    if (idx_q >= 9'd4 && !herr_q) assert (type_ok && len_q == ((type_q == TypeTpsf) ? BinsB : 8'd0));
+    if (idx_q >= 9'd4 && !herr_q) assert (type_ok && len_q == (pay_type ? BinsB : 8'd0));
   end
 
   // Back in step at every delimiter: the parser is in its idle state after it.
@@ -332,12 +339,12 @@ module link_rx #(
     assert (m_rsp_err_o[8] == $past(f_hdr_ok));
     if (m_rsp_err_o[8]) assert (m_rsp_seq_o == $past(f_b2));
   end
-  // A status response: for a good status request, with its seq.
+  // A status response: for a good status request or a committed IRF, with its seq.
   always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) &&
                               $past(status_req && !(rsp_valid_q && !m_rsp_ready_i)))
     assert (m_rsp_valid_o && m_rsp_kind_o && m_rsp_seq_o == $past(f_b2) && $past(f_hdr_ok));
 
-  // Reachability: each error code, a status reply, a committed TPSF frame and its last byte out
+  // Reachability: each error code, a status reply, a committed TPSF and IRF frame, a last byte out
   always @* if (f_past_valid && !rst_i) begin
     cover (rsp_new && err_code == ErrCrc);
     cover (rsp_new && err_code == ErrTruncated);
@@ -348,7 +355,8 @@ module link_rx #(
     cover (rsp_new && err_code == ErrTooLong);
     cover (rsp_new && err_code == ErrMagic && idx_q >= 9'd3);   // a garbage chunk of 3+ bytes
     cover (status_req);
-    cover (commit);
+    cover (seq_push);
+    cover (commit && type_q == TypeIrf);
     cover (m_tpsf_valid_o && m_tpsf_ready_i && m_tpsf_last_o);
   end
 `ifdef FORMAL_BUSY

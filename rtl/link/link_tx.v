@@ -6,7 +6,7 @@
 // Latency: after a request is taken, 4+len cycles of CRC, then the bytes as fast as uart_tx takes
 //   them (through a registered output; one scan cycle per byte, hidden behind the UART).
 // Interface: s_sum_* (valid/ready, 152-bit summary) and s_seq_* (valid/ready, 8-bit seq) are
-//   taken together; s_rsp_* from link_rx; status_i = the 18 status payload bytes (byte 0 in the
+//   taken together; s_rsp_* from link_rx; status_i = the 19 status payload bytes (byte 0 in the
 //   low bits); m_* = byte stream to uart_tx (valid/ready).
 `default_nettype none
 
@@ -24,7 +24,7 @@ module link_tx (
   input  wire         s_rsp_kind_i,      // 0 error, 1 status
   input  wire [7:0]   s_rsp_seq_i,
   input  wire [31:0]  s_rsp_err_i,
-  input  wire [143:0] status_i,
+  input  wire [151:0] status_i,
   output wire         m_valid_o,
   input  wire         m_ready_i,
   output wire [7:0]   m_data_o,
@@ -107,7 +107,7 @@ module link_tx (
         if (take_rsp) begin
           frame_q <= {FrameW{1'b0}};
           if (s_rsp_kind_i) begin
-            frame_q[8*(4+18)-1:0] <= {status_i, LenStatus, s_rsp_seq_i, TypeStatus, LinkMagic};
+            frame_q[8*(4+19)-1:0] <= {status_i, LenStatus, s_rsp_seq_i, TypeStatus, LinkMagic};
             n_q <= 5'd6 + LenStatus[4:0];
           end else begin
             frame_q[8*(4+4)-1:0] <= {s_rsp_err_i, LenError, s_rsp_seq_i, TypeError, LinkMagic};

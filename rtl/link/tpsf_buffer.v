@@ -4,26 +4,28 @@
 //   the core). The read side streams the committed bytes out; every Bins-th byte carries last.
 // Latency: 3 cycles from commit_i to m_valid_o (pointer update, RAM read, output register);
 //   then one byte per cycle while m_ready_i is high.
-// Interface: start_i (begin a frame: tentative pointer := committed pointer), wr_valid_i/wr_data_i,
+// Interface: start_i (begin a frame: tentative pointer := committed pointer), wr_valid_i/wr_data_i
+//   (Width bits: a byte, and link_rx's frame kind above it),
 //   commit_i/abort_i; room_o = a whole pixel (Bins bytes) fits besides what is committed.
 //   Output: valid/ready/data/last. Depth (bytes) must be a power of two; block RAM when large.
 `default_nettype none
 
 module tpsf_buffer #(
   parameter integer Depth = 2048,   // bytes
-  parameter integer Bins  = 135
+  parameter integer Bins  = 135,
+  parameter integer Width = 8       // bits a byte entry (9 fills a DP16KD's ninth bit for free)
 ) (
   input  wire       clk_i,
   input  wire       rst_i,
   input  wire       start_i,
   input  wire       wr_valid_i,
-  input  wire [7:0] wr_data_i,
+  input  wire [Width-1:0] wr_data_i,
   input  wire       commit_i,
   input  wire       abort_i,
   output wire       room_o,
   output wire       m_valid_o,
   input  wire       m_ready_i,
-  output wire [7:0] m_data_o,
+  output wire [Width-1:0] m_data_o,
   output wire       m_last_o
 );
   localparam integer AddrW = $clog2(Depth);
@@ -43,12 +45,12 @@ module tpsf_buffer #(
     end
   end
 
-  reg [7:0] mem_q [0:Depth-1];
+  reg [Width-1:0] mem_q [0:Depth-1];
   reg [AddrW:0] wr_q;      // committed write pointer
   reg [AddrW:0] tent_q;    // tentative write pointer of the frame being received
   reg [AddrW:0] rd_q;      // next address to fetch
   reg [BinW-1:0] bin_q;    // bin index of the next fetched byte
-  reg [7:0] out_data_q;
+  reg [Width-1:0] out_data_q;
   reg       out_valid_q, out_last_q;
 
   wire [AddrW:0] used = wr_q - rd_q;
@@ -70,7 +72,7 @@ module tpsf_buffer #(
 
   // Read side, two stages: the block-RAM read (s1; its clock-to-out is slow) and a fabric
   // output register (s2). Full throughput; both stages hold while the core stalls.
-  reg [7:0] s1_data_q;
+  reg [Width-1:0] s1_data_q;
   reg       s1_valid_q, s1_last_q;
   wire move  = s1_valid_q && (!out_valid_q || m_ready_i);
   wire fetch = (rd_q != wr_q) && (!s1_valid_q || move);
@@ -164,7 +166,7 @@ module tpsf_buffer #(
   // abort forgets it. The byte stream out must be exactly the committed bytes, in order: the
   // f_idx-th byte out is the tracked byte, and only committed bytes come out.
   (* anyconst *) reg [FW-1:0] f_idx;
-  reg [7:0] f_cand, f_word;
+  reg [Width-1:0] f_cand, f_word;
   reg       f_cand_v;
   always @(posedge clk_i) begin
     if (wr_valid_i && f_ncom + f_nwr == f_idx) begin f_cand <= wr_data_i; f_cand_v <= 1'b1; end

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "error.hpp"
 #include "int_model.hpp"
 #include "link_protocol.hpp"
 #include "preprocess.hpp"
@@ -44,11 +45,19 @@ inline std::vector<Tpsf> quantized(const std::vector<float>& counts) {
   return out;
 }
 
-// The summary of one pixel by the integer model: what its RESULT frame must carry.
-inline link::Summary expected_summary(const Tpsf& x) {
-  int32_t xq[kBins], y[kBins * kChannels];
-  for (int k = 0; k < kBins; ++k) xq[k] = x[k];
-  run_int_model(board_model(), xq, y);
+// The summary of one pixel by the integer model: what its RESULT frame must carry. A model with
+// the IRF input (input width 2) reads `irf` (the i_q bins the board was loaded with) beside x.
+inline link::Summary expected_summary(const Tpsf& x, const Tpsf* irf = nullptr) {
+  const QuantModel& m = board_model();
+  const int w = m.input_width;
+  if (w == 2 && !irf) throw Error("expected_summary: the board's model reads an IRF: pass it");
+  std::vector<int32_t> xq(size_t(kBins) * w);
+  int32_t y[kBins * kChannels];
+  for (int k = 0; k < kBins; ++k) {
+    xq[size_t(k) * w] = x[k];
+    if (w == 2) xq[size_t(k) * w + 1] = (*irf)[k];
+  }
+  run_int_model(m, xq.data(), y);
   std::vector<std::array<int16_t, 3>> yy(kBins);
   for (int t = 0; t < kBins; ++t)
     for (int c = 0; c < 3; ++c) yy[t][c] = static_cast<int16_t>(y[t * kChannels + c]);

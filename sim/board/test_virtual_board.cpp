@@ -41,6 +41,7 @@ struct Received {
   std::vector<std::pair<uint8_t, Summary>> results;
   std::vector<ErrorReport> errors;
   std::vector<Status> statuses;
+  std::vector<uint8_t> status_seqs;  // the seq each status frame echoes
   int undecodable = 0;
 };
 
@@ -61,8 +62,12 @@ struct Bench {
       }
       if (e.frame.type == kTypeResult) rx.results.push_back({e.frame.seq, decode_result(e.frame)});
       else if (e.frame.type == kTypeError) rx.errors.push_back(decode_error(e.frame));
-      else if (e.frame.type == kTypeStatus) rx.statuses.push_back(decode_status(e.frame));
-      else ++rx.undecodable;
+      else if (e.frame.type == kTypeStatus) {
+        rx.statuses.push_back(decode_status(e.frame));
+        rx.status_seqs.push_back(e.frame.seq);
+      } else {
+        ++rx.undecodable;
+      }
     }
   }
   // Runs until results/errors/statuses reach the counts (or a generous time-out).
@@ -99,6 +104,41 @@ TEST(VirtualBoard, StatusRequest) {
   EXPECT_EQ(s.seq_depth, 32);
   EXPECT_EQ(s.good_frames, 1);  // the request itself
   EXPECT_EQ(s.bad_frames, 0);
+  EXPECT_EQ(s.in_dim, 1);       // the stand-in's model reads no IRF
+  EXPECT_EQ(b.rx.undecodable, 0);
+}
+
+// An IRF frame goes through the payload buffer in order with the pixels and is answered by a
+// STATUS frame with its seq (no RESULT); a corrupt one by an ERROR naming it. The stand-in core
+// takes the IRF and drops it, so the pixels' results are unchanged and in order.
+TEST(VirtualBoard, IrfFrameAnsweredByStatus) {
+  Bench b;
+  std::mt19937 rng(23);
+  const Tpsf p1 = random_tpsf(rng), p2 = random_tpsf(rng), irf = random_tpsf(rng);
+  b.board.uart().send(encode_tpsf(1, p1.data()));
+  b.board.uart().send(encode_irf(50, irf.data()));
+  b.board.uart().send(encode_tpsf(2, p2.data()));
+  auto bad = frame_bytes(Frame{kTypeIrf, 51, std::vector<uint8_t>(irf.begin(), irf.end())});
+  bad[20] ^= 0x04;
+  std::vector<uint8_t> w = {0};
+  const auto c = cobs_encode(bad);
+  w.insert(w.end(), c.begin(), c.end());
+  w.push_back(0);
+  b.board.uart().send(w);
+  ASSERT_TRUE(b.wait_for(2, 1, 1));
+  b.settle();
+  ASSERT_EQ(b.rx.results.size(), 2u);
+  EXPECT_EQ(b.rx.results[0].first, 1);
+  EXPECT_EQ(b.rx.results[0].second, standin_expected(p1));
+  EXPECT_EQ(b.rx.results[1].first, 2);
+  EXPECT_EQ(b.rx.results[1].second, standin_expected(p2));
+  ASSERT_EQ(b.rx.statuses.size(), 1u);
+  EXPECT_EQ(b.rx.status_seqs[0], 50);
+  ASSERT_EQ(b.rx.errors.size(), 1u);
+  EXPECT_EQ(b.rx.errors[0].code, kErrCrc);
+  EXPECT_TRUE(b.rx.errors[0].seq_valid);
+  EXPECT_EQ(b.rx.errors[0].seq, 51);
+  EXPECT_EQ(b.rx.errors[0].type, kTypeIrf);
   EXPECT_EQ(b.rx.undecodable, 0);
 }
 
