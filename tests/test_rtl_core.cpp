@@ -350,8 +350,8 @@ TEST(RtlCoreIrf, ExtremeModel) {
 }
 
 // A new IRF between batches: it waits until the batches before it have left the encoder, holds
-// the pixels after it, and applies to exactly those; with random stalls, a short batch and a
-// noisy IRF.
+// the pixels after it, and applies to exactly those; with random stalls, a short batch, a noisy
+// IRF, and a partial batch (no s_x_last) that the pending IRF load closes.
 TEST(RtlCoreIrf, IrfReloadedBetweenBatches) {
   Bench<CfgL2P16I2> b("irf_reload", 53, false);
   b.dut.set_stalls(0.7, 0.5);
@@ -360,6 +360,11 @@ TEST(RtlCoreIrf, IrfReloadedBetweenBatches) {
   b.batch({Shape::Decay});          // short batch, closed by s_x_last
   b.load_irf(make_irf(b.rng, false));
   b.batch({Shape::Random, Shape::Decay});
+  const Pixel lone = make_pixel(Shape::Decay, b.next_tag++, b.rng);
+  b.sb.expect_batch({lone});        // one pixel without s_x_last: the IRF load below closes it
+  b.dut.push_pixel(lone, false);
+  b.load_irf(make_irf(b.rng, false));
+  b.batch({Shape::SingleBin, Shape::Random});
   b.run_to_end();
 }
 

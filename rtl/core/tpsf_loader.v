@@ -7,9 +7,10 @@
 //   bank_full_o[b] set when bank b holds a closed batch, cleared by release_i[b].
 //   InDim 2 (a model that reads the instrument's IRF beside the TPSF, numerics §8): s_irf_* loads
 //   the IRF, Steps bins (x_q), into every lane's x RAM at {1, 0, bin}, the encoder's second input
-//   column. A load starts between pixels and only when no batch is closed or computing (so it
-//   applies to every batch that starts after it); a pending load holds new pixels back, and once
-//   started it takes its Steps bins before any pixel bin. InDim 1: s_irf_* is taken and dropped.
+//   column. A pending load closes a partial batch (as flush_i does) and holds new pixels back;
+//   it starts between pixels once no batch is closed or in its encoder, and takes its Steps bins
+//   before any pixel bin: it applies to exactly the pixels after it. InDim 1: s_irf_* is taken
+//   and dropped.
 // Latency: a bin is written in the cycle it is accepted.
 `default_nettype none
 module tpsf_loader #(
@@ -68,9 +69,12 @@ module tpsf_loader #(
   // IRF loads (InDim 2): irf_hold stops pixel bins at a pixel boundary while a load is pending
   // or running (irf_run); irf_fire writes an IRF bin into every lane
   wire irf_hold, irf_run, irf_fire;
-  // flush_i closes a batch that holds at least one pixel, at a pixel boundary (not during an IRF
-  // load: the batch would start with half of it)
-  wire flush_close = flush_i & (bin_q == 0) & (lane_q != 0) & ~full_q[wbank_q] & ~irf_run;
+  // flush_i closes a batch that holds at least one pixel, at a pixel boundary, and so does a
+  // pending IRF load (the pixels before it keep the IRF they were sent with); not during an IRF
+  // load (the batch would start with half of it)
+  wire irf_pend;
+  wire flush_close = (flush_i | irf_pend) & (bin_q == 0) & (lane_q != 0) & ~full_q[wbank_q] &
+                     ~irf_run;
   assign s_ready_o = ~full_q[wbank_q] & ~flush_close & ~irf_hold;
   wire fire      = s_valid_i & s_ready_o;
   wire pixel_end = fire & (bin_q == LastBin);
@@ -85,6 +89,7 @@ module tpsf_loader #(
     if (InDim > 1) begin : g_irf
       reg [StepW-1:0] irf_bin_q;    // next IRF bin; nonzero while a load runs
       assign irf_run       = (irf_bin_q != 0);
+      assign irf_pend      = s_irf_valid_i & ~irf_run;
       assign irf_hold      = (bin_q == 0) & (s_irf_valid_i | irf_run);
       assign s_irf_ready_o = irf_run | ((bin_q == 0) & (full_q == 2'b00));
       assign irf_fire      = s_irf_valid_i & s_irf_ready_o;
@@ -96,6 +101,7 @@ module tpsf_loader #(
       end
     end else begin : g_no_irf
       assign irf_run       = 1'b0;
+      assign irf_pend      = 1'b0;
       assign irf_hold      = 1'b0;
       assign s_irf_ready_o = 1'b1;   // a model without the IRF input: loads are dropped
       /* verilator lint_off UNUSEDSIGNAL */
