@@ -20,7 +20,20 @@
 #include "virtual_board.hpp"
 
 using namespace flimgru;
-using namespace flimgru::link;
+using flimgru::link::decode_error;
+using flimgru::link::decode_result;
+using flimgru::link::decode_status;
+using flimgru::link::encode_irf;
+using flimgru::link::encode_status_request;
+using flimgru::link::encode_tpsf;
+using flimgru::link::ErrorReport;
+using flimgru::link::kTypeError;
+using flimgru::link::kTypeResult;
+using flimgru::link::kTypeStatus;
+using flimgru::link::ParseStatus;
+using flimgru::link::Status;
+using flimgru::link::StreamDecoder;
+using flimgru::link::Summary;
 using flimgru::sim::expected_summary;
 using flimgru::sim::quantized;
 using flimgru::sim::simulated_counts;
