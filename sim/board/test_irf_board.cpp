@@ -5,7 +5,6 @@
 // and `flimgru infer --device PTY --irf FILE` equals the int8 backend with the same --irf, byte
 // for byte.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "board_reference.hpp"
 #include "irf_input.hpp"
 #include "npy.hpp"
+#include "test_helpers.hpp"
 #include "virtual_board.hpp"
 
 using namespace flimgru;
@@ -40,6 +40,7 @@ using flimgru::sim::simulated_counts;
 using flimgru::sim::Tpsf;
 using flimgru::sim::VirtualBoard;
 namespace fs = std::filesystem;
+using flimgru::test::slurp;
 
 namespace {
 
@@ -123,20 +124,11 @@ TEST(IrfBoard, IrfLoadedOnceThenPixelsBitExact) {
 }
 
 #if defined(FLIMGRU_VIRTUAL_BOARD_EXE) && defined(FLIMGRU_EXE)
-namespace {
-std::string slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-}  // namespace
-
 // flimgru infer --device --irf on the IRF board's pty: the CSV equals the int8 backend's with the
 // same model and IRF file; without --irf the host refuses the board with a message.
 TEST(IrfBoard, InferDeviceWithIrfMatchesInt8Backend) {
-  const fs::path dir = fs::temp_directory_path() / ("flimgru_irf_board_" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const flimgru::test::TempDir tmp;
+  const fs::path& dir = tmp.path;
   const std::vector<float> counts = simulated_counts(12, 505);
   write_npy((dir / "img.npy").string(), {4, 3, kBins}, counts.data());
   {
@@ -166,6 +158,5 @@ TEST(IrfBoard, InferDeviceWithIrfMatchesInt8Backend) {
   EXPECT_NE(std::system(cmd_no.c_str()), 0);
   EXPECT_NE(slurp(log).find("IRF-conditioned"), std::string::npos) << slurp(log);
   EXPECT_FALSE(fs::exists(no_irf));
-  fs::remove_all(dir);
 }
 #endif

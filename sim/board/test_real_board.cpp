@@ -20,6 +20,7 @@
 #include "board_process.hpp"
 #include "board_reference.hpp"
 #include "npy.hpp"
+#include "test_helpers.hpp"
 #include "virtual_board.hpp"
 
 using namespace flimgru;
@@ -43,6 +44,7 @@ using flimgru::link::Status;
 using flimgru::link::summarize;
 using flimgru::sim::VirtualBoard;
 namespace fs = std::filesystem;
+using flimgru::test::slurp;
 
 namespace {
 
@@ -224,15 +226,6 @@ TEST(RealBoard, BusyWhenTheHostOutrunsTheBoard) {
 }
 
 #if defined(FLIMGRU_VIRTUAL_BOARD_EXE) && defined(FLIMGRU_EXE)
-namespace {
-std::string slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-}  // namespace
-
 // flimgru infer --device on the virtual board's pty (an image of 6 x 5 simulated pixels): the CSV
 // equals the int8 backend's, byte for byte. corrupt_every > 0: the virtual board flips a bit of
 // every Nth byte from the host, so frames fail their CRC and the host must resend them.
