@@ -110,20 +110,25 @@ inline void forward_d(const WeightsD& w, const float* x, int T, std::vector<doub
 
 // Mean KD loss over B samples, x [B,T,W], target/teacher [B,T,3].
 // The training loss (train_model.hpp, LossSpec): per sample and channel, the squared errors plus
-// lifetime · T · (squared error of the channel's mean + squared error of its first bin).
+// lifetime · T · (squared error of the channel's mean + squared error of its first bin)
+// plus moment · T · (squared error of Σ_t (t/T)·y(t) / T).
 inline double loss_d(const WeightsD& w, const std::vector<float>& x, const std::vector<float>& tg,
                      const std::vector<float>& te, double alpha, int B, int T,
-                     std::array<float, 3> channel = {1.0f, 1.0f, 1.0f}, double lifetime = 0.0) {
+                     std::array<float, 3> channel = {1.0f, 1.0f, 1.0f}, double lifetime = 0.0,
+                      double moment = 0.0) {
   auto channel_error = [&](const std::vector<double>& y, const float* r, int c) {
-    double sq = 0, mean_y = 0, mean_r = 0;
+    double sq = 0, mean_y = 0, mean_r = 0, mom_y = 0, mom_r = 0;
     for (int t = 0; t < T; ++t) {
       const double d = y[size_t(t) * 3 + c] - r[size_t(t) * 3 + c];
       sq += d * d;
       mean_y += y[size_t(t) * 3 + c] / T;
       mean_r += r[size_t(t) * 3 + c] / double(T);
+      mom_y += double(t) / T * y[size_t(t) * 3 + c] / T;
+      mom_r += double(t) / T * r[size_t(t) * 3 + c] / T;
     }
     const double d0 = y[size_t(c)] - r[c];
-    return sq + lifetime * T * ((mean_y - mean_r) * (mean_y - mean_r) + d0 * d0);
+    return sq + lifetime * T * ((mean_y - mean_r) * (mean_y - mean_r) + d0 * d0) +
+           moment * T * (mom_y - mom_r) * (mom_y - mom_r);
   };
   double acc = 0;
   std::vector<double> y;

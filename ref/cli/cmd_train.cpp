@@ -19,7 +19,7 @@ void add_train(CLI::App& app) {
     std::string data, val, run, init, teacher;
     int layers = 1, hidden = 32, epochs = 30, batch = 256, threads = 0, patience = 3, early = 8;
     int max_batches = 0, progress = 50;
-    float lr = 2e-3f, clip = 1.0f, alpha = 0.0f, lifetime = 0.0f, val_fraction = 0.05f;
+    float lr = 2e-3f, clip = 1.0f, alpha = 0.0f, lifetime = 0.0f, moment = 0.0f, val_fraction = 0.05f;
     std::vector<float> channel_weights{1.0f, 1.0f, 1.0f};
     uint64_t seed = 1;
     bool qat = false, json = false, irf_input = false;
@@ -32,7 +32,8 @@ void add_train(CLI::App& app) {
       "running the same command again resumes where it stopped. --teacher/--alpha add knowledge "
       "distillation: loss = (1-alpha)·MSE(y, target) + alpha·MSE(y, teacher(x)); --channel-weights weighs "
       "the three SFD channels in both terms; --lifetime-weight adds to each the errors of every channel's "
-      "area and first bin, the two quantities its lifetime is computed from. --qat trains through "
+      "area and first bin, the two quantities its lifetime is computed from; --moment-weight the errors of "
+      "every channel's first moment, which tau_int is computed from. --qat trains through "
       "the int8 arithmetic of docs/numerics.md (straight-through gradients).");
   c->add_option("--data", o->data, "Training data set directory (flimgru simulate)")->required();
   c->add_option("--val", o->val, "Validation data set (default: the last --val-fraction of --data)");
@@ -50,6 +51,8 @@ void add_train(CLI::App& app) {
       ->delimiter(',');
   c->add_option("--lifetime-weight", o->lifetime,
                 "Weight of the lifetime term (area and first-bin errors per channel, docs/training.md)");
+  c->add_option("--moment-weight", o->moment,
+                "Weight of the first-moment term (first-moment error per channel, docs/training.md)");
   c->add_flag("--qat", o->qat, "Quantization-aware training (int8, docs/numerics.md)");
   c->add_flag("--irf-input", o->irf_input,
               "IRF-conditioned model (input width 2): the encoder reads each sample's IRF bin beside its "
@@ -73,6 +76,8 @@ void add_train(CLI::App& app) {
     loss.alpha = o->alpha;
     if (!std::isfinite(o->lifetime) || o->lifetime < 0.0f) throw Error("--lifetime-weight: must be finite and >= 0");
     loss.lifetime = o->lifetime;
+    if (!std::isfinite(o->moment) || o->moment < 0.0f) throw Error("--moment-weight: must be finite and >= 0");
+    loss.moment = o->moment;
     double wsum = 0.0;
     for (float wc : o->channel_weights) {
       if (!std::isfinite(wc) || wc < 0.0f) throw Error("--channel-weights: weights must be finite and >= 0");

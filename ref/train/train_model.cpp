@@ -189,7 +189,7 @@ namespace {
 // y element (b, t, c) at y[b·sb + t·st + c]; target, teacher [B, T, 3] sample-major.
 double sfd_loss_sum(const float* y, size_t sb, size_t st, const float* target, const float* teacher,
                     const LossSpec& loss, int B, int T) {
-  const double alpha = loss.alpha, lam_t = double(loss.lifetime) * T;
+  const double alpha = loss.alpha, lam_t = double(loss.lifetime) * T, mu_t = double(loss.moment) * T;
   double acc = 0.0;
   for (int b = 0; b < B; ++b) {
     const float* yb = y + size_t(b) * sb;
@@ -199,15 +199,20 @@ double sfd_loss_sum(const float* y, size_t sb, size_t st, const float* target, c
     for (int r = 0; r < 2; ++r) {
       if (!refs[r]) continue;
       for (int c = 0; c < kChannels; ++c) {
-        double sq = 0.0, dsum = 0.0;
+        double sq = 0.0, dsum = 0.0, dmom = 0.0;
         for (int t = 0; t < T; ++t) {
           const double d = double(yb[size_t(t) * st + c]) - refs[r][size_t(t) * kChannels + c];
           sq += d * d;
           dsum += d;
+          dmom += d * t;
         }
         if (lam_t != 0.0) {
           const double da = dsum / T, d0 = double(yb[c]) - refs[r][c];
           sq += lam_t * (da * da + d0 * d0);
+        }
+        if (mu_t != 0.0) {
+          const double dm = dmom / (double(T) * T);
+          sq += mu_t * dm * dm;
         }
         acc += mix[r] * loss.channel[c] * sq;
       }
@@ -250,20 +255,26 @@ void sfd_loss_backward(const float* y, const float* target, const float* teacher
       }
     }
   }
-  if (loss.lifetime == 0.0f) return;
   // λ·T·(Ā(y) − Ā(r))² adds 2λ·(Ā(y) − Ā(r)) to every bin, λ·T·(y(0) − r(0))² adds
-  // 2λT·(y(0) − r(0)) to the first (k1, k2 hold the 2·inv·w_c·mix factors).
-  const float lam = loss.lifetime, lam_t = lam * float(T);
+  // 2λT·(y(0) − r(0)) to the first, μ·T·(M̄(y) − M̄(r))² adds 2μ·(M̄(y) − M̄(r))·t/T to bin t
+  // (k1, k2 hold the 2·inv·w_c·mix factors).
+  if (loss.lifetime == 0.0f && loss.moment == 0.0f) return;
+  const float lam = loss.lifetime, lam_t = lam * float(T), mu = loss.moment;
   for (int b = 0; b < B; ++b) {
     for (int c = 0; c < kChannels; ++c) {
-      double da = 0.0, dt = 0.0;
+      double da = 0.0, dt = 0.0, ma = 0.0, mt = 0.0;
       for (int t = 0; t < T; ++t) {
         const size_t iy = (size_t(t) * B + b) * kChannels + c, it = (size_t(b) * T + t) * kChannels + c;
-        da += double(y[iy]) - target[it];
-        if (alpha != 0.0) dt += double(y[iy]) - teacher[it];
+        const double e = double(y[iy]) - target[it], f = alpha != 0.0 ? double(y[iy]) - teacher[it] : 0.0;
+        da += e;
+        dt += f;
+        ma += e * t;
+        mt += f * t;
       }
       const float g_area = lam * float((k1[c] * da + k2[c] * dt) / T);
-      for (int t = 0; t < T; ++t) dy[(size_t(t) * B + b) * kChannels + c] += g_area;
+      const double g_mom = mu * (k1[c] * ma + k2[c] * mt) / (double(T) * T * T);
+      for (int t = 0; t < T; ++t) dy[(size_t(t) * B + b) * kChannels + c] += g_area + float(g_mom * t);
+      if (lam == 0.0f) continue;
       const size_t i0 = size_t(b) * kChannels + c, j0 = size_t(b) * T * kChannels + c;
       const float d0 = y[i0] - target[j0], e0 = alpha != 0.0 ? y[i0] - teacher[j0] : 0.0f;
       dy[i0] += lam_t * (k1[c] * d0 + k2[c] * e0);

@@ -61,12 +61,16 @@ struct LossSpec {
   float alpha = 0.0f;                                  // KD weight on the teacher's outputs
   std::array<float, kChannels> channel{1.0f, 1.0f, 1.0f};
   float lifetime = 0.0f;                               // λ of the lifetime term (0: plain MSE)
+  float moment = 0.0f;                                 // μ of the first-moment term (0: none)
 };
 
 // Loss of one sample against a reference r (the target, or the teacher's output), per channel c:
 //   e_c(y, r) = Σ_t (y_c(t) − r_c(t))²  +  λ·T·[ (Ā_c(y) − Ā_c(r))² + (y_c(0) − r_c(0))² ]
-// with Ā_c the channel's mean over the T bins. The λ term weighs the two quantities each lifetime
-// is computed from (τ_c = area / first bin, docs/numerics.md) beyond their share of the MSE.
+//                                      +  μ·T·(M̄_c(y) − M̄_c(r))²
+// with Ā_c the channel's mean over the T bins and M̄_c = Σ_t (t/T)·y_c(t) / T its first moment.
+// The λ term weighs the two quantities each component lifetime is computed from (τ_c = area /
+// first bin, docs/numerics.md) beyond their share of the MSE; the μ term the one τI is computed
+// from (the whole decay's first moment, docs/numerics.md §7a).
 // Loss summed (not averaged) over this batch slice and scaled by inv_count
 // (= 1 / (total samples · T · 3), so slices add up to the batch mean):
 //   loss = inv_count · Σ_{b,c} w_c [(1−α)·e_c(y, target) + α·e_c(y, teacher)]   (α = 0: teacher not read)
