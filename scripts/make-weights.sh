@@ -25,11 +25,13 @@ train() {  # run-name layers hidden epochs lr seed [extra args...]
 hidden_of() { local n=${1##*-h}; n=${n##*-2x}; echo "${n%%-*}"; }
 layers_of() { [[ $1 == reduced-2x* ]] && echo 2 || echo 1; }
 # The loss a name asks for (docs/training.md, "Loss"), also kept by its -qat fine-tuning: -kd
-# learns from the shipped teacher with weight KD_ALPHA on its outputs; -lt adds the lifetime term.
-KD_ALPHA=0.5 LIFETIME_WEIGHT=0.1
+# learns from the shipped teacher with weight KD_ALPHA on its outputs; -lt adds the lifetime term,
+# -ltm also the first-moment term.
+KD_ALPHA=0.5 LIFETIME_WEIGHT=0.1 MOMENT_WEIGHT=10
 loss_args() {
   if [[ $1 == *-kd* ]]; then echo "--teacher weights/teacher/model.safetensors --alpha $KD_ALPHA"; fi
   if [[ $1 == *-lt* ]]; then echo "--lifetime-weight $LIFETIME_WEIGHT"; fi
+  if [[ $1 == *-ltm* ]]; then echo "--moment-weight $MOMENT_WEIGHT"; fi
   # irf-*: IRF-conditioned (input width 2), the IRF of each sample built from its labels
   if [[ $1 == irf-* ]]; then echo "--irf-input"; fi
 }
@@ -45,7 +47,8 @@ models=("$@")
           reduced-2x16 reduced-2x32 reduced-2x64 known-irf-h32 known-irf-h32-qat teacher
           student-h16-kd student-h32-kd student-h64-kd
           student-h16-kd-qat student-h32-kd-qat student-h64-kd-qat student-h32-lt student-h32-lt-qat
-          student-h32-kd-lt student-h32-kd-lt-qat irf-h32 irf-h32-qat irf-h32-lt irf-h32-lt-qat)
+          student-h32-kd-lt student-h32-kd-lt-qat irf-h32 irf-h32-qat irf-h32-lt irf-h32-lt-qat
+          student-h32-kd-ltm student-h32-kd-ltm-qat)
 for m in "${models[@]}"; do
   # The name's prefix picks the data: known-irf-* models train for one instrument's IRF.
   TRAIN=train300k VAL=val10k
@@ -62,6 +65,10 @@ for m in "${models[@]}"; do
                        --init "weights/$base/model.safetensors" $(loss_args "$base") ;;
     student-h32|student-h32-kd)  # shellcheck disable=SC2046
                      train "$m" 1 32 60 2e-3 1 $(loss_args "$m") ;;
+    student-h*-ltm)  # the -lt model of the same name, fine-tuned with the first-moment term too
+                     # shellcheck disable=SC2046
+                     train "$m" 1 "$(hidden_of "$m")" 10 5e-4 5 \
+                       --init "weights/${m%m}/model.safetensors" $(loss_args "$m") ;;
     student-h*-lt)   # the student of the same width, fine-tuned with the lifetime term (and KD: -kd-lt)
                      # shellcheck disable=SC2046
                      train "$m" 1 "$(hidden_of "$m")" 10 5e-4 5 \
