@@ -181,8 +181,9 @@ int main(int argc, char** argv) {
         << " coverage files of the harness verilated with `--coverage` (FLIMGRU_VERIFY=coverage), made by:\n\n    "
         << command
         << "\n\nLine coverage counts Verilator's line and branch points (every statement block and every "
-           "if/else/case arm), toggle coverage every bit of every signal seen both rising and falling; a point "
-           "counts as covered if any instance of the module reached it.\n\n"
+           "if/else/case arm), toggle coverage every bit of every signal seen both rising and falling; a point is "
+           "one source location (file, line, arm or bit), covered if any instance, any parameterization or, for "
+           "an `include`d file, any module that includes it reached it.\n\n"
         << "**rtl/ in all: line " << pct(rtl.line_hit, rtl.line_total) << " (" << rtl.line_hit << " / "
         << rtl.line_total << "), toggle " << pct(rtl.toggle_hit, rtl.toggle_total) << " (" << rtl.toggle_hit << " / "
         << rtl.toggle_total << ").**\n\n"
