@@ -78,6 +78,17 @@ std::string line_list(const std::set<int>& lines, size_t max_items) {
   return s.str();
 }
 
+// A source path relative to the repository (rtl/..., boards/...), whatever checkout and build
+// directory it was compiled from.
+std::string repo_path(const std::string& path) {
+  std::string file = fs::path(path).lexically_normal().string();
+  for (const char* root : {"/rtl/", "/boards/"}) {
+    const size_t k = file.rfind(root);
+    if (k != std::string::npos) return file.substr(k + 1);
+  }
+  return file;
+}
+
 // REASONS.tsv: "file<TAB>line<TAB>why" per line never run ("" path: none).
 std::map<std::pair<std::string, int>, std::string> read_reasons(const std::string& path) {
   std::map<std::pair<std::string, int>, std::string> r;
@@ -122,10 +133,11 @@ int main(int argc, char** argv) {
       while (std::getline(in, text)) {
         if (!parse_point(text, &key, &count)) continue;
         auto f = fields(key);
-        // One location whatever the path it was compiled from (rtl/x.v, sim/board/../../rtl/x.v)
-        // and whatever module or parameters it was compiled in (the page v_line/name__A15_R14
-        // keeps only its kind: a `include`d function is one location in every module).
-        f["f"] = fs::path(f["f"]).lexically_normal().string();
+        // One location whatever the path it was compiled from (rtl/x.v, sim/board/../../rtl/x.v,
+        // another checkout) and whatever module or parameters it was compiled in (the page
+        // v_line/name__A15_R14 keeps only its kind: a `include`d function is one location in
+        // every module).
+        f["f"] = repo_path(f["f"]);
         if (const size_t k = f["page"].find('/'); k != std::string::npos) f["page"].erase(k);
         Point p{f["f"], f["page"], std::atoi(f["l"].c_str())};
         f.erase("h");
@@ -140,16 +152,7 @@ int main(int argc, char** argv) {
     std::map<std::string, FileCov> by_file;
     for (const auto& [loc, count] : points) {
       const Point& p = where[loc];
-      // paths relative to the repository (rtl/..., boards/...)
-      std::string file = p.file;
-      for (const char* root : {"/rtl/", "/boards/"}) {
-        const size_t k = file.rfind(root);
-        if (k != std::string::npos) {
-          file = file.substr(k + 1);
-          break;
-        }
-      }
-      FileCov& c = by_file[file];
+      FileCov& c = by_file[p.file];
       const bool toggle = p.page.rfind("v_toggle", 0) == 0;
       if (toggle) {
         ++c.toggle_total;
