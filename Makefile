@@ -31,7 +31,7 @@ test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: ce
 	  $(CMAKE_DIR)/sim/board/flimgru_board_tests $(CMAKE_DIR)/sim/board/flimgru_real_board_tests \
 	  $(CMAKE_DIR)/sim/board/flimgru_irf_board_tests $(CMAKE_DIR)/sim/flimgru_frontend_tests
 
-regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, random initial values, the default board's timing margin
+regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, random initial values, the formal proofs, the default board's timing margin
 	@$(MAKE) --no-print-directory test
 	@set -o pipefail; sim/postsynth.sh 2 1 16 8 2>/dev/null | tail -1
 	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
@@ -42,6 +42,8 @@ regress: tools ## test, post-synthesis simulation, every board's core, the defau
 	  rc=$$?; echo "regress: $$(( $$(date +%s) - start )) s"; exit $$rc
 	@echo "== the RTL tests from random initial register and memory contents (--x-initial unique, 3 seeds) =="
 	@scripts/rtl-verify.sh x-unique 1 2 3
+	@echo "== the SymbiYosys proofs of the interface modules (make formal) =="
+	@sim/formal/run.sh
 	@echo "== $(BOARD): place and route with the default model; fails unless Fmax beats the clock by 8% =="
 	@MIN_MARGIN=8 OUT_DIR=$(BUILD)/regress/$(BOARD) boards/flow.sh synth $(BOARD) && grep "Fmax" $(BUILD)/regress/$(BOARD)/summary.txt
 

@@ -10,10 +10,12 @@
 #   MIN_MARGIN=8              the margin (percent of the clock) a board must keep on every seed
 # Restartable: a run whose key (board, clock, router, seed, model sha256, hardware hash) is already in
 # docs/timing-seeds.tsv is skipped, so a change of RTL, board shell, pins, clock or weights re-runs
-# exactly what it affects. The hardware hash covers the contents of rtl/, boards/board_top.v and
-# constraints/, not paths: moving a file keeps its figures (a change of the synthesis script
-# boards/flow.sh is not detected: re-run by hand). Refuses uncommitted changes there or in the
-# models: a figure must belong to a commit. Hours for all boards (an 85F seed is ~10 min):
+# exactly what it affects. The hardware hash covers what boards/flow.sh synthesizes: the contents
+# of rtl/core/, rtl/link/, rtl/lib/, boards/board_top.v and constraints/ (change SYNTH_FILES below
+# with flow.sh's file lists), without the simulation checks and formal properties (`ifdef
+# FLIMGRU_ASSERT and `ifdef FORMAL blocks: never synthesized), not paths: moving a file keeps its
+# figures (a change of the synthesis script boards/flow.sh is not detected: re-run by hand).
+# Refuses uncommitted changes there or in the models: a figure must belong to a commit. Hours for all boards (an 85F seed is ~10 min):
 # never run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +31,21 @@ BOARDS=("$@")
 die() { echo "timing-sweep: $*" >&2; exit 1; }
 [[ -x build/flimgru ]] || die "build/flimgru missing: run make tools first"
 for m in $MODELS; do [[ -f "$m/model.safetensors" ]] || die "$m/model.safetensors: no such model"; done
-HW_FILES=(rtl boards/board_top.v boards/boards.tsv constraints)
+SYNTH_FILES=(rtl/core rtl/link rtl/lib boards/board_top.v constraints)
+HW_FILES=("${SYNTH_FILES[@]}" boards/boards.tsv)
 [[ -z "$(git status --porcelain -- "${HW_FILES[@]}" $MODELS)" ]] ||
   die "uncommitted changes in ${HW_FILES[*]} or $MODELS: commit first (a figure must belong to a commit)"
-HW_HASH=$(git ls-tree -r HEAD -- rtl boards/board_top.v constraints | awk '{ print $3 }' | sort | sha256sum | cut -c1-12)
+# A file as synthesis sees it: without its FLIMGRU_ASSERT and FORMAL blocks (nested `ifdefs
+# inside them counted; an `else of such a block is kept).
+synthesized() {
+  awk '/^[ \t]*`(ifdef|ifndef)[ \t]/ { if (skip) { depth++; next }
+         if ($2 == "FORMAL" || $2 == "FLIMGRU_ASSERT") { skip = 1; depth = 1; next } }
+       /^[ \t]*`else/  { if (skip && depth == 1) { skip = 0; next } }
+       /^[ \t]*`endif/ { if (skip) { if (--depth == 0) skip = 0; next } }
+       !skip'
+}
+HW_HASH=$(git ls-tree -r --name-only HEAD -- "${SYNTH_FILES[@]}" |
+  while read -r f; do git show "HEAD:$f" | synthesized | sha256sum; done | sort | sha256sum | cut -c1-12)
 board_row() { awk -v b="$1" '!/^#/ && NF && $1 == b' boards/boards.tsv; }
 # per board: the hardware hash with the board's row of boards/boards.tsv (clock, lanes, rows, baud...)
 board_hash() { printf '%s\n%s\n' "$HW_HASH" "$(board_row "$1" | tr -s ' \t' ' ')" | sha256sum | cut -c1-12; }

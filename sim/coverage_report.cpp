@@ -2,11 +2,12 @@
 // harness (the cov-*.dat files that sim/verify_context.hpp writes, Verilator's
 // SystemC::Coverage-3 format: one point per line, "C '<key>' <count>", the key a list of
 // \x01name\x02value fields: f file, l line, page v_line|v_branch|v_toggle/<module>, o what, h
-// the instance). A point counts once per source location (instances summed: a line is covered
-// if any instance ran it). Per RTL file: line coverage (Verilator's line and branch points:
+// the instance). A point counts once per source location (every instance, parameterization
+// and, for `include`d code, every module summed: a line is covered if anything ran it). Per RTL file: line coverage (Verilator's line and branch points:
 // every statement block and every if/else/case arm) and toggle coverage (every bit of every
-// signal seen rising and falling), and the lines never run.
-//   flimgru_coverage_report DAT_DIR OUT.md "COMMAND"    (COMMAND: how the counters were made)
+// signal seen rising and falling), and the lines never run, each with its reason from
+// REASONS.tsv (file, line, why: tab-separated, # comments) or flagged as not explained.
+//   flimgru_coverage_report DAT_DIR OUT.md "COMMAND" [REASONS.tsv]   (COMMAND: how the counters were made)
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -77,15 +78,46 @@ std::string line_list(const std::set<int>& lines, size_t max_items) {
   return s.str();
 }
 
+// A source path relative to the repository (rtl/..., boards/...), whatever checkout and build
+// directory it was compiled from.
+std::string repo_path(const std::string& path) {
+  std::string file = fs::path(path).lexically_normal().string();
+  for (const char* root : {"/rtl/", "/boards/"}) {
+    const size_t k = file.rfind(root);
+    if (k != std::string::npos) return file.substr(k + 1);
+  }
+  return file;
+}
+
+// REASONS.tsv: "file<TAB>line<TAB>why" per line never run ("" path: none).
+std::map<std::pair<std::string, int>, std::string> read_reasons(const std::string& path) {
+  std::map<std::pair<std::string, int>, std::string> r;
+  if (path.empty()) return r;
+  std::ifstream in = flimgru::open_for_reading(path);
+  std::string text;
+  int n = 0;
+  while (std::getline(in, text)) {
+    ++n;
+    if (text.empty() || text[0] == '#') continue;
+    const size_t a = text.find('\t'), b = a == std::string::npos ? a : text.find('\t', a + 1);
+    if (b == std::string::npos) throw flimgru::Error(path + ":" + std::to_string(n) + ": expected file, line and why, tab-separated");
+    const int line = std::atoi(text.substr(a + 1, b - a - 1).c_str());
+    if (line <= 0) throw flimgru::Error(path + ":" + std::to_string(n) + ": not a line number");
+    r[{text.substr(0, a), line}] = text.substr(b + 1);
+  }
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s DAT_DIR OUT.md COMMAND\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: %s DAT_DIR OUT.md COMMAND [REASONS.tsv]\n", argv[0]);
     return 2;
   }
   try {
     const std::string dir = argv[1], out = argv[2], command = argv[3];
+    const auto reasons = read_reasons(argc == 5 ? argv[4] : "");
     if (!fs::is_directory(dir)) throw flimgru::Error(dir + ": not a directory of coverage files");
     flimgru::check_file_writable(out);
     // location (key without the instance) -> summed count
@@ -101,6 +133,12 @@ int main(int argc, char** argv) {
       while (std::getline(in, text)) {
         if (!parse_point(text, &key, &count)) continue;
         auto f = fields(key);
+        // One location whatever the path it was compiled from (rtl/x.v, sim/board/../../rtl/x.v,
+        // another checkout) and whatever module or parameters it was compiled in (the page
+        // v_line/name__A15_R14 keeps only its kind: a `include`d function is one location in
+        // every module).
+        f["f"] = repo_path(f["f"]);
+        if (const size_t k = f["page"].find('/'); k != std::string::npos) f["page"].erase(k);
         Point p{f["f"], f["page"], std::atoi(f["l"].c_str())};
         f.erase("h");
         std::string loc;
@@ -114,16 +152,7 @@ int main(int argc, char** argv) {
     std::map<std::string, FileCov> by_file;
     for (const auto& [loc, count] : points) {
       const Point& p = where[loc];
-      // paths relative to the repository (rtl/..., boards/...)
-      std::string file = p.file;
-      for (const char* root : {"/rtl/", "/boards/"}) {
-        const size_t k = file.rfind(root);
-        if (k != std::string::npos) {
-          file = file.substr(k + 1);
-          break;
-        }
-      }
-      FileCov& c = by_file[file];
+      FileCov& c = by_file[p.file];
       const bool toggle = p.page.rfind("v_toggle", 0) == 0;
       if (toggle) {
         ++c.toggle_total;
@@ -135,6 +164,12 @@ int main(int argc, char** argv) {
       }
     }
 
+    size_t missed = 0, explained = 0;
+    for (const auto& [file, c] : by_file)
+      for (int l : c.missed_lines) {
+        ++missed;
+        explained += reasons.count({file, l});
+      }
     FileCov rtl;
     for (const auto& [file, c] : by_file)
       if (file.rfind("rtl/", 0) == 0) {
@@ -149,8 +184,9 @@ int main(int argc, char** argv) {
         << " coverage files of the harness verilated with `--coverage` (FLIMGRU_VERIFY=coverage), made by:\n\n    "
         << command
         << "\n\nLine coverage counts Verilator's line and branch points (every statement block and every "
-           "if/else/case arm), toggle coverage every bit of every signal seen both rising and falling; a point "
-           "counts as covered if any instance of the module reached it.\n\n"
+           "if/else/case arm), toggle coverage every bit of every signal seen both rising and falling; a point is "
+           "one source location (file, line, arm or bit), covered if any instance, any parameterization or, for "
+           "an `include`d file, any module that includes it reached it.\n\n"
         << "**rtl/ in all: line " << pct(rtl.line_hit, rtl.line_total) << " (" << rtl.line_hit << " / "
         << rtl.line_total << "), toggle " << pct(rtl.toggle_hit, rtl.toggle_total) << " (" << rtl.toggle_hit << " / "
         << rtl.toggle_total << ").**\n\n"
@@ -159,9 +195,17 @@ int main(int argc, char** argv) {
         o << "| " << file << " | " << pct(c.line_hit, c.line_total) << " | " << c.line_hit << " / " << c.line_total
           << " | " << pct(c.toggle_hit, c.toggle_total) << " | " << c.toggle_hit << " / " << c.toggle_total << " | "
           << line_list(c.missed_lines, 12) << " |\n";
+      o << "\n## Lines never run, and why\n\n" << explained << " of " << missed
+        << " explained (the reasons are sim/coverage_reasons.tsv).\n\n| file | line | why |\n|---|---|---|\n";
+      for (const auto& [file, c] : by_file)
+        for (int l : c.missed_lines) {
+          const auto r = reasons.find({file, l});
+          o << "| " << file << " | " << l << " | " << (r == reasons.end() ? "**not explained**" : r->second) << " |\n";
+        }
     });
-    std::printf("coverage: rtl/ line %s, toggle %s (%zu files) -> %s\n", pct(rtl.line_hit, rtl.line_total).c_str(),
-                pct(rtl.toggle_hit, rtl.toggle_total).c_str(), files, out.c_str());
+    std::printf("coverage: rtl/ line %s, toggle %s (%zu files); %zu of %zu lines never run explained -> %s\n",
+                pct(rtl.line_hit, rtl.line_total).c_str(), pct(rtl.toggle_hit, rtl.toggle_total).c_str(), files,
+                explained, missed, out.c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "flimgru_coverage_report: %s\n", e.what());

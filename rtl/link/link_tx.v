@@ -182,7 +182,8 @@ module link_tx (
   // Environment: a reset in the first cycle (and any time later); requests, data and m_ready_i
   // free (the UART may hold a byte any time). Properties: 0x00 goes out only as a frame's
   // leading or closing delimiter (never inside a frame, whatever the frame's bytes); a byte is
-  // held, unchanged, until taken; one request taken at a time, a response before a result.
+  // held, unchanged, until taken; one request taken at a time, a response before a result; the
+  // COBS stream decodes to the frame's bytes (below).
   reg f_past_valid = 1'b0;
   always @(posedge clk_i) f_past_valid <= 1'b1;
   always @* if (!f_past_valid) assume (rst_i);
@@ -228,11 +229,64 @@ module link_tx (
     assert ($stable(m_data_o));
   end
 
+  // COBS decodes to the frame: a decoder on the bytes as they enter the output register (which
+  // hands each on once, in order: the rule above) reads the stream by COBS alone - 0x00 a
+  // delimiter, else a code byte when the block before is complete, else a data byte - and every
+  // decoded byte must be the frame's byte at its position (header, payload and CRC: frame_byte),
+  // the implied zero between blocks included, and the closing delimiter must come after exactly
+  // n_q bytes with no block cut short.
+  reg       f_in;            // after a leading delimiter
+  reg [4:0] f_p;             // frame bytes decoded
+  reg [4:0] f_left;          // data bytes left in the current block
+  reg       f_zpend;         // a block below 0xFF ended: a zero follows unless the frame ends
+  wire      f_is_code = f_in && out_data != 8'h00 && f_left == 5'd0;
+  wire      f_is_data = f_in && out_data != 8'h00 && f_left != 5'd0;
+  always @(posedge clk_i) begin
+    if (out_fire) begin
+      if (out_data == 8'h00) begin
+        f_in    <= !f_in;
+        f_p     <= 5'd0;
+        f_left  <= 5'd0;
+        f_zpend <= 1'b0;
+      end else if (f_is_code) begin
+        f_left  <= out_data[4:0] - 5'd1;
+        f_zpend <= (out_data != 8'hFF);
+        if (f_zpend) f_p <= f_p + 5'd1;
+      end else if (f_is_data) begin
+        f_left <= f_left - 5'd1;
+        f_p    <= f_p + 5'd1;
+      end
+    end
+    if (rst_i) f_in <= 1'b0;
+  end
+  wire f_frame_body = (state_q == StScan) || (state_q == StCode) || (state_q == StData) ||
+                      (state_q == StAfter) || (state_q == StEnd);
+  wire [4:0] f_i_prev = i_q - 5'd1;
+  always @* if (f_past_valid && !rst_i) begin
+    if (out_fire) begin
+      assert (f_in || out_data == 8'h00);                           // nothing outside a frame
+      if (f_in && out_data == 8'h00) assert (f_left == 5'd0 && f_p == n_q);   // whole frame
+      if (f_is_code && f_zpend)
+        assert (f_p < n_q && frame_byte(f_p, frame_q, crc_q, len_n) == 8'h00);  // implied zero
+      if (f_is_data) assert (f_p < n_q && out_data == frame_byte(f_p, frame_q, crc_q, len_n));
+    end
+    // induction helpers: the decoder's position against the encoder's block registers
+    assert (f_in == f_frame_body);
+    if (state_q == StScan || state_q == StCode) begin
+      assert (f_left == 5'd0 && f_zpend == (i_q != 5'd0) && f_p + {4'd0, f_zpend} == i_q);
+      if (i_q != 5'd0) assert (zero_q[f_i_prev]);
+    end
+    if (state_q == StCode) assert (k_q == i_q);
+    if (state_q == StData) assert (f_zpend && f_p == k_q && f_left == j_q - k_q);
+    if (state_q == StAfter || state_q == StEnd) assert (f_left == 5'd0 && f_zpend && f_p == j_q);
+  end
+
   // Reachability: a frame with a zero inside (a second COBS block), a data byte held under
-  // back-pressure.
+  // back-pressure, an implied zero decoded.
   always @* if (f_past_valid && !rst_i) begin
     cover (state_q == StAfter && j_q != n_q);
     cover (m_valid_o && !m_ready_i && !f_delim_q);
+    cover (out_fire && f_is_code && f_zpend);
   end
 `endif
 endmodule

@@ -17,6 +17,14 @@ module uart_rx #(
   output wire       m_valid_o,
   output wire [7:0] m_data_o,
   output wire       m_frame_err_o
+`ifdef FORMAL
+  ,                                 // the registers, for sim/formal/uart_loopback.v's invariants
+  output wire [1:0] f_state_o,
+  output wire [7:0] f_cnt_o,
+  output wire [2:0] f_bit_o,
+  output wire [7:0] f_shift_o,
+  output wire [1:0] f_sync_o        // {rx_meta_q, rx_sync_q}
+`endif
 );
   localparam integer CntW = $clog2(ClksPerBit + 1) + 1;
   localparam integer HalfBit = ClksPerBit / 2;
@@ -102,6 +110,13 @@ module uart_rx #(
   assign m_valid_o     = valid_q;
   assign m_data_o      = shift_q;
   assign m_frame_err_o = ferr_q;
+`ifdef FORMAL
+  assign f_state_o = state_q;
+  assign f_cnt_o   = {{(8 - CntW){1'b0}}, cnt_q};
+  assign f_bit_o   = bit_q;
+  assign f_shift_o = shift_q;
+  assign f_sync_o  = {rx_meta_q, rx_sync_q};
+`endif
 endmodule
 
 `default_nettype wire

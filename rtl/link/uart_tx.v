@@ -14,6 +14,12 @@ module uart_tx #(
   output wire       s_ready_o,
   input  wire [7:0] s_data_i,
   output wire       tx_o
+`ifdef FORMAL
+  ,                                 // the registers, for sim/formal/uart_loopback.v's invariants
+  output wire [3:0] f_bits_o,
+  output wire [7:0] f_cnt_o,
+  output wire [8:0] f_shift_o
+`endif
 );
   localparam integer CntW = $clog2(ClksPerBit + 1) + 1;
   // Counter reload for one bit time, ClksPerBit - 1 at the counter's width (ClksPerBit fits in
@@ -54,6 +60,11 @@ module uart_tx #(
   end
 
   assign tx_o = tx_q;
+`ifdef FORMAL
+  assign f_bits_o  = bits_q;
+  assign f_cnt_o   = {{(8 - CntW){1'b0}}, cnt_q};
+  assign f_shift_o = shift_q;
+`endif
 endmodule
 
 `default_nettype wire

@@ -143,7 +143,7 @@ TEST(IrfBoard, InferDeviceWithIrfMatchesInt8Backend) {
                     log = (dir / "dev.log").string();
   const std::string exe = FLIMGRU_EXE;
   const std::string cmd_dev = exe + " infer " + img + " -o " + dev + " --device " + board.pty() + " --irf " +
-                              irf + " --timeout 3 > /dev/null 2> " + log;
+                              irf + " --timeout " FLIMGRU_VBOARD_HOST_TIMEOUT " > /dev/null 2> " + log;
   const std::string cmd_ref = exe + " infer " + img + " -o " + ref + " --backend int8 --model " +
                               FLIMGRU_VBOARD_MODEL + " --irf " + irf + " > /dev/null";
   EXPECT_EQ(std::system(cmd_dev.c_str()), 0) << slurp(log);
@@ -154,7 +154,7 @@ TEST(IrfBoard, InferDeviceWithIrfMatchesInt8Backend) {
 
   const std::string no_irf = dir / "no_irf.csv";
   const std::string cmd_no = exe + " infer " + img + " -o " + no_irf + " --device " + board.pty() +
-                             " --timeout 3 > /dev/null 2> " + log;
+                             " --timeout " FLIMGRU_VBOARD_HOST_TIMEOUT " > /dev/null 2> " + log;
   EXPECT_NE(std::system(cmd_no.c_str()), 0);
   EXPECT_NE(slurp(log).find("IRF-conditioned"), std::string::npos) << slurp(log);
   EXPECT_FALSE(fs::exists(no_irf));

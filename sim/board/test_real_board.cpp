@@ -246,7 +246,7 @@ void infer_on_virtual_board(unsigned corrupt_every) {
                     js = (dir / "dev.json").string();
   const std::string model = FLIMGRU_VBOARD_MODEL;
   const std::string cmd_dev = std::string(FLIMGRU_EXE) + " infer " + img + " -o " + dev + " --device " + path +
-                              " --timeout 3 --json > " + js + " 2> " + log;
+                              " --timeout " FLIMGRU_VBOARD_HOST_TIMEOUT " --json > " + js + " 2> " + log;
   const std::string cmd_ref = std::string(FLIMGRU_EXE) + " infer " + img + " -o " + ref + " --backend int8 --model " +
                               model + " > /dev/null";
   EXPECT_EQ(std::system(cmd_dev.c_str()), 0) << slurp(log);

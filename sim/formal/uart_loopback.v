@@ -21,13 +21,20 @@ module uart_loopback #(
   output wire       m_frame_err_o
 );
   wire line;
+  wire [3:0] tx_bits;
+  wire [7:0] tx_cnt, rx_cnt, rx_shift;
+  wire [8:0] tx_shift;
+  wire [1:0] rx_state, rx_sync;
+  wire [2:0] rx_bit;
   uart_tx #(.ClksPerBit(ClksPerBit)) u_tx (
     .clk_i(clk_i), .rst_i(rst_i), .s_valid_i(s_valid_i), .s_ready_o(s_ready_o),
-    .s_data_i(s_data_i), .tx_o(line)
+    .s_data_i(s_data_i), .tx_o(line),
+    .f_bits_o(tx_bits), .f_cnt_o(tx_cnt), .f_shift_o(tx_shift)
   );
   uart_rx #(.ClksPerBit(ClksPerBit)) u_rx (
     .clk_i(clk_i), .rst_i(rst_i), .rx_i(line),
-    .m_valid_o(m_valid_o), .m_data_o(m_data_o), .m_frame_err_o(m_frame_err_o)
+    .m_valid_o(m_valid_o), .m_data_o(m_data_o), .m_frame_err_o(m_frame_err_o),
+    .f_state_o(rx_state), .f_cnt_o(rx_cnt), .f_bit_o(rx_bit), .f_shift_o(rx_shift), .f_sync_o(rx_sync)
   );
 
 `ifdef FORMAL
@@ -72,6 +79,59 @@ module uart_loopback #(
     if (f_age1 == RxLatency) assert (m_data_o == f_byte1 && !m_frame_err_o);
     // the line idles high between bytes
     if (f_age0 >= ByteCycles) assert (line);
+  end
+
+  // Induction invariants: both ends' registers as functions of the ages and bytes above (the
+  // state of the whole loop is determined by them), so that k-induction proves the properties
+  // for every reachable state, not only within a bound.
+  localparam integer Cpb = ClksPerBit, Half = ClksPerBit / 2;
+  localparam integer RxData0 = 4 + Half;                    // age of the first data-bit count
+  // The line at a byte's age a (cycles since its handshake; idle high outside the byte).
+  function f_line_at(input integer a, input [7:0] by);
+    integer e;
+    begin
+      e = a - 1;
+      if (a < 1 || e >= 10 * Cpb) f_line_at = 1'b1;
+      else if (e / Cpb == 0)      f_line_at = 1'b0;
+      else if (e / Cpb <= 8)      f_line_at = by[e / Cpb - 1];
+      else                        f_line_at = 1'b1;
+    end
+  endfunction
+  integer f_e, f_b, f_ra, f_d, f_k;
+  reg [7:0] f_rb;
+  always @* if (f_past_valid && !rst_i) begin
+    assert (f_age0 >= 1 && f_age0 <= AgeMax && f_age1 <= AgeMax);
+    // uart_tx: bits left, bit counter and shift register of the byte on the line
+    f_e = f_age0 - 1;
+    f_b = f_e / Cpb;
+    assert (line == f_line_at(f_age0, f_byte0));
+    if (f_age0 >= 1 && f_e < 10 * Cpb) begin
+      assert (tx_bits == 10 - f_b);
+      assert (tx_cnt == Cpb - 1 - f_e % Cpb);
+      assert (tx_shift == (({1'b1, f_byte0} >> f_b) | ~(9'h1FF >> f_b)));
+    end else begin
+      assert (tx_bits == 4'd0);
+    end
+    // uart_rx: the synchronizer holds the line of one and two cycles ago
+    assert (rx_sync == {f_line_at(f_age0 - 1, f_byte0), f_line_at(f_age0 - 2, f_byte0)});
+    // the byte the receiver works on (from its start edge to its output) and its age there
+    f_ra = 0;
+    f_rb = f_byte0;
+    if (f_age0 >= 3 && f_age0 <= RxLatency) f_ra = f_age0;
+    else if (f_age1 <= RxLatency) begin f_ra = f_age1; f_rb = f_byte1; end
+    f_d = f_ra - RxData0;
+    f_k = f_d / Cpb;
+    if (f_ra >= 4 && f_ra < RxData0) begin
+      assert (rx_state == 2'd1 && rx_cnt == RxData0 - 1 - f_ra);            // start bit
+    end else if (f_ra >= RxData0 && f_ra < RxLatency) begin
+      assert (rx_cnt == Cpb - 1 - f_d % Cpb);
+      if (f_k < 8) assert (rx_state == 2'd2 && rx_bit == f_k && (f_k == 0 ||
+                           (rx_shift >> (8 - f_k)) == (f_rb & ((8'd1 << f_k) - 8'd1))));
+      else         assert (rx_state == 2'd3 && rx_shift == f_rb);          // stop bit
+    end else begin
+      assert (rx_state == 2'd0);                                          // idle
+      if (f_ra == RxLatency) assert (rx_shift == f_rb);
+    end
   end
 
   // Reachability: a byte received.

@@ -51,7 +51,10 @@ class FrontendDut {
     for (int i = 0; i < 4; ++i) tick();
     top_->rst_i = 0;
   }
-  ~FrontendDut() { top_->final(); }
+  ~FrontendDut() {
+    top_->final();
+    write_coverage(*ctx_);
+  }
 
   DriveResult drive(const std::vector<Event>& events, const DriveOptions& o) {
     DriveResult r;
