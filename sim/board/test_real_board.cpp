@@ -199,7 +199,9 @@ TEST(RealBoard, BusyWhenTheHostOutrunsTheBoard) {
   for (size_t k = 0; k < b.results.size(); ++k) {
     const uint8_t seq = b.results[k].first;
     ASSERT_LT(seq, kFrames);
-    if (k) EXPECT_GT(seq, last) << "results out of order";
+    if (k) {
+      EXPECT_GT(seq, last) << "results out of order";
+    }
     last = seq;
     ++answers[seq];
     EXPECT_EQ(b.results[k].second, expected_summary(px[seq])) << "pixel " << int(seq);
