@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lint.sh: verilator --lint-only -Wall over every rtl/ file (rtl/core, rtl/link, rtl/lib; top
-# flimgru_core; rtl/frontend with top frontend_top), simulation checks (FLIMGRU_ASSERT) included,
+# flimgru_core; rtl/frontend with tops frontend_top and frontend_core), simulation checks (FLIMGRU_ASSERT) included,
 # and an Icarus elaboration (Verilog-2005: the synthesizable code without them). model_params.vh comes from DIR (default: the l2p12 test configuration that
 # cmake writes to build/cmake/sim/params_l2p12). Exit status non-zero on any warning.
 #   usage: sim/lint.sh [DIR]
@@ -15,4 +15,7 @@ verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/core -I"$dir" --top-module fl
 # the photon front end (rtl/frontend/ with the rtl/lib/ blocks it uses)
 verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/frontend -Irtl/lib --top-module frontend_top rtl/frontend/*.v rtl/lib/*.v
 iverilog -g2005 -Wall -Irtl/frontend -s frontend_top -o /dev/null rtl/frontend/*.v rtl/lib/*.v
+# the front end feeding the core (rtl/frontend/frontend_core.v)
+verilator --lint-only -Wall -DFLIMGRU_ASSERT -Irtl/frontend -Irtl/core -I"$dir" --top-module frontend_core rtl/frontend/*.v rtl/core/*.v rtl/lib/*.v
+iverilog -g2005 -Wall -Irtl/frontend -Irtl/core -I"$dir" -s frontend_core -o /dev/null rtl/frontend/*.v rtl/core/*.v rtl/lib/*.v
 echo "lint: rtl/ clean (verilator -Wall, iverilog)"

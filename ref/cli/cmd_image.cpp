@@ -41,6 +41,10 @@ void add_image(CLI::App& app) {
                 "PTU: float (x = dt * (PixX / duration) in double, the default) or integer (x = floor(dt * PixX / "
                 "duration) exactly, the photon front end's rule, docs/numerics.md section 10)")
       ->check(CLI::IsMember({"float", "integer"}));
+  c->add_flag("--frontend", o->frontend,
+              "PTU with --method nn: through the photon front end and the core as the chip runs them (integer "
+              "pixel rule and pre-processing, docs/numerics.md sections 8 and 10); --backend int8 is their C++ "
+              "twin, rtl the verilated RTL (identical pixels.csv); one frame is the image (--frame, default 0)");
   c->add_option("--frame", o->frame, "PTU: use only this frame (0-based; default: all frames summed)")
       ->check(CLI::Range(0, 1 << 30));
   auto period = std::make_shared<std::string>("0");

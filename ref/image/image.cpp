@@ -11,15 +11,19 @@
 
 #include "backend.hpp"
 #include "dataset.hpp"
+#include "device_link.hpp"
 #include "error.hpp"
+#include "events.hpp"
 #include "files.hpp"
 #include "fit.hpp"
+#include "frontend_core.hpp"
 #include "irf_input.hpp"
 #include "lifetimes.hpp"
 #include "png_maps.hpp"
 #include "preprocess.hpp"
 #include "progress.hpp"
 #include "ptu.hpp"
+#include "quantizer.hpp"
 #include "simulator.hpp"
 #include "version.hpp"
 
@@ -137,6 +141,60 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// PTU through the photon front end and the core (--frontend): the chip's results of frame
+// `o.frame` (0 if not given) as the image; photons are those the front end counted into each
+// pixel's histogram; lifetimes from each summary for pixels with enough photons.
+Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::vector<int8_t>& irf_q,
+                    std::vector<Lifetimes>& lt) {
+  Tpsfs t;
+  const auto t0 = Clock::now();
+  const EventStream ev = events_from_ptu(o.input);
+  const FrontendConfig c = frontend_config(ev.header, o.bin, o.window_start_ns);
+  const ChipRun run = chip.run(c, ev.events, irf_q);
+  t.read_seconds = since(t0);
+  const int frame = std::max(o.frame, 0);
+  t.height = c.height();
+  t.width = c.width();
+  t.period_ns = ev.header.sync_period_ns;
+  const size_t n = size_t(t.height) * t.width;
+  t.photons.assign(n, 0.0);
+  lt.assign(n, kNoLifetimes);
+  std::vector<uint64_t> per_frame;
+  for (const ChipPixel& p : run.pixels) {
+    if (size_t(p.frame) >= per_frame.size()) per_frame.resize(size_t(p.frame) + 1, 0);
+    per_frame[size_t(p.frame)] += p.photons;
+    if (p.frame != frame) continue;
+    const size_t i = size_t(p.row) * t.width + size_t(p.col);
+    t.photons[i] = p.photons;
+    if (has_lifetimes(p.photons, o.min_photons)) lt[i] = lifetimes_from_summary(p.summary);
+  }
+  if (size_t(frame) >= per_frame.size())
+    throw file_error(o.input, "--frame " + std::to_string(frame) + " but the photon front end imaged " +
+                                  std::to_string(per_frame.size()) + " frames");
+  const PtuHeader& h = ev.header;
+  t.facts = {{"format", "PTU"},
+             {"record_type_name", h.record_type_name},
+             {"pix_x", h.pix_x},
+             {"pix_y", h.pix_y},
+             {"bidirect", h.bidirect},
+             {"sync_period_ns", h.sync_period_ns},
+             {"micro_time_resolution_ns", h.micro_bin_ns},
+             {"records", ev.records},
+             {"overflows", ev.overflows}};
+  t.facts["frame"] = frame;
+  t.facts["pixel_rule"] = "integer: floor(dt * PixX / duration) (the photon front end)";
+  t.facts["frontend"] = {{"engine", chip.describe()},
+                         {"counters", run.counters.json()},
+                         {"photons_per_frame", per_frame},
+                         {"micro_mul", c.micro_mul},
+                         {"window_offset", c.window_offset},
+                         {"count_bits", c.count_bits},
+                         {"line_buffer", c.line_buffer},
+                         {"seconds", t.read_seconds}};
+  if (run.cycles > 0) t.facts["frontend"]["cycles"] = run.cycles;
+  return t;
+}
+
 // components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes).
 void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
                       const std::vector<int>& components) {
@@ -169,20 +227,39 @@ nlohmann::json run_image(const ImageOptions& o) {
   check_dir_replaceable(out, "summary.json");  // an earlier `flimgru image` output, or nothing
   if (!fs::exists(o.input)) throw file_error(o.input, "no such file");
 
-  std::unique_ptr<Backend> backend;  // fail early on a bad model, before the slow part
-  if (o.method == "nn") backend = make_backend(o.backend, o.model, o.threads);
-  const bool nn_irf = backend && backend->input_width() != 1;  // an IRF-conditioned network
-  if (backend && !nn_irf && !o.irf_file.empty())
-    throw Error("--irf " + o.irf_file + ": the model " + backend->describe().value("model", o.model) +
+  const bool is_ptu = ends_with(o.input, ".ptu") || ends_with(o.input, ".PTU");
+  std::unique_ptr<FrontendCoreEngine> chip;  // --frontend: the photon front end and the core
+  std::unique_ptr<Backend> backend;          // fail early on a bad model, before the slow part
+  if (o.frontend) {
+    if (!is_ptu) throw file_error(o.input, "--frontend reads time-tagged records: a PTU file, not an image cube");
+    if (o.method != "nn") throw Error("--frontend runs the network (--method nn); the fit needs the histograms");
+    chip = make_frontend_core(o.backend, o.model, o.threads);
+  } else if (o.method == "nn") {
+    backend = make_backend(o.backend, o.model, o.threads);
+  }
+  const nlohmann::json nn_model = chip ? chip->describe() : backend ? backend->describe() : nlohmann::json();
+  const int nn_width = chip ? chip->input_width() : backend ? backend->input_width() : 1;
+  const bool nn_irf = o.method == "nn" && nn_width != 1;  // an IRF-conditioned network
+  if (o.method == "nn" && !nn_irf && !o.irf_file.empty())
+    throw Error("--irf " + o.irf_file + ": the model " + nn_model.value("model", o.model) +
                 " reads no IRF (input width 1); --irf is for fit or an IRF-conditioned model");
   std::vector<double> irf_counts;
   if ((o.method == "fit" || nn_irf) && !o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
+  std::vector<int8_t> chip_irf_q;  // the IRF the chip is loaded with (i_q, numerics §2)
+  if (chip && nn_irf) {
+    if (irf_counts.empty())
+      throw Error("--frontend with an IRF-conditioned model needs --irf FILE (the chip keeps no histograms to "
+                  "estimate the IRF from)");
+    const IrfInput in = irf_input_from_bins(irf_counts, o.irf_file);
+    std::vector<int32_t> q(kBins);
+    quantize_input(QuantFormat::int8(), in.data(), q.data());
+    chip_irf_q.assign(q.begin(), q.end());
+  }
 
-  const bool is_ptu = ends_with(o.input, ".ptu") || ends_with(o.input, ".PTU");
-  Tpsfs t = is_ptu ? load_ptu(o) : load_npy(o);
+  std::vector<Lifetimes> lt;
+  Tpsfs t = chip ? load_frontend(o, *chip, chip_irf_q, lt) : is_ptu ? load_ptu(o) : load_npy(o);
   const size_t n = size_t(t.height) * t.width;
-
-  std::vector<Lifetimes> lt(n, kNoLifetimes);
+  if (!chip) lt.assign(n, kNoLifetimes);
   std::vector<double> com(n, NAN);
   std::vector<int> components;  // fit: 1 (mono) or 2 (bi) per pixel with lifetimes, else 0
   nlohmann::json model;
@@ -205,8 +282,12 @@ nlohmann::json run_image(const ImageOptions& o) {
       for (int k = 0; k < kBins; ++k) summed[k] += t.counts[i * kBins + k];
     return summed;
   };
-  if (o.method == "nn") {
-    model = backend->describe();
+  if (chip) {
+    model = nn_model;
+    if (nn_irf) model["irf"] = {{"source", o.irf_file}};
+    for (const Lifetimes& l : lt) estimated += !std::isnan(l.tau_int_ns);
+  } else if (o.method == "nn") {
+    model = nn_model;
     // An IRF-conditioned network reads --irf, or else the Gaussian IRF fitted to the whole image.
     IrfInput irf_in{};
     if (nn_irf) {

@@ -39,6 +39,10 @@ struct ImageOptions {
                                   // summed decay (summary.json "model"."irf" says which)
   double window_start_ns = 0;     // PTU: micro-time at which the 135 × 90 ps window starts
   int frame = -1;                 // PTU: -1 = all frames summed, else only this frame (0-based)
+  bool frontend = false;          // PTU, nn: through the photon front end and the core as the chip
+                                  // runs them (frontend_core.hpp; backend int8 = the C++ twin, rtl =
+                                  // the verilated RTL): integer pixel rule, integer pre-processing,
+                                  // one frame (`frame`, default 0) is the image
   bool integer_pixel_rule = false; // PTU: the photon front end's exact integer pixel rule
                                   // (PixelRule::kInteger, docs/numerics.md §10) instead of the float one
   double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;

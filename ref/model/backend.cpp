@@ -166,6 +166,19 @@ class IntBackend : public ModelBackend {
 
 }  // namespace
 
+QuantModel load_quant_model(const std::string& model_in, const std::string& format) {
+  const std::string model = model_in.empty() ? default_model_path() : model_in;
+  if (model_in.empty() && !fs::exists(model))
+    throw Error("no default model: " + model + " does not exist yet (pass --model CHECKPOINT|ROMDIR)");
+  if (format != "int8" && format != "int16") throw Error("no integer format '" + format + "' (int8 or int16)");
+  if (fs::is_directory(model)) {
+    QuantModel m = load_rom_set(model);
+    if (m.fmt.name() != format) throw file_error(model, "is a " + m.fmt.name() + " ROM set, not " + format);
+    return m;
+  }
+  return quantize(load_checkpoint(model), format == "int8" ? QuantFormat::int8() : QuantFormat::int16());
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& backend, const std::string& model_in, int threads) {
   if (auto it = registry().find(backend); it != registry().end()) return it->second(model_in, threads);
   const std::string model = model_in.empty() ? default_model_path() : model_in;
@@ -176,16 +189,8 @@ std::unique_ptr<Backend> make_backend(const std::string& backend, const std::str
     if (is_rom) throw file_error(model, "is a ROM set; the float backend needs a float checkpoint");
     return std::make_unique<FloatBackend>(load_checkpoint(model), model, threads);
   }
-  if (backend == "int8" || backend == "int16") {
-    const QuantFormat fmt = backend == "int8" ? QuantFormat::int8() : QuantFormat::int16();
-    if (is_rom) {
-      QuantModel m = load_rom_set(model);
-      if (m.fmt.name() != backend)
-        throw file_error(model, "is a " + m.fmt.name() + " ROM set, not " + backend);
-      return std::make_unique<IntBackend>(std::move(m), model, threads);
-    }
-    return std::make_unique<IntBackend>(quantize(load_checkpoint(model), fmt), model, threads);
-  }
+  if (backend == "int8" || backend == "int16")
+    return std::make_unique<IntBackend>(load_quant_model(model, backend), model, threads);
   std::string names;
   for (const auto& n : backend_names()) names += (names.empty() ? "" : ", ") + n;
   throw Error("unknown backend '" + backend + "' (this build has: " + names + ")");

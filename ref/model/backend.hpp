@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "int_model.hpp"
+
 namespace flimgru {
 
 class Backend {
@@ -45,6 +47,10 @@ using BackendFactory = std::function<std::unique_ptr<Backend>(const std::string&
 void register_backend(const std::string& name, BackendFactory factory);
 // Every backend this executable can run: float, int8, int16, then the registered ones.
 std::vector<std::string> backend_names();
+
+// The integer model of `model` (checkpoint, quantized in memory, or ROM set of that format;
+// empty = the default model) in `format` "int8" or "int16": what the int8/int16 backends run.
+QuantModel load_quant_model(const std::string& model, const std::string& format);
 
 // The project's default model (the one `make` builds into the hardware).
 std::string default_model_path();

@@ -4,7 +4,8 @@
 //   frontend_histogram → frontend_norm.
 // Output: per binned pixel 135 beats in bin order, each {x_q, count} with the pixel's frame,
 //   row, column, photons (Σ counts) and saturation flag; m_first_o on bin 0, m_last_o on bin
-//   134: the shape tpsf_loader takes (s_data_i = m_xq_o, s_last_i unused, tag from row/col).
+//   134, m_row_end_o on bin 134 of a row's last column: the shape tpsf_loader takes
+//   (s_data_i = m_xq_o, s_last_i = m_row_end_o closes a batch at the end of a row).
 // Latency: events are taken one per cycle while the line banks and the histogram banks keep
 //   up; a row leaves after its last line (2 × 135 cycles per pixel of readout).
 // Interface: valid/ready in and out; configuration static while events flow; counters_o
@@ -42,6 +43,7 @@ module frontend_top #(
   output wire               m_saturated_o,
   output wire               m_first_o,
   output wire               m_last_o,
+  output wire               m_row_end_o,
   // status
   output wire [17*32-1:0]   counters_o
 );
@@ -131,6 +133,9 @@ module frontend_top #(
   localparam [7:0] LastBin = NBins - 1;
   /* verilator lint_on WIDTH */
   assign m_last_o  = out_bin == LastBin;
+  /* verilator lint_off WIDTH */
+  assign m_row_end_o = m_last_o && (m_col_o == cols - 1'b1);
+  /* verilator lint_on WIDTH */
 
   // counters in frontend_params.vh order
   wire [31:0] lc [0:13];
