@@ -54,6 +54,7 @@ sim: tools ## One short simulation of the default model's core (TRACE=1 writes b
 bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, training samples/s, the default board end to end)
 	@$(FLIMGRU) bench
 	@$(CMAKE_DIR)/sim/flimgru_rtl_bench
+	@echo; $(CMAKE_DIR)/sim/flimgru_chip_bench
 	@echo; echo "Training throughput (bench/bench_train.cpp, batch 256, fwd + bwd + Adam):"
 	@$(CMAKE_DIR)/bench_train
 	@echo; cmake --build $(CMAKE_DIR) -j $(JOBS) --target flimgru_board_bench -- --no-print-directory >/dev/null

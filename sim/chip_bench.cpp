@@ -1,0 +1,156 @@
+// flimgru_chip_bench: photons in, results out, in simulated cycles (make bench): the verilated
+// rtl/frontend/frontend_core (the photon front end feeding the default model's core, compiled
+// with FLIMGRU_RTL_LANES lanes) on two streams, each checked against the reference
+// (ref/frontend/frontend_core.hpp), with events per clock, cycles per pixel, and photons/s in and
+// pixels/s out at the clocks of boards/boards.tsv; then per board, the core's own bound (its lanes
+// and MAC rows, the schedule of docs/architecture.md) and the front end's (one event a clock).
+//   flimgru_chip_bench [--quick]     --quick: the bright image only (no hazelnut z10)
+// Streams: hazelnut z10 (../shared/data, every frame, binned 8 x 8) and a bright synthetic image
+// (32 x 256 scan pixels binned 8 x 8: 4 x 32 pixels of about 6,000 photons each, lifetimes
+// 0.5 … 3 ns, micro-time unit 90 ps).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "Vchip.h"
+#include "frontend_core.hpp"
+#include "frontend_core_runner.hpp"
+#include "rom_image.hpp"
+#include "rtl_default.hpp"
+#include "scoreboard.hpp"
+
+using namespace flimgru;
+
+namespace {
+
+struct Stream {
+  std::string name;
+  FrontendConfig config;
+  std::vector<Event> events;
+};
+
+// The bright image: per line, every scan pixel's photons at macro-times spread over its share of
+// the line, micro-times from a Gaussian IRF (0.1 ns sigma at 1 ns) convolved with the binned
+// pixel's lifetime.
+Stream bright_image() {
+  Stream s;
+  s.name = "bright synthetic, 32 x 256 bin 8";
+  FrontendConfig& c = s.config;
+  c.pix_x = 32;
+  c.pix_y = 256;
+  c.bin_shift = 3;
+  c.micro_mul = 1u << kMicroMulFrac;  // micro-time unit = 90 ps
+  const int per_scan_pixel = 94;     // × 64 scan pixels = 6,016 photons a binned pixel
+  const uint32_t line_syncs = 32 * 40, gap = 100;
+  std::mt19937_64 rng(2026);
+  std::normal_distribution<double> irf(1.0, 0.1);
+  std::uniform_real_distribution<double> u(0, 1);
+  uint32_t t = 1000;
+  for (int y = 0; y < c.pix_y; ++y) {
+    s.events.push_back({EventKind::kLineStart, t, 0});
+    std::vector<Event> line;
+    for (int x = 0; x < c.pix_x; ++x) {
+      const int px = (y >> 3) * 4 + (x >> 3);
+      const double tau = 0.5 + 2.5 * px / 127.0;
+      for (int k = 0; k < per_scan_pixel; ++k) {
+        const uint32_t dt = uint32_t((x + u(rng)) * line_syncs / c.pix_x);
+        const double ns = irf(rng) - tau * std::log(1.0 - u(rng));
+        const int micro = int(ns / kBinNs);
+        if (micro < 0 || micro > 1000) continue;
+        line.push_back({EventKind::kPhoton, t + dt, uint16_t(micro)});
+      }
+    }
+    std::stable_sort(line.begin(), line.end(), [](const Event& a, const Event& b) { return a.macro < b.macro; });
+    s.events.insert(s.events.end(), line.begin(), line.end());
+    t += line_syncs;
+    s.events.push_back({EventKind::kLineStop, t, 0});
+    t += gap;
+  }
+  s.events.push_back({EventKind::kFrame, t, 0});
+  s.events.push_back({EventKind::kFlush, t, 0});
+  return s;
+}
+
+struct Board {
+  std::string name;
+  int lanes = 0, rows = 0;
+  double mhz = 0;
+};
+
+std::vector<Board> boards() {
+  std::vector<Board> b;
+  std::ifstream f(FLIMGRU_SOURCE_DIR "/boards/boards.tsv");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    std::vector<std::string> c;
+    std::string w;
+    while (ss >> w) c.push_back(w);
+    if (c.size() < 12) continue;
+    b.push_back({c[0], std::stoi(c[9]), std::stoi(c[10]), std::stod(c[6])});
+  }
+  return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  const sim::RtlDefault def = sim::rtl_default();
+  const QuantModel m = load_rom_set(def.rom_dir);
+  std::vector<Stream> streams;
+  const std::string z10 = FLIMGRU_SOURCE_DIR "/../shared/data/hazelnut/hazelnut_z10.ptu";
+  if (!quick && std::filesystem::exists(z10)) {
+    EventStream e = events_from_ptu(z10);
+    streams.push_back({"hazelnut z10, bin 8, 5 frames", frontend_config(e.header, 8, 0.0), std::move(e.events)});
+  }
+  streams.push_back(bright_image());
+
+  std::printf("Photons in, results out (rtl/frontend/frontend_core: the front end and the default model's core,\n"
+              "%d lanes x %d MAC rows, verilated; simulated cycles, the sink always ready):\n\n",
+              def.lanes, def.mac_rows);
+  std::printf("| stream | events | photons imaged | pixels | photons a pixel | cycles | events/clock | cycles/pixel | "
+              "identical to the reference |\n|---|---|---|---|---|---|---|---|---|\n");
+  std::vector<std::pair<double, double>> per_cycle;  // photons, pixels per cycle
+  bool all_same = true;
+  for (const Stream& s : streams) {
+    sim::FrontendCoreRunner<Vchip> chip(def.rom_dir, s.config);
+    const ChipRun r = chip.run(s.events, {});
+    const ChipRun ref = run_frontend_core(m, s.config, s.events, {}, 2);
+    const bool same = r.pixels == ref.pixels && r.counters == ref.counters;
+    all_same = all_same && same;
+    const double ph = double(r.counters.photons_imaged), px = double(r.pixels.size()), cy = double(r.cycles);
+    per_cycle.push_back({ph / cy, px / cy});
+    std::printf("| %s | %zu | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | %s |\n", s.name.c_str(), s.events.size(), ph,
+                px, ph / px, cy, double(s.events.size()) / cy, cy / px, same ? "yes" : "NO");
+  }
+  std::printf("\nAt the clocks of boards/boards.tsv, this %d-lane core: photons/s in and pixels/s out\n\n", def.lanes);
+  std::printf("| board | clock (MHz) |");
+  for (const Stream& s : streams) std::printf(" %s: photons/s (M) | pixels/s |", s.name.c_str());
+  std::printf("\n|---|---|");
+  for (size_t i = 0; i < streams.size(); ++i) std::printf("---|---|");
+  std::printf("\n");
+  const std::vector<Board> bs = boards();
+  for (const Board& b : bs) {
+    std::printf("| %s | %.0f |", b.name.c_str(), b.mhz);
+    for (const auto& [ph, px] : per_cycle) std::printf(" %.1f | %.0f |", ph * b.mhz, px * b.mhz * 1e6);
+    std::printf("\n");
+  }
+  std::printf("\nEach board's own core (its lanes and MAC rows): the pixel rate it sustains, and the photons a pixel\n"
+              "at which the front end (one event a clock) becomes the bound instead:\n\n"
+              "| board | lanes x rows | clock (MHz) | core: pixels/s | front end bound at (photons a pixel) |\n"
+              "|---|---|---|---|---|\n");
+  for (const Board& b : bs) {
+    const sim::Schedule sch(m.hidden, m.layers, b.rows, m.input_width);
+    const double px_s = b.lanes * b.mhz * 1e6 / double(sch.batch_cycles());
+    std::printf("| %s | %d x %d | %.0f | %.0f | %.0f |\n", b.name.c_str(), b.lanes, b.rows, b.mhz, px_s,
+                b.mhz * 1e6 / px_s);
+  }
+  return all_same ? 0 : 1;
+}
