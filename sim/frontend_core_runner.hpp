@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "frontend_core.hpp"
+#include "frontend_ports.hpp"
 #include "verify_context.hpp"
 
 namespace flimgru::sim {
@@ -44,12 +45,7 @@ class FrontendCoreRunner {
     top_->s_valid_i = 0;
     top_->s_irf_valid_i = 0;
     top_->m_ready_i = 0;
-    top_->pix_x_i = uint32_t(c.pix_x);
-    top_->pix_y_i = uint32_t(c.pix_y);
-    top_->bidirect_i = c.bidirect;
-    top_->bin_shift_i = uint32_t(c.bin_shift);
-    top_->micro_mul_i = c.micro_mul;
-    top_->window_off_i = uint32_t(c.window_offset);
+    set_frontend_config(*top_, c);
     for (int i = 0; i < 4; ++i) tick();
     top_->rst_i = 0;
   }
@@ -90,28 +86,18 @@ class FrontendCoreRunner {
       next += taken;
       idle = (taken || beat) ? 0 : idle + 1;
       if (beat) r.cycles = cycle;
-      if (next == events.size() && idle >= 20000 && r.pixels.size() == counter(16) * cols) break;
+      if (next == events.size() && idle >= 20000 && r.pixels.size() == read_frontend_counters(*top_).rows_out * cols)
+        break;
       if (idle > 20'000'000)
         throw std::runtime_error("frontend_core: no progress for 20M cycles (" + std::to_string(next) + " of " +
                                  std::to_string(events.size()) + " events taken, " +
                                  std::to_string(r.pixels.size()) + " results)");
     }
-    r.counters = read_counters();
+    r.counters = read_frontend_counters(*top_);
     return r;
   }
 
  private:
-  uint64_t counter(int i) const { return top_->counters_o[i]; }
-  FrontendCounters read_counters() const {
-    FrontendCounters n;
-    uint64_t* f[] = {&n.events, &n.photons, &n.photons_imaged, &n.photons_outside_lines,
-                     &n.photons_outside_window, &n.photons_line_overflow, &n.photons_bad_line,
-                     &n.photons_past_image, &n.photons_saturated, &n.lines_imaged, &n.lines_too_long,
-                     &n.lines_zero_duration, &n.stops_before_start, &n.truncated_records,
-                     &n.unknown_records, &n.frames, &n.rows_out};
-    for (int i = 0; i < 17; ++i) *f[i] = counter(i);
-    return n;
-  }
   ChipPixel read_result() const {
     ChipPixel p;
     p.frame = int(top_->m_frame_o);

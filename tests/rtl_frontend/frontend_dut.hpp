@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "frontend.hpp"
+#include "frontend_ports.hpp"
 #include "verify_context.hpp"
 
 namespace flimgru::sim {
@@ -42,12 +43,7 @@ class FrontendDut {
     top_->rst_i = 1;
     top_->s_valid_i = 0;
     top_->m_ready_i = 0;
-    top_->pix_x_i = uint32_t(c.pix_x);
-    top_->pix_y_i = uint32_t(c.pix_y);
-    top_->bidirect_i = c.bidirect;
-    top_->bin_shift_i = uint32_t(c.bin_shift);
-    top_->micro_mul_i = c.micro_mul;
-    top_->window_off_i = uint32_t(c.window_offset);
+    set_frontend_config(*top_, c);
     for (int i = 0; i < 4; ++i) tick();
     top_->rst_i = 0;
   }
@@ -113,28 +109,7 @@ class FrontendDut {
     return r;
   }
 
-  FrontendCounters read_counters() {
-    auto w = [&](int i) -> uint64_t { return top_->counters_o[i]; };
-    FrontendCounters n;
-    n.events = w(0);
-    n.photons = w(1);
-    n.photons_imaged = w(2);
-    n.photons_outside_lines = w(3);
-    n.photons_outside_window = w(4);
-    n.photons_line_overflow = w(5);
-    n.photons_bad_line = w(6);
-    n.photons_past_image = w(7);
-    n.photons_saturated = w(8);
-    n.lines_imaged = w(9);
-    n.lines_too_long = w(10);
-    n.lines_zero_duration = w(11);
-    n.stops_before_start = w(12);
-    n.truncated_records = w(13);
-    n.unknown_records = w(14);
-    n.frames = w(15);
-    n.rows_out = w(16);
-    return n;
-  }
+  FrontendCounters read_counters() { return read_frontend_counters(*top_); }
 
  private:
   void tick() {
