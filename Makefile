@@ -55,6 +55,7 @@ bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, tr
 	@$(FLIMGRU) bench
 	@$(CMAKE_DIR)/sim/flimgru_rtl_bench
 	@echo; $(CMAKE_DIR)/sim/flimgru_chip_bench
+	@echo; $(CMAKE_DIR)/bench_frontend_accuracy
 	@echo; echo "Training throughput (bench/bench_train.cpp, batch 256, fwd + bwd + Adam):"
 	@$(CMAKE_DIR)/bench_train
 	@echo; cmake --build $(CMAKE_DIR) -j $(JOBS) --target flimgru_board_bench -- --no-print-directory >/dev/null

@@ -47,6 +47,7 @@ struct Tpsfs {
   nlohmann::json facts;
   double read_seconds = 0;
   double period_ns = 0;  // laser period (PTU), 0 if unknown
+  std::vector<int> saturated;  // --frontend: 1 where a bin of the pixel's histogram saturated, else empty
 };
 
 Tpsfs load_ptu(const ImageOptions& o) {
@@ -158,6 +159,7 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   t.period_ns = ev.header.sync_period_ns;
   const size_t n = size_t(t.height) * t.width;
   t.photons.assign(n, 0.0);
+  t.saturated.assign(n, 0);
   lt.assign(n, kNoLifetimes);
   std::vector<uint64_t> per_frame;
   for (const ChipPixel& p : run.pixels) {
@@ -166,6 +168,7 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
     if (p.frame != frame) continue;
     const size_t i = size_t(p.row) * t.width + size_t(p.col);
     t.photons[i] = p.photons;
+    t.saturated[i] = p.saturated;
     if (has_lifetimes(p.photons, o.min_photons)) lt[i] = lifetimes_from_summary(p.summary);
   }
   if (size_t(frame) >= per_frame.size())
@@ -195,11 +198,13 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   return t;
 }
 
-// components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes).
+// components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes);
+// t.saturated (--frontend only): the pixel's saturation flag as a last column.
 void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
                       const std::vector<int>& components) {
   write_file(path, [&](std::ostream& f) {
-    f << "row,col,photons," << kLifetimeCsvColumns << (components.empty() ? "" : ",fit_components") << "\n";
+    f << "row,col,photons," << kLifetimeCsvColumns << (components.empty() ? "" : ",fit_components")
+      << (t.saturated.empty() ? "" : ",saturated") << "\n";
     char buf[64];
     for (int y = 0; y < t.height; ++y)
       for (int x = 0; x < t.width; ++x) {
@@ -210,6 +215,7 @@ void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector
           if (components[p] > 0) f << ',' << components[p];
           else f << ",nan";
         }
+        if (!t.saturated.empty()) f << ',' << t.saturated[p];
         f << '\n';
       }
   });

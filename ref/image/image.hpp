@@ -7,7 +7,8 @@
 //   pixels.csv   row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns (one row per binned
 //                pixel; photons = every photon of the pixel, also those outside the window;
 //                lifetimes NaN below --min-photons); with --method fit also fit_components, the
-//                model that won the selection (1 mono-, 2 bi-exponential; fit.hpp)
+//                model that won the selection (1 mono-, 2 bi-exponential; fit.hpp); with
+//                --frontend also saturated (1: a bin of the pixel hit the count limit)
 //   tau1.png, tau2.png, tau_mean.png, tau_int.png   lifetime maps with colour bar (ns)
 //   intensity.png                                   photons per binned pixel (grey, "ph",
 //                                                   scale 0 … 99th percentile)

@@ -169,6 +169,7 @@ TEST(FrontendCore, ImageCliIdenticalToInt8) {
   }
   const std::string a = slurp(t / "rtl/pixels.csv"), b = slurp(t / "int8/pixels.csv");
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 1 + 4 * 8);
+  EXPECT_EQ(a.substr(0, a.find('\n')), "row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,saturated");
   EXPECT_EQ(a.find("nan"), std::string::npos) << "every pixel has photons in frame 1:\n" << a;
   EXPECT_TRUE(a == b) << "rtl and int8 pixels.csv differ:\n" << a << "\n" << b;
   const std::string summary = slurp(t / "rtl/summary.json");
