@@ -183,7 +183,20 @@ TEST(FrontendCore, ImageCliIdenticalToInt8) {
   EXPECT_NE(cli("image " + t / "small.ptu" + " -o " + t / "fl --frontend --method nn --backend float" + model,
                 t / "fl.log"), 0);
   EXPECT_NE(slurp(t / "fl.log").find("runs with --backend int8"), std::string::npos) << slurp(t / "fl.log");
-  EXPECT_FALSE(fs::exists(t / "fit") || fs::exists(t / "f9") || fs::exists(t / "fl"));
+  EXPECT_NE(cli("image " + t / "small.ptu" + " -o " + t / "b3 --frontend --method nn --bin 3" + model, t / "b3.log"), 0);
+  EXPECT_NE(slurp(t / "b3.log").find("bins by a power of two, not 3"), std::string::npos) << slurp(t / "b3.log");
+  EXPECT_FALSE(fs::exists(t / "fit") || fs::exists(t / "f9") || fs::exists(t / "fl") || fs::exists(t / "b3"));
+
+  // a file cut in the middle of a record: imaged up to the cut, the cut counted in summary.json
+  {
+    const std::string bytes = slurp(t / "small.ptu");
+    std::ofstream f(t / "cut.ptu", std::ios::binary);
+    f.write(bytes.data(), std::streamsize(bytes.size() * 2 / 3 + 1));
+  }
+  ASSERT_EQ(cli("image " + t / "cut.ptu" + " -o " + t / "cut --frontend --method nn --min-photons 1 --quiet" + model,
+                t / "cut.log"), 0) << slurp(t / "cut.log");
+  EXPECT_NE(slurp(t / "cut/summary.json").find("\"truncated_records\": 1"), std::string::npos)
+      << slurp(t / "cut/summary.json");
 }
 
 // make regress: every frame of both hazelnut files, binned 8 x 8.
