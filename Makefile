@@ -37,8 +37,8 @@ regress: tools ## test, post-synthesis simulation, every board's core, the defau
 	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
 	@set -eo pipefail; for c in $$(awk '!/^#/ && NF {print $$10 "_" $$11}' boards/boards.tsv | sort -u); do \
 	  ASSERT=1 sim/synth_check.sh $${c%_*} 1 32 $${c#*_} 2>/dev/null | tail -1; done
-	@echo "== long regression of the default model's core (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
-	@start=$$(date +%s); REGRESS=1 GTEST_FLAGS="--gtest_filter=RtlRegress.*" scripts/run-tests.sh $(RTL_DEFAULT_TESTS); \
+	@echo "== long regression of the default model's core and of the front end with it on both hazelnut files (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
+	@start=$$(date +%s); REGRESS=1 GTEST_FLAGS="--gtest_filter=RtlRegress.*:FrontendCore.HazelnutFiles*" scripts/run-tests.sh $(RTL_DEFAULT_TESTS); \
 	  rc=$$?; echo "regress: $$(( $$(date +%s) - start )) s"; exit $$rc
 	@echo "== the RTL tests from random initial register and memory contents (--x-initial unique, 3 seeds) =="
 	@scripts/rtl-verify.sh x-unique 1 2 3
