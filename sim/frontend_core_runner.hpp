@@ -11,6 +11,7 @@
 #include <verilated.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -56,7 +57,9 @@ class FrontendCoreRunner {
   FrontendCoreRunner(const FrontendCoreRunner&) = delete;
   FrontendCoreRunner& operator=(const FrontendCoreRunner&) = delete;
 
-  ChipRun run(const std::vector<Event>& events, const std::vector<int8_t>& irf_q, const ChipDriveOptions& o = {}) {
+  // events_done (optional): set to the events taken so far, every 4096 events and at the end.
+  ChipRun run(const std::vector<Event>& events, const std::vector<int8_t>& irf_q, const ChipDriveOptions& o = {},
+              std::atomic<size_t>* events_done = nullptr) {
     ChipRun r;
     std::mt19937_64 rng(o.seed);
     std::uniform_real_distribution<double> u(0, 1);
@@ -84,6 +87,7 @@ class FrontendCoreRunner {
       rise();
       ++cycle;
       next += taken;
+      if (events_done && taken && (next % 4096 == 0 || next == events.size())) *events_done = next;
       idle = (taken || beat) ? 0 : idle + 1;
       if (beat) r.cycles = cycle;
       if (next == events.size() && idle >= 20000 && r.pixels.size() == read_frontend_counters(*top_).rows_out * cols)

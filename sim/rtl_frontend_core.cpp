@@ -16,7 +16,8 @@ namespace {
 class RtlFrontendCore : public FrontendCoreEngine {
  public:
   RtlFrontendCore(QuantModel m, std::string model) : m_(std::move(m)), model_(std::move(model)) {}
-  ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q) override {
+  ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q,
+              std::atomic<size_t>* events_done) override {
     if (c.pix_x > (1 << FLIMGRU_CHIP_XW) || c.width() > FLIMGRU_CHIP_MAX_COLS)
       throw Error("the verilated front end takes images of up to " + std::to_string(1 << FLIMGRU_CHIP_XW) +
                   " pixels a line (" + std::to_string(FLIMGRU_CHIP_MAX_COLS) + " binned), not " +
@@ -27,7 +28,7 @@ class RtlFrontendCore : public FrontendCoreEngine {
     if (m_.input_width == 2 && irf_q.size() != size_t(kBins))
       throw Error("the model reads the instrument's IRF (input width 2): give it (--irf FILE)");
     FrontendCoreRunner<Vchip> chip(rtl_default().rom_dir, c);
-    ChipRun r = chip.run(events, irf_q);
+    ChipRun r = chip.run(events, irf_q, {}, events_done);
     cycles_ += r.cycles;
     return r;
   }

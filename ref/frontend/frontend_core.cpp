@@ -44,8 +44,11 @@ class ReferenceEngine : public FrontendCoreEngine {
  public:
   ReferenceEngine(const std::string& model, int threads)
       : m_(load_quant_model(model, "int8")), model_(model.empty() ? default_model_path() : model), threads_(threads) {}
-  ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q) override {
-    return run_frontend_core(m_, c, events, irf_q, threads_);
+  ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q,
+              std::atomic<size_t>* events_done) override {
+    ChipRun r = run_frontend_core(m_, c, events, irf_q, threads_);
+    if (events_done) *events_done = events.size();
+    return r;
   }
   int input_width() const override { return m_.input_width; }
   nlohmann::json describe() const override {

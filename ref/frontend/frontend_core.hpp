@@ -4,6 +4,8 @@
 // same results elsewhere (the verilated RTL: "rtl", registered by sim/; a board: later) share
 // one interface, so `flimgru image --frontend` gives the same pixels.csv from each.
 #pragma once
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,7 +44,9 @@ class FrontendCoreEngine {
  public:
   virtual ~FrontendCoreEngine() = default;
   // irf_q: kBins i_q values for a model of input width 2 (loaded before the first event), else empty.
-  virtual ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q) = 0;
+  // events_done (optional): advanced as events are taken, for a progress bar.
+  virtual ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q,
+                      std::atomic<size_t>* events_done = nullptr) = 0;
   virtual int input_width() const = 0;
   virtual nlohmann::json describe() const = 0;
 };

@@ -151,7 +151,13 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   const auto t0 = Clock::now();
   const EventStream ev = events_from_ptu(o.input);
   const FrontendConfig c = frontend_config(ev.header, o.bin, o.window_start_ns);
-  const ChipRun run = chip.run(c, ev.events, irf_q);
+  std::atomic<size_t> done{0};
+  ChipRun run;
+  {
+    ProgressBar bar("flimgru image (front end, " + chip.describe().value("engine", std::string()) + ")",
+                    ev.events.size(), done, o.progress && ev.events.size() >= 100000);
+    run = chip.run(c, ev.events, irf_q, &done);
+  }
   t.read_seconds = since(t0);
   const int frame = std::max(o.frame, 0);
   t.height = c.height();
