@@ -88,4 +88,17 @@ inline std::vector<Event> make_event_stream(const SynthEvents& s) {
   return ev;
 }
 
+// The events of a real stream from the one after its `first`-th line stop up to its `last`-th
+// line stop (counted from 1), closed by a flush: a slice of lines `first` … `last` − 1.
+inline std::vector<Event> line_slice(const std::vector<Event>& all, int first, int last) {
+  std::vector<Event> ev;
+  int stops = 0;
+  for (const Event& e : all) {
+    if (stops >= first) ev.push_back(e);
+    if (e.kind == EventKind::kLineStop && ++stops == last) break;
+  }
+  ev.push_back({EventKind::kFlush, ev.empty() ? 0u : ev.back().macro, 0});
+  return ev;
+}
+
 }  // namespace flimgru::test

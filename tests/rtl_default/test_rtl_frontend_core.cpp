@@ -101,13 +101,7 @@ TEST(FrontendCore, HazelnutSliceEqualsTheReference) {
   const std::string f = kHazel + "/hazelnut_z1.ptu";
   if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
   const EventStream all = events_from_ptu(f);
-  std::vector<Event> ev;
-  int stops = 0;
-  for (const Event& e : all.events) {
-    if (stops >= 120) ev.push_back(e);
-    if (e.kind == EventKind::kLineStop && ++stops == 152) break;
-  }
-  ev.push_back({EventKind::kFlush, ev.back().macro, 0});
+  const std::vector<Event> ev = test::line_slice(all.events, 120, 152);
   const FrontendConfig c = frontend_config(all.header, 8, 0.0);
   const ChipRun ref = run_frontend_core(compiled(), c, ev, {}, 2);
   ASSERT_EQ(ref.pixels.size(), 4u * 32);

@@ -148,13 +148,7 @@ TEST(FrontendRtl, HazelnutSlice) {
   if (!std::filesystem::exists(f)) GTEST_SKIP() << f << " absent";
   EventStream all = events_from_ptu(f);
   // lines 120 … 151 (the middle of the image: the first lines are nearly dark)
-  std::vector<Event> ev;
-  int stops = 0;
-  for (const Event& e : all.events) {
-    if (stops >= 120) ev.push_back(e);
-    if (e.kind == EventKind::kLineStop && ++stops == 152) break;
-  }
-  ev.push_back({EventKind::kFlush, ev.back().macro, 0});
+  const std::vector<Event> ev = test::line_slice(all.events, 120, 152);
   for (int shift : {2, 3}) {
     const FrontendConfig c = frontend_config(all.header, 1 << shift, 0.0);
     const FrontendRun twin = run_frontend(c, ev);
