@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "events.hpp"
+#include "frontend.hpp"
 #include "simulator.hpp"
 
 namespace flimgru::test {
@@ -86,6 +87,19 @@ inline std::vector<Event> make_event_stream(const SynthEvents& s) {
   push(EventKind::kPhoton, t + 1, 50);
   push(EventKind::kFlush, t + 2);
   return ev;
+}
+
+// The front end's configuration for a synthetic stream: its image and scan direction, micro units
+// 0 … 4000 onto bins 0 … 250 (some outside the window), unbinned.
+inline FrontendConfig synth_config(const SynthEvents& s, int count_bits = 16, int line_buffer = 4096) {
+  FrontendConfig c;
+  c.pix_x = s.pix_x;
+  c.pix_y = s.pix_y;
+  c.bidirect = s.bidirect;
+  c.micro_mul = 1u << 12;
+  c.count_bits = count_bits;
+  c.line_buffer = line_buffer;
+  return c;
 }
 
 // The events of a real stream from the one after its `first`-th line stop up to its `last`-th

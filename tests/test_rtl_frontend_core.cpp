@@ -34,12 +34,8 @@ TEST(FrontendCoreIrf, IrfLoadedOnceEqualsTheReference) {
   s.frames = 2;
   s.micro_units = 700;
   const auto ev = test::make_event_stream(s);
-  FrontendConfig c;
-  c.pix_x = s.pix_x;
-  c.pix_y = s.pix_y;
+  FrontendConfig c = test::synth_config(s, 16, 256);
   c.bin_shift = 1;
-  c.micro_mul = 1u << 12;
-  c.line_buffer = 256;
   const auto irf = gaussian_irf_q(20, 3.0);
   const ChipRun ref = run_frontend_core(m, c, ev, irf, 2);
   ASSERT_EQ(ref.pixels.size(), size_t(2 * 2 * 8));

@@ -54,17 +54,6 @@ ChipRun run_rtl(const FrontendConfig& c, const std::vector<Event>& ev, const sim
   return chip.run(ev, {}, o);
 }
 
-// the synthetic streams' configuration (as tests/rtl_frontend/), with the chip's line banks
-FrontendConfig synth_config(const test::SynthEvents& s, int bin_shift) {
-  FrontendConfig c;
-  c.pix_x = s.pix_x;
-  c.pix_y = s.pix_y;
-  c.bidirect = s.bidirect;
-  c.bin_shift = bin_shift;
-  c.micro_mul = 1u << 12;  // micro units 0 … 4000 onto bins 0 … 250: some outside the window
-  return c;
-}
-
 TEST(FrontendCore, SyntheticStreamsEqualTheReference) {
   test::SynthEvents s;
   s.pix_x = 24;
@@ -76,7 +65,8 @@ TEST(FrontendCore, SyntheticStreamsEqualTheReference) {
   s.marker_storm = 20;
   s.micro_units = 700;  // mostly inside the window: decays the network sees
   const auto ev = test::make_event_stream(s);
-  const FrontendConfig c = synth_config(s, 1);
+  FrontendConfig c = test::synth_config(s);
+  c.bin_shift = 1;
   const ChipRun ref = run_frontend_core(compiled(), c, ev, {}, 2);
   ASSERT_GT(ref.pixels.size(), 0u);
   ASSERT_EQ(ref.pixels.size() % 12, 0u) << "rows of 12 binned pixels";

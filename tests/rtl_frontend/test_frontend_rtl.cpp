@@ -49,17 +49,6 @@ void expect_equal(const FrontendRun& twin, const DriveResult& dut, const std::st
   }
 }
 
-FrontendConfig synth_config(const test::SynthEvents& s, int count_bits, int line_buffer) {
-  FrontendConfig c;
-  c.pix_x = s.pix_x;
-  c.pix_y = s.pix_y;
-  c.bidirect = s.bidirect;
-  c.micro_mul = 1u << 12;  // 4000 micro units · 2^8 · 2^12 / 2^24 → bins 0 … 250: some outside
-  c.count_bits = count_bits;
-  c.line_buffer = line_buffer;
-  return c;
-}
-
 template <class V>
 void run_case(const FrontendConfig& c, const std::vector<Event>& ev, const std::string& what,
               std::vector<DriveOptions> drives = {{0, 0, 1}, {0.3, 0.3, 2}, {0.05, 0.7, 3}}) {
@@ -83,7 +72,7 @@ TEST(FrontendRtl, SyntheticBadInputSaturationStorm) {
     s.marker_storm = 40;
     s.frames = 3;
     const auto ev = test::make_event_stream(s);
-    const FrontendConfig c = synth_config(s, 4, 256);
+    const FrontendConfig c = test::synth_config(s, 4, 256);
     const FrontendRun twin = run_frontend(c, ev);
     ASSERT_GT(twin.counters.photons_saturated, 0u);
     ASSERT_GT(twin.counters.photons_line_overflow, 0u);
@@ -104,7 +93,7 @@ TEST(FrontendRtl, SyntheticFramesBinned) {
     s.frames = 2;
     s.bidirect = shift == 1;
     const auto ev = test::make_event_stream(s);
-    FrontendConfig c = synth_config(s, 16, 1024);
+    FrontendConfig c = test::synth_config(s, 16, 1024);
     c.bin_shift = shift;
     c.window_offset = int64_t(3) << kWindowFrac;
     run_case<Vfrontend>(c, ev, "synthetic frames, bin shift " + std::to_string(shift));
@@ -127,7 +116,7 @@ TEST(FrontendRtl, EventsPerClock) {
     if (e.kind == EventKind::kPhoton)
       for (int k = 1; k < 40; ++k) dense.push_back({e.kind, e.macro, uint16_t((e.micro + 37 * k) % 3000)});
   }
-  FrontendConfig c = synth_config(s, 16, 1024);
+  FrontendConfig c = test::synth_config(s, 16, 1024);
   c.bin_shift = 2;
   const FrontendRun twin = run_frontend(c, dense);
   FrontendDut<Vfrontend> dut(c);
