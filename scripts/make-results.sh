@@ -25,10 +25,29 @@ for dir in weights/*/; do
   $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" \
     --name "$name" --out "$m/eval.json"
 done
+# Told each sample's IRF (--irf-given; IRF-conditioned models always are): the default network
+# on both sets, and the IRF-conditioned models on the fixed-IRF set too; τI then comes from the
+# photons (docs/numerics.md §7b). Re-run when missing or when "irf-given" is among the arguments.
+data test20k-irf 20000 777 "${KNOWN_IRF[@]}"
+mkdir -p build/results
+# And the default network on the fixed-IRF set with the IRF fitted to the set's summed decay
+# (--irf-estimated), as `image` fits an image's: no IRF from the user.
+given=(default:test20k:given default:test20k-irf:given default:test20k-irf:estimated)
+for dir in weights/irf-*/; do given+=("$(basename "$dir"):test20k-irf:given"); done
+for mt in "${given[@]}"; do
+  IFS=: read -r name test how <<<"$mt"; m=weights/$name
+  [[ -f $m/model.safetensors ]] || continue
+  out=build/results/$name-irf-$how-$test.json
+  evals+=("$out")
+  if [[ $# -gt 0 && -f $out && " $* " != *" irf-given "* ]]; then continue; fi
+  if [[ $name == *-qat || $name == default ]]; then backends=float,int8; else backends=float,int16,int8; fi
+  echo "== eval $name with the IRF $how on $test ($backends)"
+  $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" --irf-"$how" \
+    --name "$name, IRF $how" --out "$out"
+done
 # The maximum-likelihood fit on the same held-out sets, each sample's true IRF given: with the
 # mono/bi model selection (fit) and always bi-exponential (fit-bi). Re-run when missing or when
 # "fit" is among the arguments.
-mkdir -p build/results
 for test in test20k test20k-irf; do
   out=build/results/fit-$test.json
   evals+=("$out")

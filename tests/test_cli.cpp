@@ -215,15 +215,21 @@ TEST_F(Cli, EvalReportsMetricsForEachBackendAndTheirAgreement) {
 }
 
 // eval's `labels` backend scores the set's own noiseless SFDs: the component rule
-// (--tau-int-components) is exact there, the whole decay's first moment (the output columns' rule)
-// falls short of tau_int (lifetimes.hpp), never above it, and leaves tau_mean alone.
+// (--tau-int components) is exact there, the whole decay's first moment (the output columns' rule
+// without an IRF) falls short of tau_int (lifetimes.hpp), never above it, and leaves tau_mean alone;
+// with each sample's IRF (--irf-given) tau_int comes from the photons.
 TEST_F(Cli, EvalScoresTheFirstMomentOnTheSetsOwnSfds) {
-  run({"eval", "--data", d / "data", "--backend", "labels", "--tau-int-components", "--out", d / "labels.json"});
+  run({"eval", "--data", d / "data", "--backend", "labels", "--tau-int", "components", "--out", d / "labels.json"});
   run({"eval", "--data", d / "data", "--backend", "labels", "--out", d / "labels-m.json"});
+  run({"eval", "--data", d / "data", "--backend", "labels", "--irf-given", "--out", d / "labels-p.json"});
   const auto c = nlohmann::json::parse(test::slurp(d / "labels.json"))["results"]["labels"];
   const auto m = nlohmann::json::parse(test::slurp(d / "labels-m.json"))["results"]["labels"];
-  EXPECT_TRUE(c["model"].contains("tau_int"));
-  EXPECT_FALSE(m["model"].contains("tau_int"));
+  const auto p = nlohmann::json::parse(test::slurp(d / "labels-p.json"))["results"]["labels"];
+  EXPECT_THAT(c["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("component rule"));
+  EXPECT_THAT(m["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("whole decay's first moment"));
+  EXPECT_THAT(p["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("photons"));
+  EXPECT_EQ(p["lifetimes"]["tau_mean_ns"]["mae"].get<double>(), c["lifetimes"]["tau_mean_ns"]["mae"].get<double>());
+  EXPECT_GT(p["lifetimes"]["tau_int_ns"]["mae"].get<double>(), 1e-4);  // the photons' shot noise
   EXPECT_LT(c["lifetimes"]["tau_int_ns"]["mae"].get<double>(), 1e-4);
   EXPECT_LT(c["lifetimes"]["tau_mean_ns"]["mae"].get<double>(), 1e-4);
   EXPECT_EQ(m["lifetimes"]["tau_mean_ns"]["mae"].get<double>(), c["lifetimes"]["tau_mean_ns"]["mae"].get<double>());

@@ -1,5 +1,5 @@
 // Fit: recovery of known parameters, variance against the CRLB (Monte Carlo), the image IRF
-// estimate, the centre-of-mass lifetime, threads.
+// estimate, threads.
 #include <chrono>
 #include <cmath>
 
@@ -88,15 +88,6 @@ TEST(FitIrf, EstimateFromTheSummedDecayRecoversTheGaussian) {
   EXPECT_NEAR(e.fit.tau2, 3.0, 0.05);
   EXPECT_NEAR(e.irf.centroid_ns(), truth.centroid_ns(), 5e-3);
   EXPECT_EQ(e.irf.pre_rise_bins(), 8);  // 0.1 % of the IRF at 1.15 − 3.09 σ = 0.73 ns: bins 0..7 precede it
-}
-
-TEST(FitCom, CentreOfMassEstimatesTheIntensityWeightedLifetime) {
-  const Irf irf = Irf::gaussian(0.3, 1.0);
-  for (auto th : {std::array<double, 5>{0.5, 2.0, 0.5, 1e6, 50}, std::array<double, 5>{1.0, 1.0, 1.0, 1e6, 0}}) {
-    const auto c = expected_counts(irf, th.data());
-    const double ti = tau_int(th[0], th[1], th[2]);
-    EXPECT_NEAR(com_lifetime(irf, c.data()), ti, 0.03 * ti);
-  }
 }
 
 TEST(FitPixels, ThreadsAgreeAndMinPhotonsSkips) {

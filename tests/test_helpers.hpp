@@ -40,9 +40,9 @@ inline void spit(const std::string& p, const std::string& text) {
   f << text;
 }
 
-// Runs `flimgru ARGS...` in process, through the same registration as build/flimgru, with
-// stdout captured (and dropped).
-inline void run_cli(std::vector<std::string> args) {
+// Runs `flimgru ARGS...` in process, through the same registration as build/flimgru; returns
+// what it printed on stdout.
+inline std::string run_cli_stdout(std::vector<std::string> args) {
   CLI::App app;
   cli::add_all(app);
   std::reverse(args.begin(), args.end());
@@ -53,8 +53,10 @@ inline void run_cli(std::vector<std::string> args) {
     testing::internal::GetCapturedStdout();
     throw;
   }
-  testing::internal::GetCapturedStdout();
+  return testing::internal::GetCapturedStdout();
 }
+// The same, stdout dropped.
+inline void run_cli(std::vector<std::string> args) { run_cli_stdout(std::move(args)); }
 
 // Expects `fn` to throw flimgru::Error whose message contains every fragment.
 #define EXPECT_ERROR_MENTIONS(stmt, ...)                                        \

@@ -15,6 +15,7 @@
 #include "int_model.hpp"
 #include "lifetimes.hpp"
 #include "irf_input.hpp"
+#include "photon_moment.hpp"
 #include "npy.hpp"
 #include "preprocess.hpp"
 #include "quantizer.hpp"
@@ -340,6 +341,10 @@ TEST_F(IrfCli, InferWithTheIrfEqualsEvalWithTheLabelsIrf) {
     for (size_t i = 0; i < ds.n; ++i) {
       const Lifetimes l = lifetimes_from_sfd(&y[i * kBins * kChannels]);
       EXPECT_NEAR(out.at(i * 6 + 3), l.tau_mean_ns, 1e-4 * (1 + std::fabs(l.tau_mean_ns))) << b << " " << i;
+      // τI from the photons with the file's IRF (photon_moment.hpp)
+      const Irf file_irf = Irf::from_grid(read_irf_file(d / "irf.txt"), "irf.txt");
+      const double ti = with_photon_tau_int(file_irf, &c[i * kBins], l).tau_int_ns;
+      EXPECT_NEAR(out.at(i * 6 + 4), ti, 1e-4 * (1 + std::fabs(ti))) << b << " " << i;
     }
   }
   run({"eval", "--data", d / "data", "--model", d / "irf.safetensors", "--backend", "float,int8", "--out",
@@ -363,8 +368,41 @@ TEST_F(IrfCli, BadOrMissingIrfFilesAreRefusedNamingTheFile) {
   EXPECT_ERROR_MENTIONS(infer({"--irf", d / "nan.txt"}), "nan.txt", "line 41", "not finite");
   EXPECT_ERROR_MENTIONS(infer({"--irf", d / "missing.txt"}), "missing.txt");
   EXPECT_ERROR_MENTIONS(infer({}), "irf.safetensors", "IRF-conditioned", "--irf");
-  EXPECT_ERROR_MENTIONS(infer({"--irf", d / "irf.txt"}, "one.safetensors"), "one.safetensors", "reads no IRF");
+  EXPECT_ERROR_MENTIONS(infer({"--irf", "estimate", "--min-photons", "1e12"}), "data", "--irf estimate");
   EXPECT_FALSE(fs::exists(d / "out.csv"));
+}
+
+// A model that reads no IRF: --irf changes τI only, to the photons' first moment with that IRF;
+// --irf estimate fits one Gaussian IRF to the summed decay.
+TEST_F(IrfCli, TheIrfGivesAWidthOneModelTauIntFromThePhotons) {
+  auto infer = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> a{"infer", d / "data", "-o", d / out, "--model", d / "one.safetensors", "--json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return nlohmann::json::parse(test::run_cli_stdout(a));
+  };
+  infer("plain.npy", {});
+  const auto given = infer("given.npy", {"--irf", d / "irf.txt"});
+  const auto est = infer("est.npy", {"--irf", "estimate"});
+  EXPECT_THAT(given["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("photons"));
+  EXPECT_NEAR(est["model"]["irf"]["fwhm_ns"].get<double>(), 0.3, 0.05);
+  EXPECT_NEAR(est["model"]["irf"]["peak_ns"].get<double>(), 1.0, 0.05);
+  const NpyArray plain = read_npy(d / "plain.npy"), g = read_npy(d / "given.npy"), e = read_npy(d / "est.npy");
+  const Dataset ds = load_dataset(d / "data");
+  const Irf irf = Irf::from_grid(read_irf_file(d / "irf.txt"), "irf.txt");
+  int moved = 0;
+  for (size_t i = 0; i < ds.n; ++i) {
+    for (int col : {0, 1, 2, 3, 5}) {
+      EXPECT_EQ(g.at(i * 6 + col), plain.at(i * 6 + col)) << i << " " << col;
+      EXPECT_EQ(e.at(i * 6 + col), plain.at(i * 6 + col)) << i << " " << col;
+    }
+    const std::vector<float> c(ds.counts.begin() + i * kBins, ds.counts.begin() + (i + 1) * kBins);
+    const Lifetimes l{plain.at(i * 6), plain.at(i * 6 + 1), plain.at(i * 6 + 2), plain.at(i * 6 + 3),
+                      plain.at(i * 6 + 4)};
+    EXPECT_NEAR(g.at(i * 6 + 4), with_photon_tau_int(irf, c.data(), l).tau_int_ns, 1e-5) << i;
+    EXPECT_TRUE(std::isfinite(e.at(i * 6 + 4))) << i;
+    moved += std::fabs(g.at(i * 6 + 4) - plain.at(i * 6 + 4)) > 1e-3;
+  }
+  EXPECT_GT(moved, 10);
 }
 
 // flimgru image with an IRF-conditioned network: --irf, or else the IRF estimated from the image.
@@ -383,9 +421,12 @@ TEST_F(IrfCli, ImageUsesTheGivenIrfOrTheOneItEstimates) {
        d / "irf.txt", "--quiet"});
   s = nlohmann::json::parse(test::slurp(d / "given/summary.json"));
   EXPECT_EQ(s["model"]["irf"]["source"], d / "irf.txt");
-  EXPECT_ERROR_MENTIONS(run({"image", d / "cube.npy", "-o", d / "x", "--method", "nn", "--model",
-                             d / "one.safetensors", "--irf", d / "irf.txt", "--quiet"}),
-                        "reads no IRF");
+  // A model that reads no IRF takes τI from the photons with it (or with the estimated one).
+  run({"image", d / "cube.npy", "-o", d / "one", "--method", "nn", "--model", d / "one.safetensors", "--irf",
+       d / "irf.txt", "--quiet"});
+  s = nlohmann::json::parse(test::slurp(d / "one/summary.json"));
+  EXPECT_EQ(s["model"]["irf"]["source"], d / "irf.txt");
+  EXPECT_THAT(s["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("photons"));
 }
 
 // flimgru train --irf-input: a width-1 --init gains the zero IRF column; the run resumes, and a

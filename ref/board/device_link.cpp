@@ -80,10 +80,7 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
   if (st.status.in_dim == 2 && o.irf_q.size() != size_t(kBins))
     throw Error(o.path + ": the board runs an IRF-conditioned model (input width 2): give the "
                 "instrument's IRF (--irf FILE)");
-  if (st.status.in_dim != 2 && !o.irf_q.empty())
-    throw Error(o.path + ": the board's model reads no IRF (input width " + std::to_string(st.status.in_dim) +
-                "): program a bitstream of an IRF-conditioned model, or leave out --irf");
-  if (!o.irf_q.empty()) {
+  if (st.status.in_dim == 2) {
     bool acked = false;
     for (int attempt = 0; attempt <= o.max_retries && !acked; ++attempt) {
       const uint8_t irf_seq = uint8_t(0xC0 + attempt);

@@ -24,7 +24,8 @@ struct DeviceOptions {
   int max_retries = 8;       // per pixel; then flimgru::Error
   int window = 8;            // frames unanswered at most
   bool progress = true;      // progress bar on stderr
-  std::vector<int8_t> irf_q; // kBins IRF bins (numerics §2 i_q) for a board with in_dim 2; empty: none
+  std::vector<int8_t> irf_q; // kBins IRF bins (numerics §2 i_q), loaded into a board with in_dim 2 (a board
+                             // whose model reads no IRF is not sent it); empty: none
 };
 
 struct DeviceStats {

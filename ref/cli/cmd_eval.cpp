@@ -1,7 +1,9 @@
 // flimgru eval: accuracy of one or more backends (and of the fit) on a simulated data set
 // (metrics.hpp), and their RMS error against the Cramér–Rao bound per photon band (accuracy.hpp).
 // An IRF-conditioned model (input width 2) is given each sample's own IRF (irf_input.hpp:
-// dataset_irf_inputs, from the labels or the set's measured IRF).
+// dataset_irf_inputs, from the labels or the set's measured IRF). An estimator that knows the IRF
+// (an IRF-conditioned model; any model with --irf-given) takes τI from the photons
+// (photon_moment.hpp), as `infer --irf` and `image` do; --tau-int chooses another rule.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -10,10 +12,13 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include "accuracy.hpp"
 #include "backend.hpp"
 #include "parallel.hpp"
+#include "photon_moment.hpp"
 #include "cli.hpp"
 #include "files.hpp"
 #include "dataset.hpp"
@@ -46,14 +51,42 @@ struct Estimates {
   std::string irf_input;  // how an IRF-conditioned model was given the IRF (empty: width 1)
 };
 
-// `irf`: the per-sample IRF inputs [n][kBins], made on first use by an IRF-conditioned model.
-constexpr const char* kComponentRule = "component rule: tau_int of tau1, tau2, a (not the first moment)";
+// How a network's τI is scored: `moment` the whole decay's first moment (lifetimes.hpp, the rule
+// without an IRF), `components` the component rule (component_tau_int, for comparison), `photons`
+// the photons' first moment with the IRF (photon_moment.hpp), `auto` photons when the estimator
+// knows an IRF, else moment. The IRF: each sample's own (labels) for an IRF-conditioned model or
+// with --irf-given; with --irf-estimated the one Gaussian IRF fitted to the whole set's summed
+// decay (as `image` estimates an image's), for every sample and as an IRF-conditioned model's input.
+struct TauIntRule {
+  std::string rule = "auto";
+  bool irf_given = false, irf_estimated = false;
+  std::optional<Irf> estimated;
+  std::string resolve(bool reads_irf) const {
+    return rule != "auto" ? rule : reads_irf || irf_given || estimated ? "photons" : "moment";
+  }
+  Irf irf_of(const Dataset& ds, size_t i) const { return estimated ? *estimated : sample_irf(ds, i); }
+};
+const std::map<std::string, const char*> kTauIntRuleText = {
+    {"moment", "the whole decay's first moment (lifetimes.hpp)"},
+    {"components", "component rule: tau_int of tau1, tau2, a (not the first moment)"},
+    {"photons", "the photons' first moment with the IRF, window-corrected by the components "
+                "(photon_moment.hpp)"}};
 
-// `tau_int_components`: tau_int by the component rule (lifetimes.hpp, component_tau_int) instead
-// of the whole decay's first moment that the output columns use.
+// τI of every estimate by `rule` (resolved); counts [n][kBins].
+void apply_tau_int_rule(const std::string& rule, const TauIntRule& how, const Dataset& ds,
+                        const std::vector<float>& counts, std::vector<Lifetimes>& lt, int threads) {
+  if (rule == "components")
+    for (Lifetimes& l : lt) l.tau_int_ns = component_tau_int(l);
+  if (rule == "photons")
+    parallel_for(ds.n, threads, [&](int, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) lt[i] = with_photon_tau_int(how.irf_of(ds, i), &counts[i * kBins], lt[i]);
+    });
+}
+
+// `irf`: the per-sample IRF inputs [n][kBins], made on first use by an IRF-conditioned model.
 Estimates run_backend(const std::string& name, const std::string& model, const Dataset& ds,
-                      const std::string& data_dir, const std::vector<float>& x, std::vector<float>& irf,
-                      int threads, bool tau_int_components) {
+                      const std::string& data_dir, const std::vector<float>& counts, const std::vector<float>& x,
+                      std::vector<float>& irf, int threads, const TauIntRule& tau_int) {
   Estimates r;
   const size_t n = ds.n;
   r.y.assign(n * kBins * kChannels, 0);
@@ -85,29 +118,34 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
   if (name == "labels") {
     // The data set's own noiseless SFDs through the extraction: the extraction's error alone.
     r.y = ds.sfd;
-    for (size_t i = 0; i < n; ++i) {
-      const float* y = &r.y[i * kBins * kChannels];
-      r.lt[i] = lifetimes_from_sfd(y);
-      if (tau_int_components) r.lt[i].tau_int_ns = component_tau_int(r.lt[i]);
-    }
+    for (size_t i = 0; i < n; ++i) r.lt[i] = lifetimes_from_sfd(&r.y[i * kBins * kChannels]);
+    const std::string rule = tau_int.resolve(false);
+    apply_tau_int_rule(rule, tau_int, ds, counts, r.lt, threads);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.model = {{"method", "the data set's SFD labels through the lifetime extraction (lifetimes.hpp)"}};
-    if (tau_int_components) r.model["tau_int"] = kComponentRule;
+    r.model = {{"method", "the data set's SFD labels through the lifetime extraction (lifetimes.hpp)"},
+               {"tau_int", kTauIntRuleText.at(rule)}};
     return r;
   }
   auto b = make_backend(name, model, threads);
   const bool with_irf = b->input_width() != 1;
-  if (with_irf && irf.empty()) irf = dataset_irf_inputs(ds, nullptr, data_dir);
+  if (with_irf && irf.empty()) {
+    if (tau_int.estimated) {
+      const IrfInput one = gaussian_irf_input(tau_int.estimated->fwhm_ns, tau_int.estimated->peak_ns);
+      for (size_t i = 0; i < n; ++i) irf.insert(irf.end(), one.begin(), one.end());
+    } else {
+      irf = dataset_irf_inputs(ds, nullptr, data_dir);
+    }
+  }
   flimgru::run_backend(*b, x.data(), with_irf ? irf.data() : nullptr, kBins, r.y.data(), n);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (size_t i = 0; i < n; ++i) {
-    const float* y = &r.y[i * kBins * kChannels];
-    r.lt[i] = lifetimes_from_sfd(y);
-    if (tau_int_components) r.lt[i].tau_int_ns = component_tau_int(r.lt[i]);
-  }
+  for (size_t i = 0; i < n; ++i) r.lt[i] = lifetimes_from_sfd(&r.y[i * kBins * kChannels]);
+  const std::string rule = tau_int.resolve(with_irf);
+  apply_tau_int_rule(rule, tau_int, ds, counts, r.lt, threads);
   r.model = b->describe();
-  if (tau_int_components) r.model["tau_int"] = kComponentRule;
-  if (with_irf) r.irf_input = "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
+  r.model["tau_int"] = kTauIntRuleText.at(rule);
+  if (with_irf)
+    r.irf_input = tau_int.estimated ? "the Gaussian IRF fitted to the set's summed decay, for every sample"
+                                    : "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
   return r;
 }
 
@@ -184,7 +222,8 @@ void add_eval(CLI::App& app) {
     std::vector<std::string> backends{"float", "int8"};
     size_t limit = 0;
     int threads = 2;
-    bool json = false, tau_int_components = false;
+    bool json = false;
+    TauIntRule tau_int;
   };
   auto o = std::make_shared<Opts>();
   auto* c = app.add_subcommand("eval",
@@ -205,9 +244,17 @@ void add_eval(CLI::App& app) {
   c->add_option("-o,--out", o->out, "Also write the JSON report to this file");
   c->add_option("--name", o->name, "Label of the model in the report (flimgru report uses it)");
   c->add_flag("--json", o->json, "Print the report as JSON");
-  c->add_flag("--tau-int-components", o->tau_int_components,
-              "Score tau_int by the component rule (tau1, tau2, a) instead of the whole decay's first moment that "
-              "the output columns use (docs/numerics.md 7a): for comparison");
+  c->add_flag("--irf-given", o->tau_int.irf_given,
+              "Every network knows each sample's IRF (an IRF-conditioned model always does): tau_int from the "
+              "photons (docs/numerics.md 7b), as infer --irf and image give it");
+  c->add_flag("--irf-estimated", o->tau_int.irf_estimated,
+              "As --irf-given, with one Gaussian IRF fitted to the whole set's summed decay (as image estimates an "
+              "image's): for sets of one instrument")
+      ->excludes("--irf-given");
+  c->add_option("--tau-int", o->tau_int.rule,
+                "How the networks' tau_int is scored: auto (photons when the IRF is known, else moment), moment "
+                "(the whole decay's first moment, 7a), photons (7b) or components (tau1, tau2, a): for comparison")
+      ->check(CLI::IsMember({"auto", "moment", "photons", "components"}));
   c->callback([o]() {
     if (!o->out.empty()) check_file_writable(o->out);  // before the evaluation, not after it
     Dataset ds = load_dataset(o->data);
@@ -245,13 +292,21 @@ void add_eval(CLI::App& app) {
     }
     report[kVersionKey] = version_string();
     if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
+    report["irf_given"] = o->tau_int.irf_given;
+    if (o->tau_int.irf_estimated) {
+      std::vector<double> summed(kBins, 0.0);
+      for (size_t i = 0; i < ds.n; ++i)
+        for (int k = 0; k < kBins; ++k) summed[k] += counts[i * kBins + k];
+      o->tau_int.estimated = estimate_irf(summed).irf;
+      report["irf_estimated"] = {{"fwhm_ns", o->tau_int.estimated->fwhm_ns}, {"peak_ns", o->tau_int.estimated->peak_ns}};
+    }
     // The bound of every sample, once for all backends.
     const std::vector<SampleBound> known = sample_bounds(ds, false, o->threads);
     const std::vector<SampleBound> unknown = sample_bounds(ds, true, o->threads);
     std::map<std::string, std::vector<float>> outputs;
     std::vector<float> irf;  // per-sample IRF inputs, made when a model reads them
     for (const auto& name : o->backends) {
-      Estimates e = run_backend(name, o->model, ds, o->data, x, irf, o->threads, o->tau_int_components);
+      Estimates e = run_backend(name, o->model, ds, o->data, counts, x, irf, o->threads, o->tau_int);
       report["results"][name] = evaluate(e, ds, known, unknown, o->threads);
       if (!e.irf_input.empty()) report["results"][name]["irf_input"] = e.irf_input;
       outputs[name] = std::move(e.y);

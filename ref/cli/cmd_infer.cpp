@@ -1,13 +1,15 @@
 // flimgru infer: TPSFs in (data set or .npy), lifetimes out (CSV or .npy), one row per pixel:
 // tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,photons. Only pixels with at least --min-photons photons
-// (lifetimes.hpp: has_lifetimes) go through the model; the others get NaN lifetimes. An
-// IRF-conditioned model (input width 2) reads the instrument's IRF from --irf FILE beside every TPSF.
+// (lifetimes.hpp: has_lifetimes) go through the model; the others get NaN lifetimes. With the
+// instrument's IRF (--irf FILE) τI comes from the photons (photon_moment.hpp), whatever the model;
+// an IRF-conditioned model (input width 2) also reads that IRF beside every TPSF.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "backend.hpp"
 #include "cli.hpp"
@@ -17,7 +19,10 @@
 #include "files.hpp"
 #include "irf_input.hpp"
 #include "lifetimes.hpp"
+#include "fit.hpp"
 #include "npy.hpp"
+#include "photon_moment.hpp"
+#include "accuracy.hpp"
 #include "preprocess.hpp"
 #include "quantizer.hpp"
 #include "version.hpp"
@@ -73,10 +78,12 @@ void add_infer(CLI::App& app) {
                 "float, int8, int16, or rtl (the verilated core compiled for the default model's ROM set; "
                 "identical output to int8)")
       ->check(backend_validator());
-  c->add_option("--irf", o->irf, "The instrument's IRF for an IRF-conditioned model (input width 2): 135 "
-                                 "values on the model grid, one a line, as `simulate --irf` reads "
-                                 "(docs/formats.md); required by such a model, refused by the others. 'labels' "
-                                 "with a simulated data set: each sample's own IRF from its labels");
+  c->add_option("--irf", o->irf, "The instrument's IRF: 135 values on the model grid, one a line, as "
+                                 "`simulate --irf` reads (docs/formats.md). tau_int then comes from the photons "
+                                 "(docs/numerics.md 7b); an IRF-conditioned model (input width 2) reads it too "
+                                 "and requires it. 'estimate': the Gaussian IRF fitted to the summed decay of "
+                                 "all pixels (one instrument, as image estimates it); 'labels' with a simulated "
+                                 "data set: each sample's own IRF from its labels");
   add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
@@ -102,6 +109,31 @@ void add_infer(CLI::App& app) {
     for (size_t j = 0; j < m; ++j) std::copy_n(&in.counts[idx[j] * kBins], kBins, &sel[j * kBins]);
     const std::vector<float> x = preprocess_batch(sel.data(), m);
     std::vector<Lifetimes> rows(in.pixels, kNoLifetimes);
+    // The IRF of pixel i for τI from the photons: the file's for all, or each sample's own (labels).
+    // One IRF for all: a file's, or (estimate) the Gaussian fitted to the summed decay of all
+    // pixels with lifetimes, as `image` estimates an image's.
+    std::optional<Dataset> labelled;
+    std::optional<Irf> file_irf;
+    IrfInput one_input{};  // the one IRF as an IRF-conditioned model's input
+    nlohmann::json irf_json = o->irf;
+    if (o->irf == "labels") {
+      labelled = load_dataset(o->input);
+    } else if (o->irf == "estimate") {
+      std::vector<double> summed(kBins, 0.0);
+      for (size_t i : idx)
+        for (int k = 0; k < kBins; ++k) summed[k] += in.counts[i * kBins + k];
+      try {
+        file_irf = estimate_irf(summed).irf;
+      } catch (const Error& e) {
+        throw file_error(o->input, std::string("--irf estimate: ") + e.what());
+      }
+      one_input = gaussian_irf_input(file_irf->fwhm_ns, file_irf->peak_ns);
+      irf_json = {{"source", "estimated from the summed decay (Gaussian)"}, {"fwhm_ns", file_irf->fwhm_ns},
+                  {"peak_ns", file_irf->peak_ns}};
+    } else if (!o->irf.empty()) {
+      file_irf = Irf::from_grid(read_irf_file(o->irf), o->irf);
+      one_input = load_irf_input(o->irf);
+    }
     double secs = 0;
     nlohmann::json model;
     if (!o->device.empty()) {
@@ -113,9 +145,8 @@ void add_infer(CLI::App& app) {
       if (!o->irf.empty()) {  // i_q by the rule of x_q (numerics §2), loaded once into the board
         if (o->irf == "labels")
           throw Error("--irf labels with --device: the board holds one IRF; give the instrument's IRF file");
-        const IrfInput one = load_irf_input(o->irf);
         std::vector<int32_t> q(kBins);
-        quantize_input(fmt, one.data(), q.data());
+        quantize_input(fmt, one_input.data(), q.data());
         d.irf_q.assign(q.begin(), q.end());
       }
       std::vector<int8_t> xq(m * kBins);
@@ -136,21 +167,19 @@ void add_infer(CLI::App& app) {
                {"lanes", st.status.lanes}, {"mac_rows", st.status.mac_rows}, {"clk_mhz", st.status.clk_mhz},
                {"retransmits", st.retransmits}, {"error_frames", st.error_frames}, {"timeouts", st.timeouts},
                {"in_dim", st.status.in_dim}};
-      if (!o->irf.empty()) model["irf"] = o->irf;
+      if (!o->irf.empty()) model["irf"] = irf_json;
     } else {
       auto backend = make_backend(o->backend, o->model, o->threads);
       std::vector<float> irf;  // one IRF input for all (stride 0), or one per selected pixel
       size_t irf_stride = 0;
       if (!o->irf.empty()) {
-        if (backend->input_width() == 1)
-          throw Error("--irf " + o->irf + ": the model " + backend->describe().value("model", o->model) +
-                      " reads no IRF (input width 1); use an IRF-conditioned model (weights/irf-h32-qat)");
-        if (o->irf == "labels") {  // a simulated set: every sample's own IRF (irf_input.hpp)
-          irf = dataset_irf_inputs(load_dataset(o->input), &idx, o->input);
+        if (backend->input_width() == 1) {
+          // The model reads no IRF: it serves τI from the photons only.
+        } else if (o->irf == "labels") {  // a simulated set: every sample's own IRF (irf_input.hpp)
+          irf = dataset_irf_inputs(*labelled, &idx, o->input);
           irf_stride = kBins;
         } else {
-          const IrfInput one = load_irf_input(o->irf);
-          irf.assign(one.begin(), one.end());
+          irf.assign(one_input.begin(), one_input.end());
         }
       }
       check_irf_given(*backend, !o->irf.empty());
@@ -160,7 +189,14 @@ void add_infer(CLI::App& app) {
       secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       for (size_t j = 0; j < m; ++j) rows[idx[j]] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
       model = backend->describe();
-      if (!o->irf.empty()) model["irf"] = o->irf;
+      if (!o->irf.empty()) model["irf"] = irf_json;
+    }
+    if (!o->irf.empty()) {  // τI from the photons (photon_moment.hpp)
+      for (size_t j = 0; j < m; ++j) {
+        const size_t i = idx[j];
+        rows[i] = with_photon_tau_int(labelled ? sample_irf(*labelled, i) : *file_irf, &in.counts[i * kBins], rows[i]);
+      }
+      model["tau_int"] = "the photons' first moment with the IRF, window-corrected by the components (docs/numerics.md 7b)";
     }
     if (ends_with(o->out, ".csv")) {
       write_csv(o->out, rows, in.photons);

@@ -196,10 +196,13 @@ std::string crlb_markdown(const std::vector<nlohmann::json>& evals) {
         "1.00 is an efficient unbiased estimator, below 1 an estimator that beats the bound through bias "
         "(a network's prior). The fit is the maximum-likelihood fit with each sample's true IRF given "
         "(`fit`: with the mono/bi model selection; `fit-bi`: always bi-exponential), so its rows under the "
-        "IRF-unknown bound are not like for like; the networks are not told the IRF. Reproduce with "
-        "`make results` (or `scripts/make-results.sh MODEL... fit`); one model: `flimgru eval --data "
-        "build/data/test20k --model weights/MODEL/model.safetensors --backend float,int8`; the fit: "
-        "`flimgru eval --data build/data/test20k --backend fit,fit-bi`.\n";
+        "IRF-unknown bound are not like for like. A width-1 network is not told the IRF (its τI is its "
+        "whole decay's first moment, docs/numerics.md §7a) except in the rows \"IRF given\" (each sample's "
+        "own) and \"IRF estimated\" (one Gaussian fitted to the set's summed decay); an IRF-conditioned "
+        "model is always given it; with an IRF, τI comes from the photons (§7b). Reproduce with "
+        "`make results` (or `scripts/make-results.sh MODEL... fit irf-given`); one model: `flimgru eval "
+        "--data build/data/test20k --model weights/MODEL/model.safetensors --backend float,int8 "
+        "[--irf-given]`; the fit: `flimgru eval --data build/data/test20k --backend fit,fit-bi`.\n";
   const char* names[kNumQuantities] = {"τm", "τI", "τ1", "τ2", "a"};
   for (const char* kind : {"irf_unknown", "irf_known"}) {
     md << "\n### " << (std::string(kind) == "irf_unknown"

@@ -461,21 +461,4 @@ IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns) {
   return best;
 }
 
-double com_lifetime(const Irf& irf, const float* c) {
-  const int nb = irf.pre_rise_bins();
-  double B = 0;
-  if (nb > 0) {
-    for (int k = 0; k < nb; ++k) B += c[k];
-    B /= nb;
-  }
-  double m = 0, mt = 0;
-  for (int k = 0; k < kBins; ++k) {
-    const double v = c[k] - B;
-    m += v;
-    mt += v * (k + 0.5) * kBinNs;
-  }
-  if (!(m > 0)) return NAN;
-  return mt / m - irf.centroid_ns();
-}
-
 }  // namespace flimgru

@@ -1,8 +1,8 @@
 // fit: the baseline lifetime estimators on the model grid (135 bins of 90 ps):
 //   * per-pixel maximum-likelihood fit (Poisson deviance, Ceres) of a bi-exponential decay
 //     convolved with a fixed IRF plus a constant background;
-//   * the IRF, estimated once per image from the summed decay (below) or read from a file;
-//   * the centre-of-mass estimate of the intensity-weighted lifetime.
+//   * the IRF, estimated once per image from the summed decay (below) or read from a file.
+// (The moment estimates of τI from the photons are in photon_moment.hpp.)
 //
 // The decay model is the simulator's (simulator.hpp), parameterized as
 //   λ_k(θ) = S · p_k(τ1, τ2, a) + B,   θ = (τ1, τ2, a, S, B)
@@ -112,10 +112,5 @@ IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns = 0
 // The window bins of the tails of all earlier pulses, Σ_{n>=1} (IRF * e^(−t/τ))(t + n·P), and
 // their τ-derivative (zeros when irf.period_ns is 0). Public for the tests.
 void pulse_tail_bins(const Irf& irf, double tau, double* tail, double* dtail);
-
-// Centre of mass: Σ t_k (c_k − B) / Σ (c_k − B) − IRF centroid, t_k the bin centres, B the mean
-// of the irf.pre_rise_bins() first bins (0 if there are none). Estimates the intensity-weighted
-// lifetime; biased low when the decay is not over within the window (τ not << 12 ns).
-double com_lifetime(const Irf& irf, const float* counts);
 
 }  // namespace flimgru

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "backend.hpp"
 #include "dataset.hpp"
@@ -16,6 +17,7 @@
 #include "events.hpp"
 #include "files.hpp"
 #include "fit.hpp"
+#include "photon_moment.hpp"
 #include "frontend_core.hpp"
 #include "irf_input.hpp"
 #include "lifetimes.hpp"
@@ -252,11 +254,12 @@ nlohmann::json run_image(const ImageOptions& o) {
   const nlohmann::json nn_model = chip ? chip->describe() : backend ? backend->describe() : nlohmann::json();
   const int nn_width = chip ? chip->input_width() : backend ? backend->input_width() : 1;
   const bool nn_irf = o.method == "nn" && nn_width != 1;  // an IRF-conditioned network
-  if (o.method == "nn" && !nn_irf && !o.irf_file.empty())
-    throw Error("--irf " + o.irf_file + ": the model " + nn_model.value("model", o.model) +
-                " reads no IRF (input width 1); --irf is for fit or an IRF-conditioned model");
+  if (chip && !nn_irf && !o.irf_file.empty())
+    throw Error("--irf " + o.irf_file + " with --frontend: the model " + nn_model.value("model", o.model) +
+                " reads no IRF (input width 1), and the chip returns no histograms to take tau_int from the "
+                "photons with it");
   std::vector<double> irf_counts;
-  if ((o.method == "fit" || nn_irf) && !o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
+  if (!o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
   std::vector<int8_t> chip_irf_q;  // the IRF the chip is loaded with (i_q, numerics §2)
   if (chip && nn_irf) {
     if (irf_counts.empty())
@@ -300,18 +303,34 @@ nlohmann::json run_image(const ImageOptions& o) {
     for (const Lifetimes& l : lt) estimated += !std::isnan(l.tau_int_ns);
   } else if (o.method == "nn") {
     model = nn_model;
-    // An IRF-conditioned network reads --irf, or else the Gaussian IRF fitted to the whole image.
+    // The IRF: --irf, or else the Gaussian IRF fitted to the whole image. An IRF-conditioned
+    // network reads it; every network's τI comes from the photons with it (photon_moment.hpp).
+    // Without --irf, an image whose summed decay cannot be fitted (too few photons) keeps the
+    // network's τI for a width-1 network (summary.json says why); an IRF-conditioned one needs it.
     IrfInput irf_in{};
-    if (nn_irf) {
-      if (!irf_counts.empty()) {
-        irf_in = irf_input_from_bins(irf_counts, o.irf_file);
-        model["irf"] = {{"source", o.irf_file}};
-      } else {
+    std::optional<Irf> irf;
+    if (!irf_counts.empty()) {
+      irf = Irf::from_grid(irf_counts, o.irf_file);
+      irf_in = irf_input_from_bins(irf_counts, o.irf_file);
+      model["irf"] = {{"source", o.irf_file}};
+    } else {
+      try {
         const IrfEstimate e = estimate_irf(summed_decay(), laser_period());
+        irf = e.irf;
         irf_in = gaussian_irf_input(e.irf.fwhm_ns, e.irf.peak_ns);
         model["irf"] = {{"source", "estimated from the image's summed decay (Gaussian)"},
                         {"fwhm_ns", e.irf.fwhm_ns}, {"peak_ns", e.irf.peak_ns}};
+      } catch (const Error& e) {
+        if (nn_irf) throw;
+        model["irf"] = {{"source", "none"}, {"reason", e.what()}};
       }
+    }
+    if (irf) {
+      irf->period_ns = laser_period();
+      model["tau_int"] = "the photons' first moment with the IRF, window-corrected by the components "
+                         "(docs/numerics.md 7b)";
+    } else {
+      model["tau_int"] = "the network's whole decay first moment (docs/numerics.md 7a): no IRF";
     }
     // Only the pixels with enough photons go through the network.
     std::vector<size_t> idx;
@@ -334,6 +353,7 @@ nlohmann::json run_image(const ImageOptions& o) {
     for (size_t j = 0; j < m; ++j) {
       const size_t i = idx[j];
       lt[i] = lifetimes_from_sfd(&y[j * kBins * kChannels]);
+      if (irf) lt[i] = with_photon_tau_int(*irf, &t.counts[i * kBins], lt[i]);
       ++estimated;
     }
   } else {

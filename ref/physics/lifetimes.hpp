@@ -92,7 +92,7 @@ double whole_decay_tau_int(const float* y);
 Lifetimes lifetimes_from_sums(const std::array<double, 3>& sums, const std::array<double, 3>& firsts,
                               double step_moment0);
 // tau_int by the component rule (tau_int of tau1, tau2, a, clamped to [tau1, tau2]): the rule
-// before the first moment, kept for comparison (eval --tau-int-components).
+// before the first moment, kept for comparison (eval --tau-int components).
 double component_tau_int(const Lifetimes& l);
 // From an SFD y [kBins][3] (row-major).
 Lifetimes lifetimes_from_sfd(const float* y);

@@ -13,6 +13,7 @@
 #include "crlb.hpp"
 #include "error.hpp"
 #include "fit.hpp"
+#include "photon_moment.hpp"
 #include "irf_input.hpp"
 #include "lifetimes.hpp"
 #include "preprocess.hpp"

@@ -1,0 +1,56 @@
+// photon_moment: the intensity-weighted lifetime τI from the photons' own first moment.
+//
+// For a decay d(t) = Σ aᵢ e^(−t/τᵢ) convolved with an IRF, the mean arrival time is the IRF's
+// centroid plus ∫t·d / ∫d = τI, whatever the split into components: the photons measure τI
+// directly, with the shot noise of a mean (σ² ≈ Var(t)/N), where a network's τI has an error
+// floor that photons do not lower (docs/training.md, "What holds τI at 2–4× the bound"). What the
+// moment cannot see is what lies outside the window; a model's components can, so:
+//
+//   centroid(h) = Σ t_k (h_k − B(h)) / Σ (h_k − B(h)),  t_k = (k + ½)·90 ps the bin centres,
+//   B(h) = the mean of h over the IRF's pre-rise bins (Irf::pre_rise_bins: the whole bins before
+//          the IRF reaches 0.1 % of its mass; 0 when there are none), the constant background;
+//   p = the components' expected histogram (model_counts: exact convolution with the IRF, the
+//       laser period's earlier pulses included when the IRF has one, no background);
+//   τI = τI(τ1, τ2, a) + w · (centroid(counts) − centroid(p)),
+//   w = σ_net² / (σ_net² + σ_c²),  σ_c² = Σ (t_k − centroid)² c_k / (Σ (c_k − B))²,
+//   σ_net = kNetworkTauIntFloorNs.
+// The same linear rule applied to the data and to the model: what the window cuts off, the
+// sampling and the IRF's centroid cancel in the difference, so the components enter only through
+// how much the data's centroid differs from theirs (second order in their error). w weighs the
+// photons' estimate against the network's by their variances: at a few hundred photons the
+// network's prior counts, at thousands the photons do. The result is clamped to [0, kTauMaxNs]
+// and is an estimate of its own: it may lie outside the components' [τm, τ2] where they are off
+// (clamping it there costs 1.5× the error at ≥ 5,000 photons, measured on test20k).
+//
+// Measured (docs/numerics.md §7b): the default int8 network with each sample's IRF, test20k,
+// RMS error ÷ the known-IRF bound at 1k–5k / ≥ 5k photons 1.21× / 2.51× → 0.72× / 1.03×.
+//
+// The centre of mass (com_lifetime) is the same centroid minus the IRF's, without the window
+// correction: biased low when the decay is not over inside the window.
+#pragma once
+#include "fit.hpp"
+#include "lifetimes.hpp"
+
+namespace flimgru {
+
+// The network's own τI error at high photon counts (ns): the MAE of the default's τI at 5,000 to
+// 50,000 photons is 0.11–0.13 ns (docs/training.md), 0.1 ns rounds it down.
+constexpr double kNetworkTauIntFloorNs = 0.1;
+
+// centroid(h) above (ns after the window start) and, if var is given, σ_c² (of counts h);
+// NaN when Σ (h_k − B(h)) is not positive.
+double photon_centroid(const Irf& irf, const double* h, double* var = nullptr);
+
+// The factor s by which the components c stretched in time (τ1·s, τ2·s, a) have their expected
+// histogram's centroid at `target` (ns), s·max(τ1, τ2) in [kFitTauMinNs, kTauMaxNs]; NaN if the
+// centroids are not defined.
+double stretch_to_centroid(const Irf& irf, const Lifetimes& c, double target);
+
+// `net` with its τI replaced by the rule above, from the pixel's counts [kBins] and its IRF.
+// Pixels without lifetimes (NaN τI) and counts with nothing above the background keep `net`.
+Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetimes& net);
+
+// The centre of mass: centroid(counts) − the IRF's centroid (NaN when not defined).
+double com_lifetime(const Irf& irf, const float* counts);
+
+}  // namespace flimgru
