@@ -47,6 +47,7 @@ class FrontendCoreRunner {
     top_->s_irf_valid_i = 0;
     top_->m_ready_i = 0;
     set_frontend_config(*top_, c);
+    top_->pre_rise_i = uint32_t(c.pre_rise_bins);
     for (int i = 0; i < 4; ++i) tick();
     top_->rst_i = 0;
   }
@@ -112,6 +113,14 @@ class FrontendCoreRunner {
     std::array<uint8_t, link::kLenResult> b{};
     for (size_t i = 0; i < b.size(); ++i) b[i] = uint8_t(top_->m_sum_data_o[i / 4] >> (8 * (i % 4)));
     p.summary = link::unpack_summary(b.data());
+    // m_moments_o {P[23:0], C[39:0], B[31:0], A[23:0]}: 120 bits in four 32-bit words
+    auto field = [&](int lo, int width) {
+      uint64_t v = 0;
+      for (int bit = 0; bit < width; ++bit)
+        v |= uint64_t((top_->m_moments_o[(lo + bit) / 32] >> ((lo + bit) % 32)) & 1u) << bit;
+      return v;
+    };
+    p.moments = {field(0, 24), field(24, 32), field(56, 40), field(96, 24)};
     return p;
   }
   void fall() {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crlb.hpp"
+#include "frontend_core.hpp"
 #include "fit.hpp"
 #include "photon_moment.hpp"
 #include "simulator.hpp"
@@ -110,6 +111,35 @@ TEST(PhotonTauInt, PixelsWithoutAnswerOrSignalKeepTheirs) {
   EXPECT_TRUE(std::isfinite(t));
   EXPECT_GE(t, 0.0);
   EXPECT_LE(t, kTauMaxNs);
+}
+
+// The chip's running sums (frontend_core.v, its twin chip_moments) give the host's sums exactly,
+// so τI from the photons is the same number from the chip's moments as from the histogram.
+TEST(PhotonTauInt, TheChipsRunningSumsGiveTheHostsSumsExactly) {
+  Rng rng(7);
+  const Irf irf = Irf::gaussian(0.3, 1.0);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::array<uint32_t, kBins> counts{};
+    std::vector<float> f(kBins);
+    for (int k = 0; k < kBins; ++k) {
+      counts[k] = trial == 0 ? 65535u : trial == 1 ? (k == 134 ? 1u : 0u) : uint32_t(rng.poisson(trial * 10.0));
+      f[k] = float(counts[k]);
+    }
+    const int nb = trial % 3 == 0 ? irf.pre_rise_bins() : int(rng.uniform(0, kBins + 1));
+    const ChipMoments m = chip_moments(counts, nb);
+    const PhotonSums chip = photon_sums_from_running(m.a, m.b, m.c, m.p, nb), host = photon_sums(f.data(), nb);
+    EXPECT_EQ(chip.s0, host.s0) << trial;
+    EXPECT_EQ(chip.s1, host.s1) << trial;
+    EXPECT_EQ(chip.s2, host.s2) << trial;
+    EXPECT_EQ(chip.pre, host.pre) << trial;
+    EXPECT_LT(m.a, 1u << 24);  // the widths of m_moments_o
+    EXPECT_LT(m.b, uint64_t(1) << 32);
+    EXPECT_LT(m.c, uint64_t(1) << 40);
+    if (nb == irf.pre_rise_bins()) {
+      const Lifetimes net = components(0.6, 2.8, 0.55);
+      EXPECT_EQ(with_photon_tau_int(irf, chip, net).tau_int_ns, with_photon_tau_int(irf, f.data(), net).tau_int_ns);
+    }
+  }
 }
 
 TEST(PhotonTauInt, CentreOfMassEstimatesTheIntensityWeightedLifetime) {

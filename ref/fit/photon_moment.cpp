@@ -9,25 +9,47 @@
 
 namespace flimgru {
 
-double photon_centroid(const Irf& irf, const double* h, double* var) {
-  const int nb = irf.pre_rise_bins();
-  double b = 0;
-  for (int k = 0; k < nb; ++k) b += h[k];
-  if (nb > 0) b /= nb;
-  double m = 0, mt = 0;
+PhotonSums photon_sums(const double* h, int pre_bins) {
+  PhotonSums s;
+  s.pre_bins = pre_bins;
   for (int k = 0; k < kBins; ++k) {
-    m += h[k] - b;
-    mt += (h[k] - b) * (k + 0.5) * kBinNs;
+    s.s0 += h[k];
+    s.s1 += double(k) * h[k];
+    s.s2 += double(k) * k * h[k];
+    if (k < pre_bins) s.pre += h[k];
   }
+  return s;
+}
+
+PhotonSums photon_sums(const float* counts, int pre_bins) {
+  std::array<double, kBins> h;
+  std::copy_n(counts, kBins, h.begin());
+  return photon_sums(h.data(), pre_bins);
+}
+
+PhotonSums photon_sums_from_running(uint64_t a, uint64_t b, uint64_t c, uint64_t p, int pre_bins) {
+  constexpr int64_t K = kBins - 1;  // 134
+  PhotonSums s;
+  s.pre_bins = pre_bins;
+  s.s0 = double(a);
+  s.s1 = double(K * int64_t(a) - int64_t(b));
+  s.s2 = double(K * K * int64_t(a) - (2 * K - 1) * int64_t(b) + 2 * int64_t(c));
+  s.pre = double(p);
+  return s;
+}
+
+double photon_centroid(const PhotonSums& s, double* var) {
+  const double bg = s.pre_bins > 0 ? s.pre / s.pre_bins : 0.0;
+  const double m = s.s0 - kBins * bg;
   if (!(m > 0)) return NAN;
+  // Σ t_k h_k with t_k = (k + ½)·dt, and Σ_k t_k = dt·kBins²/2
+  const double mt = kBinNs * ((s.s1 + 0.5 * s.s0) - bg * 0.5 * kBins * kBins);
   const double c = mt / m;
   if (var) {
-    double v = 0;
-    for (int k = 0; k < kBins; ++k) {
-      const double d = (k + 0.5) * kBinNs - c;
-      v += d * d * std::max(h[k], 0.0);
-    }
-    *var = v / (m * m);
+    // Σ (t_k − c)² h_k = dt²(Σk²h + Σkh + Σh/4) − 2c·dt(Σkh + Σh/2) + c²Σh
+    const double v = kBinNs * kBinNs * (s.s2 + s.s1 + 0.25 * s.s0) - 2 * c * kBinNs * (s.s1 + 0.5 * s.s0) +
+                     c * c * s.s0;
+    *var = std::max(v, 0.0) / (m * m);
   }
   return c;
 }
@@ -40,7 +62,7 @@ double stretched_centroid(const Irf& irf, const Lifetimes& c, double s) {
   const double theta[kNumParams] = {std::max(c.tau1_ns * s, kFitTauMinNs), std::max(c.tau2_ns * s, kFitTauMinNs),
                                     std::clamp(c.a, 0.0, 1.0), 1.0, 0.0};
   model_counts(irf, theta, p.data(), nullptr);
-  return photon_centroid(irf, p.data());
+  return photon_centroid(photon_sums(p.data(), irf.pre_rise_bins()));
 }
 
 }  // namespace
@@ -74,14 +96,12 @@ double stretch_to_centroid(const Irf& irf, const Lifetimes& c, double target) {
   return s;
 }
 
-Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetimes& net) {
+Lifetimes with_photon_tau_int(const Irf& irf, const PhotonSums& sums, const Lifetimes& net) {
   if (!std::isfinite(net.tau_int_ns) || !std::isfinite(net.tau1_ns) || !std::isfinite(net.tau2_ns) ||
       !std::isfinite(net.a))
     return net;
-  std::array<double, kBins> c;
-  std::copy_n(counts, kBins, c.begin());
   double var = 0;
-  const double data = photon_centroid(irf, c.data(), &var);
+  const double data = photon_centroid(sums, &var);
   if (!std::isfinite(data)) return net;
   const double s = stretch_to_centroid(irf, net, data);
   if (!std::isfinite(s)) return net;
@@ -93,10 +113,12 @@ Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetim
   return out;
 }
 
+Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetimes& net) {
+  return with_photon_tau_int(irf, photon_sums(counts, irf.pre_rise_bins()), net);
+}
+
 double com_lifetime(const Irf& irf, const float* counts) {
-  std::array<double, kBins> c;
-  std::copy_n(counts, kBins, c.begin());
-  return photon_centroid(irf, c.data()) - irf.centroid_ns();
+  return photon_centroid(photon_sums(counts, irf.pre_rise_bins())) - irf.centroid_ns();
 }
 
 }  // namespace flimgru

@@ -28,6 +28,8 @@
 // The centre of mass (com_lifetime) is the same centroid minus the IRF's, without the window
 // correction: biased low when the decay is not over inside the window.
 #pragma once
+#include <cstdint>
+
 #include "fit.hpp"
 #include "lifetimes.hpp"
 
@@ -37,17 +39,32 @@ namespace flimgru {
 // 50,000 photons is 0.11–0.13 ns (docs/training.md), 0.1 ns rounds it down.
 constexpr double kNetworkTauIntFloorNs = 0.1;
 
-// centroid(h) above (ns after the window start) and, if var is given, σ_c² (of counts h);
-// NaN when Σ (h_k − B(h)) is not positive.
-double photon_centroid(const Irf& irf, const double* h, double* var = nullptr);
+// What the rule needs of a histogram h: its sums Σh, Σk·h, Σk²·h (k = 0 … 134) and the sum over
+// its first pre_bins bins (the IRF's pre-rise bins). From the counts on the host, or from the
+// running sums the chip forms (rtl/frontend/frontend_core.v: a = Σ c_k, b = Σ_{i<134} A_i,
+// c = Σ_{i<134} B_i with A_i, B_i their values after bin i, p the pre-rise sum), exactly:
+// Σk·c = 134a − b, Σk²·c = 17956a − 267b + 2c.
+struct PhotonSums {
+  double s0 = 0, s1 = 0, s2 = 0, pre = 0;
+  int pre_bins = 0;
+};
+PhotonSums photon_sums(const double* h, int pre_bins);
+PhotonSums photon_sums(const float* counts, int pre_bins);
+PhotonSums photon_sums_from_running(uint64_t a, uint64_t b, uint64_t c, uint64_t p, int pre_bins);
+
+// centroid(h) above (ns after the window start) with B(h) = pre / pre_bins and, if var is given,
+// σ_c²; NaN when Σ (h_k − B(h)) is not positive.
+double photon_centroid(const PhotonSums& s, double* var = nullptr);
 
 // The factor s by which the components c stretched in time (τ1·s, τ2·s, a) have their expected
 // histogram's centroid at `target` (ns), s·max(τ1, τ2) in [kFitTauMinNs, kTauMaxNs]; NaN if the
 // centroids are not defined.
 double stretch_to_centroid(const Irf& irf, const Lifetimes& c, double target);
 
-// `net` with its τI replaced by the rule above, from the pixel's counts [kBins] and its IRF.
-// Pixels without lifetimes (NaN τI) and counts with nothing above the background keep `net`.
+// `net` with its τI replaced by the rule above, from the pixel's sums (pre_bins must be the IRF's
+// pre-rise bins) or counts [kBins] and its IRF. Pixels without lifetimes (NaN τI) and histograms
+// with nothing above the background keep `net`.
+Lifetimes with_photon_tau_int(const Irf& irf, const PhotonSums& sums, const Lifetimes& net);
 Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetimes& net);
 
 // The centre of mass: centroid(counts) − the IRF's centroid (NaN when not defined).

@@ -24,6 +24,8 @@ void check_frontend_config(const FrontendConfig& c) {
     os << "count width " << c.count_bits << " bits (2 … 16)";
   else if (c.line_buffer < 1 || c.duration_bits < 1 || c.duration_bits > 31)
     os << "line buffer " << c.line_buffer << ", duration width " << c.duration_bits;
+  else if (c.pre_rise_bins < 0 || c.pre_rise_bins > kBins)
+    os << "pre-rise bins " << c.pre_rise_bins << " (0 … " << kBins << ")";
   if (!os.str().empty()) throw Error("photon front end: unsupported configuration: " + os.str());
 }
 

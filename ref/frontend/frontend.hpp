@@ -32,6 +32,8 @@ struct FrontendConfig {
   int count_bits = 16;        // histogram counts saturate at 2^count_bits − 1
   int line_buffer = 4096;     // photons of one line held until its stop marker
   int duration_bits = 24;     // a line lasts less than 2^duration_bits sync periods
+  int pre_rise_bins = 0;      // frontend_core: the IRF's bins before its rise, whose counts the
+                              // photon moments sum separately (docs/numerics.md §7b; 0 … 135)
   int bin() const { return 1 << bin_shift; }
   int width() const { return (pix_x + bin() - 1) >> bin_shift; }
   int height() const { return (pix_y + bin() - 1) >> bin_shift; }

@@ -10,6 +10,19 @@
 
 namespace flimgru {
 
+ChipMoments chip_moments(const std::array<uint32_t, kBins>& counts, int pre_rise_bins) {
+  ChipMoments m;
+  for (int k = 0; k < kBins; ++k) {  // bin k: b and c add the values after bin k − 1
+    if (k > 0) {
+      m.c += m.b;
+      m.b += m.a;
+    }
+    m.a += counts[k];
+    if (k < pre_rise_bins) m.p = m.a;
+  }
+  return m;
+}
+
 ChipRun run_frontend_core(const QuantModel& m, const FrontendConfig& c, const std::vector<Event>& events,
                           const std::vector<int8_t>& irf_q, int threads) {
   const int w = m.input_width;
@@ -32,7 +45,8 @@ ChipRun run_frontend_core(const QuantModel& m, const FrontendConfig& c, const st
       run_int_model(m, x.data(), y);
       for (int t = 0; t < kBins; ++t)
         for (int ch = 0; ch < 3; ++ch) yy[t][ch] = int16_t(y[t * kChannels + ch]);
-      out.pixels[i] = {p.frame, p.row, p.col, p.photons, p.saturated, link::summarize(yy)};
+      out.pixels[i] = {p.frame, p.row, p.col, p.photons, p.saturated, link::summarize(yy),
+                       chip_moments(p.counts, c.pre_rise_bins)};
     }
   });
   return out;

@@ -4,6 +4,7 @@
 // same results elsewhere (the verilated RTL: "rtl", registered by sim/; a board: later) share
 // one interface, so `flimgru image --frontend` gives the same pixels.csv from each.
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -20,16 +21,27 @@
 
 namespace flimgru {
 
+// A pixel's photon moments as the chip forms them (rtl/frontend/frontend_core.v), running sums
+// of its counts c_k: a = Σ_k c_k, b = Σ_{i<134} A_i, c = Σ_{i<134} B_i (A_i, B_i the values of a
+// and b after bin i), p = Σ_{k < pre_rise_bins} c_k. photon_moment.hpp turns them into the sums
+// of τI from the photons (photon_sums_from_running).
+struct ChipMoments {
+  uint64_t a = 0, b = 0, c = 0, p = 0;
+  bool operator==(const ChipMoments& o) const { return a == o.a && b == o.b && c == o.c && p == o.p; }
+};
+ChipMoments chip_moments(const std::array<uint32_t, kBins>& counts, int pre_rise_bins);
+
 // One binned pixel of one frame: what the chip sends the host (docs/protocol.md RESULT payload
-// with the pixel's coordinates, photons and saturation flag).
+// with the pixel's coordinates, photons, saturation flag and photon moments).
 struct ChipPixel {
   int frame = 0, row = 0, col = 0;
   uint32_t photons = 0;     // photons counted into the pixel's histogram (in the window)
   bool saturated = false;   // a bin of its histogram reached 2^count_bits − 1
   link::Summary summary;    // the core's summary of the pixel's x_q
+  ChipMoments moments;      // of its (saturated) counts
   bool operator==(const ChipPixel& o) const {
     return frame == o.frame && row == o.row && col == o.col && photons == o.photons &&
-           saturated == o.saturated && summary == o.summary;
+           saturated == o.saturated && summary == o.summary && moments == o.moments;
   }
 };
 

@@ -146,13 +146,40 @@ double median(std::vector<double> v) {
 
 // PTU through the photon front end and the core (--frontend): the chip's results of frame
 // `o.frame` (0 if not given) as the image; photons are those the front end counted into each
-// pixel's histogram; lifetimes from each summary for pixels with enough photons.
+// pixel's histogram; lifetimes from each summary for pixels with enough photons, and τI from
+// the photons' moments the chip sums (docs/numerics.md §7b) with the IRF: irf_counts (--irf),
+// or the Gaussian fitted to the file's summed decay (the host histograms it once, for this only;
+// if that fit fails τI stays the network's). irf_json says which.
 Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::vector<int8_t>& irf_q,
-                    std::vector<Lifetimes>& lt) {
+                    const std::vector<double>& irf_counts, std::vector<Lifetimes>& lt, nlohmann::json& irf_json) {
   Tpsfs t;
   const auto t0 = Clock::now();
   const EventStream ev = events_from_ptu(o.input);
-  const FrontendConfig c = frontend_config(ev.header, o.bin, o.window_start_ns);
+  FrontendConfig c = frontend_config(ev.header, o.bin, o.window_start_ns);
+  std::optional<Irf> irf;
+  if (!irf_counts.empty()) {
+    irf = Irf::from_grid(irf_counts, o.irf_file);
+    irf_json = {{"source", o.irf_file}};
+  } else {
+    try {
+      ImageOptions all = o;
+      all.frame = -1;
+      const Tpsfs host = load_ptu(all);
+      std::vector<double> summed(kBins, 0.0);
+      for (size_t i = 0; i < host.photons.size(); ++i)
+        for (int k = 0; k < kBins; ++k) summed[k] += host.counts[i * kBins + k];
+      const IrfEstimate e = estimate_irf(summed, o.period_ns >= 0 ? o.period_ns : ev.header.sync_period_ns);
+      irf = e.irf;
+      irf_json = {{"source", "estimated from the file's summed decay (Gaussian)"}, {"fwhm_ns", e.irf.fwhm_ns},
+                  {"peak_ns", e.irf.peak_ns}};
+    } catch (const Error& e) {
+      irf_json = {{"source", "none"}, {"reason", e.what()}};
+    }
+  }
+  if (irf) {
+    irf->period_ns = o.period_ns >= 0 ? o.period_ns : ev.header.sync_period_ns;
+    c.pre_rise_bins = irf->pre_rise_bins();
+  }
   std::atomic<size_t> done{0};
   ChipRun run;
   {
@@ -177,7 +204,11 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
     const size_t i = size_t(p.row) * t.width + size_t(p.col);
     t.photons[i] = p.photons;
     t.saturated[i] = p.saturated;
-    if (has_lifetimes(p.photons, o.min_photons)) lt[i] = lifetimes_from_summary(p.summary);
+    if (!has_lifetimes(p.photons, o.min_photons)) continue;
+    lt[i] = lifetimes_from_summary(p.summary);
+    if (irf)
+      lt[i] = with_photon_tau_int(
+          *irf, photon_sums_from_running(p.moments.a, p.moments.b, p.moments.c, p.moments.p, c.pre_rise_bins), lt[i]);
   }
   if (size_t(frame) >= per_frame.size())
     throw file_error(o.input, "--frame " + std::to_string(frame) + " but the photon front end imaged " +
@@ -254,10 +285,6 @@ nlohmann::json run_image(const ImageOptions& o) {
   const nlohmann::json nn_model = chip ? chip->describe() : backend ? backend->describe() : nlohmann::json();
   const int nn_width = chip ? chip->input_width() : backend ? backend->input_width() : 1;
   const bool nn_irf = o.method == "nn" && nn_width != 1;  // an IRF-conditioned network
-  if (chip && !nn_irf && !o.irf_file.empty())
-    throw Error("--irf " + o.irf_file + " with --frontend: the model " + nn_model.value("model", o.model) +
-                " reads no IRF (input width 1), and the chip returns no histograms to take tau_int from the "
-                "photons with it");
   std::vector<double> irf_counts;
   if (!o.irf_file.empty()) irf_counts = read_irf_file(o.irf_file);
   std::vector<int8_t> chip_irf_q;  // the IRF the chip is loaded with (i_q, numerics §2)
@@ -272,7 +299,8 @@ nlohmann::json run_image(const ImageOptions& o) {
   }
 
   std::vector<Lifetimes> lt;
-  Tpsfs t = chip ? load_frontend(o, *chip, chip_irf_q, lt) : is_ptu ? load_ptu(o) : load_npy(o);
+  nlohmann::json chip_irf;  // --frontend: the IRF of τI from the photons
+  Tpsfs t = chip ? load_frontend(o, *chip, chip_irf_q, irf_counts, lt, chip_irf) : is_ptu ? load_ptu(o) : load_npy(o);
   const size_t n = size_t(t.height) * t.width;
   if (!chip) lt.assign(n, kNoLifetimes);
   std::vector<double> com(n, NAN);
@@ -299,7 +327,11 @@ nlohmann::json run_image(const ImageOptions& o) {
   };
   if (chip) {
     model = nn_model;
-    if (nn_irf) model["irf"] = {{"source", o.irf_file}};
+    model["irf"] = chip_irf;
+    model["tau_int"] = chip_irf.value("source", "none") == "none"
+                           ? "the network's whole decay first moment (docs/numerics.md 7a): no IRF"
+                           : "the photons' first moment with the IRF, from the chip's photon moments, "
+                             "window-corrected by the components (docs/numerics.md 7b)";
     for (const Lifetimes& l : lt) estimated += !std::isnan(l.tau_int_ns);
   } else if (o.method == "nn") {
     model = nn_model;

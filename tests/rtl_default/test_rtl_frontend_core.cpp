@@ -1,6 +1,7 @@
 // The photon front end with the default model's core (rtl/frontend/frontend_core.v, verilated
 // as Vchip) against its reference (ref/frontend/frontend_core.hpp: the front end's C++ twin, then
-// the int8 model): every pixel's coordinates, photons, saturation flag and summary, and every
+// the int8 model): every pixel's coordinates, photons, saturation flag, summary and photon
+// moments, and every
 // counter, on synthetic streams (bad input, a bidirectional scan, a marker storm, several
 // frames, input gaps and output stalls) and a slice of hazelnut z1; `flimgru image --frontend`
 // writes the same pixels.csv through --backend rtl and int8. make regress: the whole hazelnut
@@ -43,9 +44,11 @@ void expect_equal(const ChipRun& ref, const ChipRun& rtl, const std::string& wha
     ++bad;
     ADD_FAILURE() << what << ": result " << i << ": rtl frame " << a.frame << " row " << a.row << " col " << a.col
                   << " photons " << a.photons << " sat " << a.saturated << " sum0 " << a.summary[0].sum << " cum "
-                  << a.summary.cum << " vs reference frame " << b.frame << " row " << b.row << " col " << b.col
+                  << a.summary.cum << " moments " << a.moments.a << "/" << a.moments.b << "/" << a.moments.c << "/"
+                  << a.moments.p << " vs reference frame " << b.frame << " row " << b.row << " col " << b.col
                   << " photons " << b.photons << " sat " << b.saturated << " sum0 " << b.summary[0].sum << " cum "
-                  << b.summary.cum;
+                  << b.summary.cum << " moments " << b.moments.a << "/" << b.moments.b << "/" << b.moments.c << "/"
+                  << b.moments.p;
   }
 }
 
@@ -67,6 +70,7 @@ TEST(FrontendCore, SyntheticStreamsEqualTheReference) {
   const auto ev = test::make_event_stream(s);
   FrontendConfig c = test::synth_config(s);
   c.bin_shift = 1;
+  c.pre_rise_bins = 9;
   const ChipRun ref = run_frontend_core(compiled(), c, ev, {}, 2);
   ASSERT_GT(ref.pixels.size(), 0u);
   ASSERT_EQ(ref.pixels.size() % 12, 0u) << "rows of 12 binned pixels";
@@ -92,7 +96,8 @@ TEST(FrontendCore, HazelnutSliceEqualsTheReference) {
   if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
   const EventStream all = events_from_ptu(f);
   const std::vector<Event> ev = test::line_slice(all.events, 120, 152);
-  const FrontendConfig c = frontend_config(all.header, 8, 0.0);
+  FrontendConfig c = frontend_config(all.header, 8, 0.0);
+  c.pre_rise_bins = 11;
   const ChipRun ref = run_frontend_core(compiled(), c, ev, {}, 2);
   ASSERT_EQ(ref.pixels.size(), 4u * 32);
   ASSERT_GT(ref.counters.photons_imaged, 5000u);
@@ -159,6 +164,9 @@ TEST(FrontendCore, ImageCliIdenticalToInt8) {
   const std::string summary = slurp(t / "rtl/summary.json");
   EXPECT_NE(summary.find("\"engine\": \"rtl\""), std::string::npos) << summary;
   EXPECT_NE(summary.find("\"photons_per_frame\""), std::string::npos) << summary;
+  // τI from the chip's photon moments, with the IRF fitted to the file's summed decay
+  EXPECT_NE(summary.find("estimated from the file's summed decay"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("from the chip's photon moments"), std::string::npos) << summary;
 
   EXPECT_NE(cli("image " + t / "small.ptu" + " -o " + t / "fit --frontend --method fit", t / "fit.log"), 0);
   EXPECT_NE(slurp(t / "fit.log").find("--frontend runs the network"), std::string::npos) << slurp(t / "fit.log");
@@ -191,7 +199,8 @@ TEST(FrontendCore, HazelnutFilesEqualTheReference) {
     const std::string f = kHazel + "/" + name;
     if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
     const EventStream all = events_from_ptu(f);
-    const FrontendConfig c = frontend_config(all.header, 8, 0.0);
+    FrontendConfig c = frontend_config(all.header, 8, 0.0);
+    c.pre_rise_bins = 11;
     const ChipRun ref = run_frontend_core(compiled(), c, all.events, {}, 2);
     const ChipRun rtl = run_rtl(c, all.events);
     expect_equal(ref, rtl, name);
