@@ -71,7 +71,7 @@ fi
 $F precision --out build/results/precision.json -M 400
 precision=(build/results/precision.json)
 if [[ -f weights/known-irf-h32-qat/model.safetensors ]]; then
-  $F precision --out build/results/precision-known-irf.json -M 400 --methods float,int8 \
+  $F precision --out build/results/precision-known-irf.json -M 400 --methods float,int8,int8-photons \
     --model weights/known-irf-h32-qat/model.safetensors
   precision+=(build/results/precision-known-irf.json)
 fi

@@ -16,7 +16,7 @@ TEST(Precision, FiniteForEveryMethodAndFitNearBoundAndMarkdownHasCounts) {
   const nlohmann::json r = precision_study(cfg);
   ASSERT_EQ(r["rows"].size(), 2u);
   for (const auto& row : r["rows"]) {
-    for (const char* m : {"float", "int8", "fit", "com"}) {
+    for (const char* m : {"float", "int8", "int8-photons", "fit", "com"}) {
       ASSERT_TRUE(row["methods"].contains(m)) << m;
       for (const char* q : {"tau_mean_ns", "tau_int_ns"}) {
         if (std::string(m) == "com" && std::string(q) == "tau_mean_ns") {
@@ -36,6 +36,12 @@ TEST(Precision, FiniteForEveryMethodAndFitNearBoundAndMarkdownHasCounts) {
   const double ratio = hi["methods"]["fit"]["tau_int_ns"]["sd"].get<double>() / hi["crlb"]["tau_int_ns"]["sd"].get<double>();
   EXPECT_GT(ratio, 0.5);
   EXPECT_LT(ratio, 2.0);
+  // τI from the photons: the int8 network with the true IRF, at 50,000 photons within 1.5× the
+  // bound in σ (48 pixels), with a smaller bias than the network alone
+  const auto& ph = hi["methods"]["int8-photons"]["tau_int_ns"];
+  EXPECT_LT(ph["sd"].get<double>(), 1.5 * hi["crlb"]["tau_int_ns"]["sd"].get<double>());
+  EXPECT_LT(std::fabs(ph["bias"].get<double>()), std::fabs(hi["methods"]["int8"]["tau_int_ns"]["bias"].get<double>()));
+  EXPECT_EQ(ph["n_invalid"].get<int>(), 0);
 
   const std::string dumped = r.dump();
   const std::string md = precision_markdown(r);
@@ -49,6 +55,8 @@ TEST(Precision, FiniteForEveryMethodAndFitNearBoundAndMarkdownHasCounts) {
 TEST(Precision, RejectsBadConfig) {
   PrecisionConfig cfg;
   cfg.methods = {"nope"};
+  EXPECT_THROW(precision_study(cfg), std::exception);
+  cfg.methods = {"fit-photons"};
   EXPECT_THROW(precision_study(cfg), std::exception);
   EXPECT_THROW(precision_markdown(nlohmann::json::object()), std::exception);
 }

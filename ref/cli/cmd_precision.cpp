@@ -34,7 +34,9 @@ void add_precision(CLI::App& app) {
   c->add_option("--irf-fwhm", o->cfg.irf_fwhm, "Gaussian IRF FWHM (ns)")->check(CLI::PositiveNumber);
   c->add_option("--irf-peak", o->cfg.irf_peak, "Gaussian IRF peak after the window start (ns)");
   c->add_option("--model", o->cfg.model, "Checkpoint (.safetensors) or ROM set of the networks (default: shipped model)");
-  c->add_option("--methods", o->cfg.methods, "Estimators: float, int8, int16, fit, com")->delimiter(',');
+  c->add_option("--methods", o->cfg.methods,
+                "Estimators: float, int8, int16 (each also with -photons: tau_int from the photons with the true IRF), "
+                "fit, com")->delimiter(',');
   c->add_option("--seed", o->cfg.seed, "Simulation seed (photon count i uses seed + i)");
   add_threads_option(c, o->cfg.threads);
   c->add_option("-o,--out", o->out, "Write the JSON report to this file");

@@ -60,7 +60,20 @@ std::string fmt_count(double n) {
   return b;
 }
 
+// A network method: "float", "int8", "int16", optionally with "-photons" (τI from the photons
+// with the study's IRF, photon_moment.hpp).
+constexpr const char* kPhotonsSuffix = "-photons";
+bool with_photons(const std::string& m) {
+  return m.size() > 8 && m.compare(m.size() - 8, 8, kPhotonsSuffix) == 0;
+}
+std::string network_of(const std::string& m) { return with_photons(m) ? m.substr(0, m.size() - 8) : m; }
+bool is_network(const std::string& m) {
+  const std::string b = network_of(m);
+  return b == "float" || b == "int8" || b == "int16";
+}
+
 std::string method_label(const std::string& m) {
+  if (with_photons(m)) return network_of(m) + " network, τI from the photons";
   if (m == "float") return "float network";
   if (m == "int8") return "int8 network";
   if (m == "fit") return "ML fit";
@@ -81,8 +94,8 @@ void PrecisionConfig::validate() const {
   if (!(background >= 0 && background < 1)) throw Error("precision: background fraction must be in [0, 1)");
   if (!(irf_fwhm > 0)) throw Error("precision: IRF FWHM must be positive");
   for (const auto& m : methods)
-    if (m != "float" && m != "int8" && m != "int16" && m != "fit" && m != "com")
-      throw Error("precision: unknown method '" + m + "' (float, int8, int16, fit, com)");
+    if (!is_network(m) && m != "fit" && m != "com")
+      throw Error("precision: unknown method '" + m + "' (float, int8, int16, each also with -photons, fit, com)");
 }
 
 nlohmann::json precision_study(const PrecisionConfig& cfg) {
@@ -97,9 +110,9 @@ nlohmann::json precision_study(const PrecisionConfig& cfg) {
   std::map<std::string, std::unique_ptr<Backend>> nets;
   nlohmann::json models = nlohmann::json::object();
   for (const auto& m : cfg.methods)
-    if (m == "float" || m == "int8" || m == "int16") {
-      nets[m] = make_backend(m, cfg.model, cfg.threads);
-      models[m] = nets[m]->describe();
+    if (is_network(m) && !nets.count(network_of(m))) {
+      nets[network_of(m)] = make_backend(network_of(m), cfg.model, cfg.threads);
+      models[network_of(m)] = nets[network_of(m)]->describe();
     }
 
   // The model as given, the default one relative to the source tree (docs/results.md is committed).
@@ -138,14 +151,15 @@ nlohmann::json precision_study(const PrecisionConfig& cfg) {
       est[0].assign(M, NAN);
       est[1].assign(M, NAN);
       bool has_mean = true;
-      if (nets.count(m)) {
+      if (is_network(m)) {
         if (x.empty()) x = preprocess_batch(counts.data(), M);
         std::vector<float> y(M * kBins * kChannels);
         // an IRF-conditioned network is given the study's IRF (irf_input.hpp)
         const IrfInput irf_in = gaussian_irf_input(cfg.irf_fwhm, cfg.irf_peak);
-        run_backend(*nets[m], x.data(), irf_in.data(), 0, y.data(), M);
+        run_backend(*nets.at(network_of(m)), x.data(), irf_in.data(), 0, y.data(), M);
         for (size_t i = 0; i < M; ++i) {
-          const Lifetimes l = lifetimes_from_sfd(&y[i * kBins * kChannels]);
+          Lifetimes l = lifetimes_from_sfd(&y[i * kBins * kChannels]);
+          if (with_photons(m)) l = with_photon_tau_int(irf, &counts[i * kBins], l);
           est[0][i] = l.tau_mean_ns;
           est[1][i] = l.tau_int_ns;
         }
@@ -207,7 +221,8 @@ std::string precision_markdown(const nlohmann::json& s, double factor) {
      << " ns (true τm = " << fmt(jnum(s["truth"]["tau_mean_ns"]), 4)
      << " ns, τI = " << fmt(jnum(s["truth"]["tau_int_ns"]), 4)
      << " ns). Cells are bias / σ in ns; F = σ·√N/τ in the bound's column. The fit holds the true "
-        "Gaussian IRF fixed; the centre of mass (CoM) estimates τI only. Networks: `"
+        "Gaussian IRF fixed; the centre of mass (CoM) estimates τI only; \"τI from the photons\": the "
+        "network with the true IRF given, τI by docs/numerics.md §7b. Networks: `"
      << c.value("model", std::string("?")) << "`.\n";
   const char* names[2] = {"τm (amplitude-weighted)", "τI (intensity-weighted)"};
   for (int q = 0; q < 2; ++q) {

@@ -2,7 +2,9 @@
 // `flimgru report`. For each photon count N, M pixels are simulated with FIXED decay parameters
 // (simulator.hpp) and the amplitude-weighted τm = a·τ1 + (1−a)·τ2 and intensity-weighted
 // τI = (aτ1² + (1−a)τ2²)/(aτ1 + (1−a)τ2) are estimated by
-//   * the float and the int8 network (backend.hpp; lifetimes from the SFD, lifetimes.hpp),
+//   * the float and the int8 network (backend.hpp; lifetimes from the SFD, lifetimes.hpp), and
+//     with "-photons" (e.g. int8-photons) the same with τI from the photons and the true IRF
+//     (photon_moment.hpp),
 //   * the maximum-likelihood fit with the true Gaussian IRF held fixed (fit.hpp fit_pixels; the
 //     start is the fit of the summed decay of the M pixels, as `flimgru image --method fit` does),
 //   * the centre of mass with the true IRF (τI only; com_lifetime).
@@ -24,7 +26,7 @@ struct PrecisionConfig {
   double tau1 = 0.5, tau2 = 2.5, a = 0.5, background = 0.01;  // ns, ns, amplitude fraction of τ1, b
   double irf_fwhm = 0.3, irf_peak = 1.0;                       // Gaussian IRF (ns)
   std::string model;                                           // checkpoint or ROM set; empty: default
-  std::vector<std::string> methods{"float", "int8", "fit", "com"};
+  std::vector<std::string> methods{"float", "int8", "int8-photons", "fit", "com"};
   uint64_t seed = 1;  // photon count i is simulated with seed + i
   int threads = 2;
 
