@@ -30,9 +30,10 @@ done
 # photons (docs/numerics.md §7b). Re-run when missing or when "irf-given" is among the arguments.
 data test20k-irf 20000 777 "${KNOWN_IRF[@]}"
 mkdir -p build/results
-# And the default network on the fixed-IRF set with the IRF fitted to the set's summed decay
-# (--irf-estimated), as `image` fits an image's: no IRF from the user.
-given=(default:test20k:given default:test20k-irf:given default:test20k-irf:estimated)
+# And the default network with no IRF from the user: on the fixed-IRF set the IRF fitted to the
+# set's summed decay (--irf-estimated), as `image` fits an image's; on the general set each
+# pixel's own IRF fitted with the network's decay shape (--irf-pixel, as `infer --irf pixel`).
+given=(default:test20k:given default:test20k-irf:given default:test20k-irf:estimated default:test20k:pixel)
 for dir in weights/irf-*/; do given+=("$(basename "$dir"):test20k-irf:given"); done
 for mt in "${given[@]}"; do
   IFS=: read -r name test how <<<"$mt"; m=weights/$name
@@ -41,9 +42,10 @@ for mt in "${given[@]}"; do
   evals+=("$out")
   if [[ $# -gt 0 && -f $out && " $* " != *" irf-given "* ]]; then continue; fi
   if [[ $name == *-qat || $name == default ]]; then backends=float,int8; else backends=float,int16,int8; fi
+  label="IRF $how"; [[ $how == pixel ]] && label="IRF fitted per pixel"
   echo "== eval $name with the IRF $how on $test ($backends)"
   $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" --irf-"$how" \
-    --name "$name, IRF $how" --out "$out"
+    --name "$name, $label" --out "$out"
 done
 # The maximum-likelihood fit on the same held-out sets, each sample's true IRF given: with the
 # mono/bi model selection (fit) and always bi-exponential (fit-bi). Re-run when missing or when

@@ -369,6 +369,7 @@ TEST_F(IrfCli, BadOrMissingIrfFilesAreRefusedNamingTheFile) {
   EXPECT_ERROR_MENTIONS(infer({"--irf", d / "missing.txt"}), "missing.txt");
   EXPECT_ERROR_MENTIONS(infer({}), "irf.safetensors", "IRF-conditioned", "--irf");
   EXPECT_ERROR_MENTIONS(infer({"--irf", "estimate", "--min-photons", "1e12"}), "data", "--irf estimate");
+  EXPECT_ERROR_MENTIONS(infer({"--irf", "pixel"}), "--irf pixel", "IRF-conditioned");
   EXPECT_FALSE(fs::exists(d / "out.csv"));
 }
 
@@ -383,10 +384,13 @@ TEST_F(IrfCli, TheIrfGivesAWidthOneModelTauIntFromThePhotons) {
   infer("plain.npy", {});
   const auto given = infer("given.npy", {"--irf", d / "irf.txt"});
   const auto est = infer("est.npy", {"--irf", "estimate"});
+  const auto own = infer("own.npy", {"--irf", "pixel"});
+  EXPECT_THAT(own["model"]["irf"]["source"].get<std::string>(), ::testing::HasSubstr("each pixel"));
   EXPECT_THAT(given["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("photons"));
   EXPECT_NEAR(est["model"]["irf"]["fwhm_ns"].get<double>(), 0.3, 0.05);
   EXPECT_NEAR(est["model"]["irf"]["peak_ns"].get<double>(), 1.0, 0.05);
-  const NpyArray plain = read_npy(d / "plain.npy"), g = read_npy(d / "given.npy"), e = read_npy(d / "est.npy");
+  const NpyArray plain = read_npy(d / "plain.npy"), g = read_npy(d / "given.npy"), e = read_npy(d / "est.npy"),
+                 p = read_npy(d / "own.npy");
   const Dataset ds = load_dataset(d / "data");
   const Irf irf = Irf::from_grid(read_irf_file(d / "irf.txt"), "irf.txt");
   int moved = 0;
@@ -394,12 +398,14 @@ TEST_F(IrfCli, TheIrfGivesAWidthOneModelTauIntFromThePhotons) {
     for (int col : {0, 1, 2, 3, 5}) {
       EXPECT_EQ(g.at(i * 6 + col), plain.at(i * 6 + col)) << i << " " << col;
       EXPECT_EQ(e.at(i * 6 + col), plain.at(i * 6 + col)) << i << " " << col;
+      EXPECT_EQ(p.at(i * 6 + col), plain.at(i * 6 + col)) << i << " " << col;
     }
     const std::vector<float> c(ds.counts.begin() + i * kBins, ds.counts.begin() + (i + 1) * kBins);
     const Lifetimes l{plain.at(i * 6), plain.at(i * 6 + 1), plain.at(i * 6 + 2), plain.at(i * 6 + 3),
                       plain.at(i * 6 + 4)};
     EXPECT_NEAR(g.at(i * 6 + 4), with_photon_tau_int(irf, c.data(), l).tau_int_ns, 1e-5) << i;
     EXPECT_TRUE(std::isfinite(e.at(i * 6 + 4))) << i;
+    EXPECT_NEAR(p.at(i * 6 + 4), with_photon_tau_int_own_irf(c.data(), l).tau_int_ns, 1e-5) << i;
     moved += std::fabs(g.at(i * 6 + 4) - plain.at(i * 6 + 4)) > 1e-3;
   }
   EXPECT_GT(moved, 10);

@@ -56,13 +56,14 @@ struct Estimates {
 // the photons' first moment with the IRF (photon_moment.hpp), `auto` photons when the estimator
 // knows an IRF, else moment. The IRF: each sample's own (labels) for an IRF-conditioned model or
 // with --irf-given; with --irf-estimated the one Gaussian IRF fitted to the whole set's summed
-// decay (as `image` estimates an image's), for every sample and as an IRF-conditioned model's input.
+// decay (as `image` estimates an image's), for every sample and as an IRF-conditioned model's input;
+// with --irf-pixel each pixel's own, fitted with the network's decay shape (no IRF from outside).
 struct TauIntRule {
   std::string rule = "auto";
-  bool irf_given = false, irf_estimated = false;
+  bool irf_given = false, irf_estimated = false, irf_pixel = false;
   std::optional<Irf> estimated;
   std::string resolve(bool reads_irf) const {
-    return rule != "auto" ? rule : reads_irf || irf_given || estimated ? "photons" : "moment";
+    return rule != "auto" ? rule : reads_irf || irf_given || estimated || irf_pixel ? "photons" : "moment";
   }
   Irf irf_of(const Dataset& ds, size_t i) const { return estimated ? *estimated : sample_irf(ds, i); }
 };
@@ -79,7 +80,9 @@ void apply_tau_int_rule(const std::string& rule, const TauIntRule& how, const Da
     for (Lifetimes& l : lt) l.tau_int_ns = component_tau_int(l);
   if (rule == "photons")
     parallel_for(ds.n, threads, [&](int, size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) lt[i] = with_photon_tau_int(how.irf_of(ds, i), &counts[i * kBins], lt[i]);
+      for (size_t i = begin; i < end; ++i)
+        lt[i] = how.irf_pixel ? with_photon_tau_int_own_irf(&counts[i * kBins], lt[i])
+                              : with_photon_tau_int(how.irf_of(ds, i), &counts[i * kBins], lt[i]);
     });
 }
 
@@ -251,6 +254,11 @@ void add_eval(CLI::App& app) {
               "As --irf-given, with one Gaussian IRF fitted to the whole set's summed decay (as image estimates an "
               "image's): for sets of one instrument")
       ->excludes("--irf-given");
+  c->add_flag("--irf-pixel", o->tau_int.irf_pixel,
+              "No IRF: each pixel's own Gaussian IRF fitted with the network's decay shape, then tau_int from the "
+              "photons (as infer --irf pixel; for a width-1 model)")
+      ->excludes("--irf-given")
+      ->excludes("--irf-estimated");
   c->add_option("--tau-int", o->tau_int.rule,
                 "How the networks' tau_int is scored: auto (photons when the IRF is known, else moment), moment "
                 "(the whole decay's first moment, 7a), photons (7b) or components (tau1, tau2, a): for comparison")
@@ -293,6 +301,7 @@ void add_eval(CLI::App& app) {
     report[kVersionKey] = version_string();
     if (ds.meta.contains("seed")) report["data_seed"] = ds.meta["seed"];
     report["irf_given"] = o->tau_int.irf_given;
+    report["irf_pixel"] = o->tau_int.irf_pixel;
     if (o->tau_int.irf_estimated) {
       std::vector<double> summed(kBins, 0.0);
       for (size_t i = 0; i < ds.n; ++i)

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include <ceres/ceres.h>
 
@@ -167,6 +168,41 @@ class SumCost : public ceres::SizedCostFunction<kBins, kNumParams, 2> {
  private:
   const std::vector<double>& c_;
   double period_;
+};
+
+// One pixel with a fixed decay shape stretched in time: (s, S, B) and the Gaussian IRF (FWHM,
+// peak); λ = model_counts(IRF, (s·τ1, s·τ2, a, S, B)), ∂λ/∂s = τ1·∂λ/∂τ1 + τ2·∂λ/∂τ2.
+class StretchCost : public ceres::SizedCostFunction<kBins, 3, 2> {
+ public:
+  StretchCost(const float* c, double tau1, double tau2, double a, double period)
+      : c_(c), t1_(tau1), t2_(tau2), a_(a), period_(period) {}
+  bool Evaluate(double const* const* p, double* res, double** jac) const override {
+    const double s = p[0][0], fwhm = p[1][0], peak = p[1][1];
+    if (!(s > 0) || !(fwhm > 0) || !std::isfinite(peak)) return false;
+    const Irf irf = Irf::gaussian(fwhm, peak, period_);
+    const double th[kNumParams] = {std::max(t1_ * s, kTauMin), std::max(t2_ * s, kTauMin), a_, p[0][1], p[0][2]};
+    double lam[kBins], J[kBins * kNumParams], Jg[kBins * 2];
+    const bool want = jac != nullptr;
+    model_counts(irf, th, lam, want && jac[0] ? J : nullptr);
+    if (want && jac[1]) gaussian_irf_jacobian(irf, th, Jg);
+    for (int k = 0; k < kBins; ++k) {
+      double drdl;
+      deviance_residual(c_[k], lam[k], &res[k], &drdl);
+      if (want && jac[0]) {
+        const double* Jk = &J[k * kNumParams];
+        jac[0][k * 3 + 0] = drdl * (t1_ * Jk[kTau1] + t2_ * Jk[kTau2]);
+        jac[0][k * 3 + 1] = drdl * Jk[kSignal];
+        jac[0][k * 3 + 2] = drdl * Jk[kBackground];
+      }
+      if (want && jac[1])
+        for (int i = 0; i < 2; ++i) jac[1][k * 2 + i] = drdl * Jg[k * 2 + i];
+    }
+    return true;
+  }
+
+ private:
+  const float* c_;
+  double t1_, t2_, a_, period_;
 };
 
 void set_bounds(ceres::Problem& pb, double* th, double total, double tau_max, bool mono = false) {
@@ -459,6 +495,37 @@ IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns) {
   }
   if (!best.fit.ok) throw Error("cannot estimate the IRF: the fit to the summed decay failed");
   return best;
+}
+
+std::optional<Irf> estimate_pixel_irf(const float* counts, double tau1, double tau2, double a, double period_ns) {
+  double total = 0;
+  int kmax = 0;
+  for (int k = 0; k < kBins; ++k) {
+    total += counts[k];
+    if (counts[k] > counts[kmax]) kmax = k;
+  }
+  if (!(total > 0) || !(tau1 > 0) || !(tau2 > 0) || !(a >= 0 && a <= 1)) return std::nullopt;
+  const double B0 = std::max(0.01 * total / kBins, kBgMin);
+  double p[3] = {1.0, std::max(total - B0 * kBins, 1.0), B0};
+  double g[2] = {0.3, std::max(0.1, (kmax + 0.5) * kBinNs - 0.1)};
+  ceres::Problem pb;
+  pb.AddResidualBlock(new StretchCost(counts, tau1, tau2, a, period_ns), nullptr, p, g);
+  pb.SetParameterLowerBound(p, 0, 0.1);
+  pb.SetParameterUpperBound(p, 0, 10.0);
+  pb.SetParameterLowerBound(p, 1, 0.0);
+  pb.SetParameterUpperBound(p, 1, 10 * total + 10);
+  pb.SetParameterLowerBound(p, 2, kBgMin);
+  pb.SetParameterUpperBound(p, 2, total + 1);
+  pb.SetParameterLowerBound(g, 0, 0.03);
+  pb.SetParameterUpperBound(g, 0, 3.0);
+  pb.SetParameterLowerBound(g, 1, -1.0);
+  pb.SetParameterUpperBound(g, 1, kBins * kBinNs);
+  ceres::Solver::Summary sm;
+  ceres::Solve(solver_options(100), &pb, &sm);
+  if (!sm.IsSolutionUsable()) return std::nullopt;
+  Irf irf = Irf::gaussian(g[0], g[1], period_ns);
+  irf.source = "fitted to the pixel with the network's decay shape";
+  return irf;
 }
 
 }  // namespace flimgru

@@ -21,6 +21,7 @@
 
 #include "lifetimes.hpp"
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,12 @@ struct IrfEstimate {
 // Gaussian IRF + bi-exponential + background fitted to a decay with many counts (the image sum);
 // period_ns as in Irf (the returned IRF carries it).
 IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns = 0);
+
+// The Gaussian IRF of one pixel when no IRF is known (τI from the photons, photon_moment.hpp):
+// fitted by the same likelihood together with a decay of fixed shape (τ1, τ2, a: a network's
+// answer) stretched in time by a free factor, the signal and the background; nullopt when the
+// pixel has no photons or the fit fails.
+std::optional<Irf> estimate_pixel_irf(const float* counts, double tau1, double tau2, double a, double period_ns = 0);
 
 // The window bins of the tails of all earlier pulses, Σ_{n>=1} (IRF * e^(−t/τ))(t + n·P), and
 // their τ-derivative (zeros when irf.period_ns is 0). Public for the tests.

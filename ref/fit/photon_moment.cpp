@@ -117,6 +117,12 @@ Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetim
   return with_photon_tau_int(irf, photon_sums(counts, irf.pre_rise_bins()), net);
 }
 
+Lifetimes with_photon_tau_int_own_irf(const float* counts, const Lifetimes& net, double period_ns) {
+  if (!std::isfinite(net.tau_int_ns)) return net;
+  const std::optional<Irf> irf = estimate_pixel_irf(counts, net.tau1_ns, net.tau2_ns, net.a, period_ns);
+  return irf ? with_photon_tau_int(*irf, counts, net) : net;
+}
+
 double com_lifetime(const Irf& irf, const float* counts) {
   return photon_centroid(photon_sums(counts, irf.pre_rise_bins())) - irf.centroid_ns();
 }

@@ -67,6 +67,10 @@ double stretch_to_centroid(const Irf& irf, const Lifetimes& c, double target);
 Lifetimes with_photon_tau_int(const Irf& irf, const PhotonSums& sums, const Lifetimes& net);
 Lifetimes with_photon_tau_int(const Irf& irf, const float* counts, const Lifetimes& net);
 
+// Without any IRF: the pixel's own Gaussian IRF fitted with the network's decay shape
+// (estimate_pixel_irf), then the rule above; `net` unchanged where that fit fails.
+Lifetimes with_photon_tau_int_own_irf(const float* counts, const Lifetimes& net, double period_ns = 0);
+
 // The centre of mass: centroid(counts) − the IRF's centroid (NaN when not defined).
 double com_lifetime(const Irf& irf, const float* counts);
 
