@@ -105,11 +105,19 @@ Lifetimes with_photon_tau_int(const Irf& irf, const PhotonSums& sums, const Life
   if (!std::isfinite(data)) return net;
   const double s = stretch_to_centroid(irf, net, data);
   if (!std::isfinite(s)) return net;
-  const double ti = tau_int(net.tau1_ns, net.tau2_ns, net.a);
+  // The window correction extrapolates the stretched components past the window: not where
+  // most of their photons would lie there.
+  const double t1 = net.tau1_ns * s, t2 = net.tau2_ns * s, a = std::clamp(net.a, 0.0, 1.0);
+  const double after = kBins * kBinNs - irf.centroid_ns();
+  const double in1 = a * t1, in2 = (1 - a) * t2;
+  const double outside = (in1 * std::exp(-after / std::max(t1, 1e-9)) + in2 * std::exp(-after / std::max(t2, 1e-9))) /
+                         std::max(in1 + in2, 1e-300);
+  if (!(outside <= kMaxOutsideWindow)) return net;
+  const double photons = s * tau_int(net.tau1_ns, net.tau2_ns, net.a);
   const double s2 = kNetworkTauIntFloorNs * kNetworkTauIntFloorNs;
   const double w = s2 / (s2 + var);
   Lifetimes out = net;
-  out.tau_int_ns = std::clamp(ti + w * (s * ti - ti), 0.0, kTauMaxNs);
+  out.tau_int_ns = std::clamp(net.tau_int_ns + w * (photons - net.tau_int_ns), 0.0, kTauMaxNs);
   return out;
 }
 

@@ -11,19 +11,22 @@
 //          the IRF reaches 0.1 % of its mass; 0 when there are none), the constant background;
 //   p = the components' expected histogram (model_counts: exact convolution with the IRF, the
 //       laser period's earlier pulses included when the IRF has one, no background);
-//   τI = τI(τ1, τ2, a) + w · (centroid(counts) − centroid(p)),
+//   s: centroid(p(s·τ1, s·τ2, a)) = centroid(counts) (the components stretched in time),
+//   τI = τI_net + w · (s·τI(τ1, τ2, a) − τI_net)      (τI_net the network's own τI),
 //   w = σ_net² / (σ_net² + σ_c²),  σ_c² = Σ (t_k − centroid)² c_k / (Σ (c_k − B))²,
-//   σ_net = kNetworkTauIntFloorNs.
-// The same linear rule applied to the data and to the model: what the window cuts off, the
-// sampling and the IRF's centroid cancel in the difference, so the components enter only through
-// how much the data's centroid differs from theirs (second order in their error). w weighs the
-// photons' estimate against the network's by their variances: at a few hundred photons the
-// network's prior counts, at thousands the photons do. The result is clamped to [0, kTauMaxNs]
-// and is an estimate of its own: it may lie outside the components' [τm, τ2] where they are off
-// (clamping it there costs 1.5× the error at ≥ 5,000 photons, measured on test20k).
+//   σ_net = kNetworkTauIntFloorNs; τI_net stays where more than kMaxOutsideWindow of the
+//   stretched components' photons would come after the window (an extrapolation, not a correction).
+// The same linear rule applied to the data and to the model: the IRF's centroid, the sampling
+// and the background cancel, and the components enter only through the shape of what the window
+// cuts off (exact with the right components; with components 0.2–0.3 ns off the error falls 4–10×).
+// w weighs the photons' estimate against the network's by their variances: at a few hundred
+// photons the network's prior counts, at thousands the photons do. The result is clamped to
+// [0, kTauMaxNs] and is an estimate of its own: it may lie outside the components' [τm, τ2]
+// where they are off (clamping it there cost 1.5× the error at ≥ 5,000 photons on test20k).
 //
-// Measured (docs/numerics.md §7b): the default int8 network with each sample's IRF, test20k,
-// RMS error ÷ the known-IRF bound at 1k–5k / ≥ 5k photons 1.21× / 2.51× → 0.72× / 1.03×.
+// Measured (docs/numerics.md §7b, make results): the default int8 network with each sample's IRF,
+// test20k, RMS error ÷ the known-IRF bound at < 1k / 1k–5k / ≥ 5k photons 0.79× / 1.17× / 2.56× →
+// about 0.6× / 0.7× / 0.9×.
 //
 // The centre of mass (com_lifetime) is the same centroid minus the IRF's, without the window
 // correction: biased low when the decay is not over inside the window.
@@ -38,6 +41,9 @@ namespace flimgru {
 // The network's own τI error at high photon counts (ns): the MAE of the default's τI at 5,000 to
 // 50,000 photons is 0.11–0.13 ns (docs/training.md), 0.1 ns rounds it down.
 constexpr double kNetworkTauIntFloorNs = 0.1;
+// The largest fraction of the stretched components' photons that may lie after the window (from
+// the IRF's centroid on) for their correction to be used; past it the network's τI stays.
+constexpr double kMaxOutsideWindow = 0.2;
 
 // What the rule needs of a histogram h: its sums Σh, Σk·h, Σk²·h (k = 0 … 134) and the sum over
 // its first pre_bins bins (the IRF's pre-rise bins). From the counts on the host, or from the
