@@ -110,6 +110,7 @@ class FrontendCoreRunner {
     p.col = int(top_->m_col_o);
     p.photons = top_->m_photons_o;
     p.saturated = top_->m_saturated_o;
+    p.incomplete = top_->m_incomplete_o;
     std::array<uint8_t, link::kLenResult> b{};
     for (size_t i = 0; i < b.size(); ++i) b[i] = uint8_t(top_->m_sum_data_o[i / 4] >> (8 * (i % 4)));
     p.summary = link::unpack_summary(b.data());

@@ -102,6 +102,7 @@ void Frontend::close_row() {
     p.frame = row_frame_;
     p.row = row_;
     p.col = col;
+    p.incomplete = row_incomplete_;
     uint32_t* h = &hist_[size_t(col) * kBins];
     for (int k = 0; k < kBins; ++k) {
       p.counts[k] = h[k];
@@ -116,12 +117,22 @@ void Frontend::close_row() {
   row_open_ = false;
 }
 
-void Frontend::image_line(uint32_t duration) {
+void Frontend::open_row(bool lost) {
   const int row = line_ >> c_.bin_shift;
   if (row_open_ && (row_frame_ != frame_ || row_ != row)) close_row();
+  if (!row_open_) row_incomplete_ = false;
   row_open_ = true;
   row_frame_ = frame_;
   row_ = row;
+  row_incomplete_ = row_incomplete_ || lost;
+}
+
+void Frontend::close_row_if_last() {
+  if (((line_ + 1) & (c_.bin() - 1)) == 0 || line_ + 1 == c_.pix_y) close_row();
+}
+
+void Frontend::image_line(uint32_t duration) {
+  open_row(line_lost_);
   const uint32_t top = (1u << c_.count_bits) - 1;
   for (const Photon& p : line_photons_) {
     bool past = false;
@@ -134,7 +145,7 @@ void Frontend::image_line(uint32_t duration) {
   n_.photons_imaged += line_photons_.size();
   ++n_.lines_imaged;
   line_photons_.clear();
-  if (((line_ + 1) & (c_.bin() - 1)) == 0 || line_ + 1 == c_.pix_y) close_row();
+  close_row_if_last();
 }
 
 void Frontend::push(const Event& e) {
@@ -149,7 +160,7 @@ void Frontend::push(const Event& e) {
       }
       const int b = map_micro(e.micro, uint8_t(lfsr_), c_);
       if (b < 0) ++n_.photons_outside_window;
-      else if (int(line_photons_.size()) >= c_.line_buffer) ++n_.photons_line_overflow;
+      else if (int(line_photons_.size()) >= c_.line_buffer) ++n_.photons_line_overflow, line_lost_ = true;
       else line_photons_.push_back({uint32_t(e.macro - t_start_), uint8_t(b)});
       break;
     }
@@ -164,6 +175,8 @@ void Frontend::push(const Event& e) {
         ++(duration == 0 ? n_.lines_zero_duration : n_.lines_too_long);
         n_.photons_bad_line += line_photons_.size();
         line_photons_.clear();
+        open_row(true);
+        close_row_if_last();
       } else {
         image_line(duration);
       }
@@ -187,6 +200,7 @@ void Frontend::push(const Event& e) {
         line_ = 0;
       }
       in_line_ = true;
+      line_lost_ = false;
       t_start_ = e.macro;
       break;
     case EventKind::kTruncatedRecord: ++n_.truncated_records; break;

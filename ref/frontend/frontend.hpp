@@ -86,13 +86,16 @@ struct FrontendPixel {
   int frame = 0, row = 0, col = 0;
   uint32_t photons = 0;     // Σ_k counts[k]
   bool saturated = false;   // a bin reached 2^count_bits − 1
+  bool incomplete = false;  // a line of its row lost photons: beyond the line buffer, or a line
+                            // dropped for its duration (too long, zero)
   std::array<uint32_t, kBins> counts{};
   std::array<int32_t, kBins> x_q{};  // preprocess_counts_int(counts)
 };
 
 // The front end, one event at a time, in stream order. Rows of binned pixels are emitted when
 // they are complete: after the stop of their last line, when a line of another row is imaged,
-// at a frame marker and at kFlush. Line bookkeeping is ptu.cpp's (scan_markers): line numbers
+// at a frame marker and at kFlush. A line dropped for its duration opens its row like a line
+// without photons and flags it incomplete (so a row of bad lines is emitted, flagged). Line bookkeeping is ptu.cpp's (scan_markers): line numbers
 // count from 0 after a frame marker that follows a line, a start at line PixY opens the next
 // frame, a new start or a frame marker drops an open line.
 class Frontend {
@@ -109,16 +112,18 @@ class Frontend {
     uint8_t bin;
   };
   void drop_open_line();
+  void open_row(bool lost);
   void image_line(uint32_t duration);
+  void close_row_if_last();
   void close_row();
   FrontendConfig c_;
   FrontendCounters n_;
   uint16_t lfsr_ = kDitherSeed;
-  bool in_line_ = false;
+  bool in_line_ = false, line_lost_ = false;
   uint32_t t_start_ = 0;
   int frame_ = 0, line_ = 0;
   std::vector<Photon> line_photons_;
-  bool row_open_ = false;
+  bool row_open_ = false, row_incomplete_ = false;
   int row_frame_ = 0, row_ = 0;
   std::vector<uint32_t> hist_;  // [width][kBins]
   std::vector<FrontendPixel> out_;

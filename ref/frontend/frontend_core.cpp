@@ -45,7 +45,7 @@ ChipRun run_frontend_core(const QuantModel& m, const FrontendConfig& c, const st
       run_int_model(m, x.data(), y);
       for (int t = 0; t < kBins; ++t)
         for (int ch = 0; ch < 3; ++ch) yy[t][ch] = int16_t(y[t * kChannels + ch]);
-      out.pixels[i] = {p.frame, p.row, p.col, p.photons, p.saturated, link::summarize(yy),
+      out.pixels[i] = {p.frame, p.row, p.col, p.photons, p.saturated, p.incomplete, link::summarize(yy),
                        chip_moments(p.counts, c.pre_rise_bins)};
     }
   });

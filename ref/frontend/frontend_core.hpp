@@ -37,11 +37,12 @@ struct ChipPixel {
   int frame = 0, row = 0, col = 0;
   uint32_t photons = 0;     // photons counted into the pixel's histogram (in the window)
   bool saturated = false;   // a bin of its histogram reached 2^count_bits − 1
+  bool incomplete = false;  // a line of its row lost photons (FrontendPixel)
   link::Summary summary;    // the core's summary of the pixel's x_q
   ChipMoments moments;      // of its (saturated) counts
   bool operator==(const ChipPixel& o) const {
     return frame == o.frame && row == o.row && col == o.col && photons == o.photons &&
-           saturated == o.saturated && summary == o.summary && moments == o.moments;
+           saturated == o.saturated && incomplete == o.incomplete && summary == o.summary && moments == o.moments;
   }
 };
 

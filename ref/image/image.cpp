@@ -49,7 +49,8 @@ struct Tpsfs {
   nlohmann::json facts;
   double read_seconds = 0;
   double period_ns = 0;  // laser period (PTU), 0 if unknown
-  std::vector<int> saturated;  // --frontend: 1 where a bin of the pixel's histogram saturated, else empty
+  std::vector<int> saturated;   // --frontend: 1 where a bin of the pixel's histogram saturated, else empty
+  std::vector<int> incomplete;  // --frontend: 1 where a line of the pixel's row lost photons, else empty
 };
 
 Tpsfs load_ptu(const ImageOptions& o) {
@@ -195,6 +196,7 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   const size_t n = size_t(t.height) * t.width;
   t.photons.assign(n, 0.0);
   t.saturated.assign(n, 0);
+  t.incomplete.assign(n, 0);
   lt.assign(n, kNoLifetimes);
   std::vector<uint64_t> per_frame;
   for (const ChipPixel& p : run.pixels) {
@@ -204,6 +206,7 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
     const size_t i = size_t(p.row) * t.width + size_t(p.col);
     t.photons[i] = p.photons;
     t.saturated[i] = p.saturated;
+    t.incomplete[i] = p.incomplete;
     if (!has_lifetimes(p.photons, o.min_photons)) continue;
     lt[i] = lifetimes_from_summary(p.summary);
     if (irf)
@@ -234,16 +237,18 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
                          {"line_buffer", c.line_buffer},
                          {"seconds", t.read_seconds}};
   if (run.cycles > 0) t.facts["frontend"]["cycles"] = run.cycles;
+  t.facts["frontend"]["pixels_saturated"] = std::count(t.saturated.begin(), t.saturated.end(), 1);
+  t.facts["frontend"]["pixels_incomplete"] = std::count(t.incomplete.begin(), t.incomplete.end(), 1);
   return t;
 }
 
 // components (fit only, else empty): the model that won per pixel, 1 or 2 (0: no lifetimes);
-// t.saturated (--frontend only): the pixel's saturation flag as a last column.
+// t.saturated, t.incomplete (--frontend only): the pixel's flags as the last columns.
 void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector<Lifetimes>& lt,
                       const std::vector<int>& components) {
   write_file(path, [&](std::ostream& f) {
     f << "row,col,photons," << kLifetimeCsvColumns << (components.empty() ? "" : ",fit_components")
-      << (t.saturated.empty() ? "" : ",saturated") << "\n";
+      << (t.saturated.empty() ? "" : ",saturated,incomplete") << "\n";
     char buf[64];
     for (int y = 0; y < t.height; ++y)
       for (int x = 0; x < t.width; ++x) {
@@ -254,7 +259,7 @@ void write_pixels_csv(const std::string& path, const Tpsfs& t, const std::vector
           if (components[p] > 0) f << ',' << components[p];
           else f << ",nan";
         }
-        if (!t.saturated.empty()) f << ',' << t.saturated[p];
+        if (!t.saturated.empty()) f << ',' << t.saturated[p] << ',' << t.incomplete[p];
         f << '\n';
       }
   });

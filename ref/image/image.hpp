@@ -8,7 +8,9 @@
 //                pixel; photons = every photon of the pixel, also those outside the window;
 //                lifetimes NaN below --min-photons); with --method fit also fit_components, the
 //                model that won the selection (1 mono-, 2 bi-exponential; fit.hpp); with
-//                --frontend also saturated (1: a bin of the pixel hit the count limit)
+//                --frontend also saturated (1: a bin of the pixel hit the count limit) and
+//                incomplete (1: a line of the pixel's row lost photons: line buffer full, or
+//                a line dropped for its duration)
 //   tau1.png, tau2.png, tau_mean.png, tau_int.png   lifetime maps with colour bar (ns)
 //   intensity.png                                   photons per binned pixel (grey, "ph",
 //                                                   scale 0 … 99th percentile)

@@ -2,7 +2,8 @@
 //   feeding the int8 core (flimgru_core) directly, as a chip with a time tagger at its pins runs
 //   them (docs/architecture.md "The photon front end").
 // What: every binned pixel the front end reads out (135 beats of x_q) goes into the core; its
-//   frame, row, column, photons, saturation flag and photon moments wait in a FIFO beside the
+//   frame, row, column, photons, saturation and incomplete flags and photon moments wait in a
+//   FIFO beside the
 //   core (the core's tag is the pixel's 16-bit sequence number, and summaries leave in input
 //   order, asserted below) and leave with the pixel's summary. A row's last pixel closes the
 //   core's batch (tpsf_loader s_last_i), so every row finishes without waiting for the next; the
@@ -14,7 +15,8 @@
 // Latency: the front end's (a row leaves after its last line) plus the core's batch time.
 // Interface: events valid/ready (frontend_top); s_irf_* the instrument's IRF for a model with
 //   IN_DIM 2 (135 x_q bins, loaded before the pixels it applies to; dropped by IN_DIM 1);
-//   m_* one beat per pixel: coordinates, photons, saturation, the 152-bit summary
+//   m_* one beat per pixel: coordinates, photons, saturation, incomplete (a line of its row lost
+//   photons: frontend_top), the 152-bit summary
 //   {cum[31:0], 3 x {y0[15:0], sum[23:0]}} (channel 0 in the low bits, the RESULT payload of
 //   docs/protocol.md) and the 120-bit photon moments {P[23:0], C[39:0], B[31:0], A[23:0]};
 //   pre_rise_i: the IRF's pre-rise bins (static, like the front end's configuration);
@@ -56,17 +58,18 @@ module frontend_core #(
   output wire [XW-1:0]      m_col_o,
   output wire [23:0]        m_photons_o,
   output wire               m_saturated_o,
+  output wire               m_incomplete_o,
   output wire [151:0]       m_sum_data_o,
   output wire [119:0]       m_moments_o,
   // status
   output wire [17*32-1:0]   counters_o
 );
   localparam integer MomW      = 120;
-  localparam integer MetaW     = 16 + 16 + XW + 24 + 1 + MomW;
+  localparam integer MetaW     = 16 + 16 + XW + 24 + 1 + 1 + MomW;
   localparam integer MetaDepth = 4 * Lanes < 16 ? 16 : (1 << $clog2(4 * Lanes));
 
   // ---- the front end ---------------------------------------------------------------------
-  wire              px_valid, px_ready, px_first, px_last, px_row_end, px_sat;
+  wire              px_valid, px_ready, px_first, px_last, px_row_end, px_sat, px_inc;
   wire [7:0]        px_xq;
   wire [15:0]       px_frame, px_row;
   wire [XW-1:0]     px_col;
@@ -78,7 +81,7 @@ module frontend_core #(
     .s_valid_i(s_valid_i), .s_ready_o(s_ready_o), .s_event_i(s_event_i),
     .m_valid_o(px_valid), .m_ready_i(px_ready), .m_xq_o(px_xq), .m_count_o(px_count),
     .m_frame_o(px_frame), .m_row_o(px_row), .m_col_o(px_col), .m_photons_o(px_photons),
-    .m_saturated_o(px_sat), .m_first_o(px_first), .m_last_o(px_last), .m_row_end_o(px_row_end),
+    .m_saturated_o(px_sat), .m_incomplete_o(px_inc), .m_first_o(px_first), .m_last_o(px_last), .m_row_end_o(px_row_end),
     .counters_o(counters_o));
 
   // ---- the pixel's photon moments: running sums, one adder each ---------------------------
@@ -117,10 +120,10 @@ module frontend_core #(
   sync_fifo #(.Width(MetaW), .Depth(MetaDepth)) u_meta (
     .clk_i(clk_i), .rst_i(rst_i),
     .s_valid_i(x_fire & px_last), .s_ready_o(meta_ready),
-    .s_data_i({mom_p, mom_c, mom_b, mom_a, px_sat, px_photons, px_col, px_row, px_frame}),
+    .s_data_i({mom_p, mom_c, mom_b, mom_a, px_inc, px_sat, px_photons, px_col, px_row, px_frame}),
     .m_valid_o(meta_valid), .m_ready_i(m_valid_o & m_ready_i), .m_data_o(meta),
     .count_o(meta_count));
-  assign {m_moments_o, m_saturated_o, m_photons_o, m_col_o, m_row_o, m_frame_o} = meta;
+  assign {m_moments_o, m_incomplete_o, m_saturated_o, m_photons_o, m_col_o, m_row_o, m_frame_o} = meta;
 
   reg [15:0] seq_q;   // the pixel's sequence number: the core's tag
   always @(posedge clk_i) begin

@@ -3,8 +3,9 @@
 //   PHOTON tokens: read-modify-write of bin (col, bin) at one per cycle; a photon on the bin
 //   written in the previous cycle takes the written value (forwarding), so equal bins in
 //   consecutive cycles count exactly. Counts saturate at 2^CountW − 1 (a photon at the top is
-//   counted as saturated, never wraps). ROW {frame, row} opens a row (closing an open one of
-//   another row first), CLOSE closes the open row: the banks swap, the closed one is read out.
+//   counted as saturated, never wraps). ROW {frame, row, lost} opens a row (closing an open one
+//   of another row first), CLOSE closes the open row: the banks swap, the closed one is read out.
+//   A row is incomplete if a ROW token of it came with lost (photons of one of its lines lost).
 //   Readout per pixel (col 0 … cols − 1): pass 1 reads the 135 bins for S = c_0 + … + c_9, the
 //   largest count, the photons Σ c_k and the saturation flag; pass 2 reads them again, clears
 //   them and sends one beat per bin with the pixel's pass-1 figures to frontend_norm.
@@ -28,6 +29,7 @@ module frontend_histogram #(
   input  wire [7:0]         s_bin_i,
   input  wire [15:0]        s_row_i,
   input  wire [15:0]        s_frame_i,
+  input  wire               s_lost_i,
   // readout beats out (pass 2)
   output wire               m_valid_o,
   input  wire               m_ready_i,
@@ -40,6 +42,7 @@ module frontend_histogram #(
   output wire [CountW-1:0]  m_count_max_o,
   output wire [23:0]        m_photons_o,
   output wire               m_saturated_o,
+  output wire               m_incomplete_o,  // the row lost photons of a line
   output wire [31:0]        saturated_o,     // photons lost at the top of a bin
   output wire [31:0]        rows_out_o
 );
@@ -63,7 +66,7 @@ module frontend_histogram #(
   endfunction
 
   // --- bank state ---------------------------------------------------------------------------
-  reg        abank_q, aopen_q, rbusy_q;
+  reg        abank_q, aopen_q, rbusy_q, ainc_q, rinc_q;
   reg [15:0] arow_q, aframe_q, rrow_q, rframe_q;
   reg [31:0] sat_q, rows_q;
 
@@ -153,6 +156,9 @@ module frontend_histogram #(
       aopen_q  <= 1'b1;
       arow_q   <= s_row_i;
       aframe_q <= s_frame_i;
+      ainc_q   <= s_lost_i;
+    end else if (fire && is_row) begin
+      ainc_q   <= ainc_q | s_lost_i;
     end
     if (fire && is_close) aopen_q <= 1'b0;
     if (swap) begin
@@ -164,6 +170,7 @@ module frontend_histogram #(
       r_col_q  <= {XW{1'b0}};
       rrow_q   <= arow_q;
       rframe_q <= aframe_q;
+      rinc_q   <= ainc_q;
       rows_q   <= rows_q + 32'd1;
     end
     // readout issue
@@ -223,6 +230,7 @@ module frontend_histogram #(
   assign m_count_max_o = st_max_q;
   assign m_photons_o   = st_ph_q;
   assign m_saturated_o = st_sat_q;
+  assign m_incomplete_o = rinc_q;
   assign saturated_o   = sat_q;
   assign rows_out_o    = rows_q;
 

@@ -2,7 +2,9 @@
 //   docs/architecture.md "The photon front end"). The photons of the open line go into one of
 //   two line banks of LineDepth entries {dt, bin} (dt = macro − start, saturated to DurW bits);
 //   a stop closes the line: a line of 0 < duration < 2^DurW becomes a LINE descriptor (bank,
-//   photons, duration, line, frame) and the other bank takes the next line; frame markers and
+//   photons, duration, line, frame; lost set if photons of it were dropped at a full bank) and
+//   the other bank takes the next line; a line of another duration becomes a LINE descriptor
+//   without photons or bank (nobank, lost: its row is flagged incomplete); frame markers and
 //   flush become CLOSE descriptors (the open row is read out). Line numbers restart after a
 //   frame marker that follows a line; a start at line PixY opens the next frame; a start, a
 //   frame marker or a flush drops an open line (its photons counted outside lines).
@@ -27,10 +29,12 @@ module frontend_line_assembler #(
   input  wire [31:0]              s_macro_i,
   input  wire [7:0]               s_bin_i,
   input  wire                     s_in_window_i,
-  // descriptors out: {close, bank, count, duration, line, frame}
+  // descriptors out: {close, nobank, lost, bank, count, duration, line, frame}
   output wire                     m_valid_o,
   input  wire                     m_ready_i,
   output wire                     m_close_o,
+  output wire                     m_nobank_o,
+  output wire                     m_lost_o,
   output wire                     m_bank_o,
   output wire [$clog2(LineDepth):0] m_count_o,
   output wire [DurW-1:0]          m_duration_o,
@@ -45,7 +49,7 @@ module frontend_line_assembler #(
 );
 `include "frontend_params.vh"
   localparam integer LW = $clog2(LineDepth);
-  localparam integer DescW = 1 + 1 + (LW + 1) + DurW + 16 + 16;
+  localparam integer DescW = 1 + 1 + 1 + 1 + (LW + 1) + DurW + 16 + 16;
   generate
     if ((1 << LW) != LineDepth || DurW < 2 || DurW > 31) begin : g_bad_params
       frontend_line_assembler_bad_parameters u_stop ();
@@ -55,7 +59,7 @@ module frontend_line_assembler #(
   localparam [LW:0] Depth = LineDepth;
   /* verilator lint_on WIDTH */
 
-  reg              in_line_q, wbank_q;
+  reg              in_line_q, wbank_q, lost_q;
   reg [31:0]       t_start_q;
   reg [15:0]       line_q, frame_q;
   reg [LW:0]       wcount_q;
@@ -76,7 +80,7 @@ module frontend_line_assembler #(
     .clk_i(clk_i), .rst_i(rst_i),
     .s_valid_i(push), .s_ready_o(fifo_ready), .s_data_i(push_data),
     .m_valid_o(m_valid_o), .m_ready_i(m_ready_i), .m_data_o(pop_data), .count_o(fifo_count));
-  assign {m_close_o, m_bank_o, m_count_o, m_duration_o, m_line_o, m_frame_o} = pop_data;
+  assign {m_close_o, m_nobank_o, m_lost_o, m_bank_o, m_count_o, m_duration_o, m_line_o, m_frame_o} = pop_data;
 
   wire is_photon = s_kind_i == EvPhoton;
   wire is_start  = s_kind_i == EvLineStart;
@@ -93,6 +97,7 @@ module frontend_line_assembler #(
   wire        dur_long = (dt32 >> DurW) != 0;
   wire        do_write = fire & is_photon & in_line_q & s_in_window_i & (wcount_q != Depth);
   wire        line_ok  = fire & is_stop & in_line_q & ~dur_zero & ~dur_long;
+  wire        line_bad = fire & is_stop & in_line_q & (dur_zero | dur_long);
   wire        drop     = fire & (is_start | is_frame | is_flush) & in_line_q;
   wire [15:0] line_next = line_q + 16'd1;
 
@@ -106,10 +111,13 @@ module frontend_line_assembler #(
     push_data = {DescW{1'b0}};
     if (line_ok) begin
       push      = 1'b1;
-      push_data = {1'b0, wbank_q, wcount_q, dt32[DurW-1:0], line_q, frame_q};
+      push_data = {1'b0, 1'b0, lost_q, wbank_q, wcount_q, dt32[DurW-1:0], line_q, frame_q};
+    end else if (line_bad) begin
+      push      = 1'b1;
+      push_data = {1'b0, 1'b1, 1'b1, wbank_q, {(LW+1){1'b0}}, {DurW{1'b0}}, line_q, frame_q};
     end else if (fire & (is_frame | is_flush)) begin
       push      = 1'b1;
-      push_data = {1'b1, 1'b0, {(LW+1){1'b0}}, {DurW{1'b0}}, 16'd0, 16'd0};
+      push_data = {1'b1, 1'b0, 1'b0, 1'b0, {(LW+1){1'b0}}, {DurW{1'b0}}, 16'd0, 16'd0};
     end
   end
 
@@ -122,7 +130,10 @@ module frontend_line_assembler #(
           n_photons_q <= n_photons_q + 32'd1;
           if (!in_line_q) n_out_lines_q <= n_out_lines_q + 32'd1;
           else if (!s_in_window_i) n_out_window_q <= n_out_window_q + 32'd1;
-          else if (wcount_q == Depth) n_overflow_q <= n_overflow_q + 32'd1;
+          else if (wcount_q == Depth) begin
+            n_overflow_q <= n_overflow_q + 32'd1;
+            lost_q       <= 1'b1;
+          end
           if (do_write) wcount_q <= wcount_q + 1'b1;
         end
         EvLineStop: begin
@@ -161,6 +172,7 @@ module frontend_line_assembler #(
           in_line_q <= 1'b1;
           t_start_q <= s_macro_i;
           wcount_q  <= {(LW+1){1'b0}};
+          lost_q    <= 1'b0;
         end
         EvTruncated: n_trunc_q   <= n_trunc_q + 32'd1;
         EvUnknown:   n_unknown_q <= n_unknown_q + 32'd1;
@@ -176,6 +188,7 @@ module frontend_line_assembler #(
     end
     if (rst_i) begin
       in_line_q <= 1'b0;
+      lost_q    <= 1'b0;
       wbank_q   <= 1'b0;
       line_q    <= 16'd0;
       frame_q   <= 16'd0;

@@ -3,7 +3,8 @@
 //   x_q = min(127, floor((256·v + V) / (2·V))), 0 when V = 0.
 // Latency: 1 + 8 + 1 enabled cycles (operands, pipelined_divider, output register).
 // Interface: beats valid/ready in and out (every stage moves when the output register is free);
-//   the pixel's fields travel with each beat, x_q and the count out together.
+//   the pixel's fields (incomplete flag included) travel with each beat, x_q and the count out
+//   together.
 `default_nettype none
 module frontend_norm #(
   parameter integer XW     = 9,
@@ -22,6 +23,7 @@ module frontend_norm #(
   input  wire [CountW-1:0]  s_count_max_i,
   input  wire [23:0]        s_photons_i,
   input  wire               s_saturated_i,
+  input  wire               s_incomplete_i,
   output wire               m_valid_o,
   input  wire               m_ready_i,
   output wire [15:0]        m_frame_o,
@@ -31,11 +33,12 @@ module frontend_norm #(
   output wire [CountW-1:0]  m_count_o,
   output wire [7:0]         m_xq_o,
   output wire [23:0]        m_photons_o,
-  output wire               m_saturated_o
+  output wire               m_saturated_o,
+  output wire               m_incomplete_o
 );
   localparam integer VW   = CountW + 4;          // 10·c and S
   localparam integer NumW = VW + 9;              // 256·v + V
-  localparam integer SideW = 16 + 16 + XW + 8 + CountW + 24 + 1;
+  localparam integer SideW = 16 + 16 + XW + 8 + CountW + 24 + 1 + 1;
 
   reg              m_valid_q;
   reg [7:0]        m_xq_q;
@@ -57,7 +60,7 @@ module frontend_norm #(
       op_valid_q <= s_valid_i;
       op_num_q   <= peak == 0 ? {NumW{1'b0}} : {1'b0, v, 8'd0} + {9'd0, peak};
       op_den_q   <= peak == 0 ? {{VW{1'b0}}, 1'b1} : {peak, 1'b0};
-      op_side_q  <= {s_frame_i, s_row_i, s_col_i, s_bin_i, s_count_i, s_photons_i, s_saturated_i};
+      op_side_q  <= {s_frame_i, s_row_i, s_col_i, s_bin_i, s_count_i, s_photons_i, s_saturated_i, s_incomplete_i};
     end
     if (rst_i) op_valid_q <= 1'b0;
   end
@@ -81,6 +84,6 @@ module frontend_norm #(
 
   assign m_valid_o = m_valid_q;
   assign m_xq_o    = m_xq_q;
-  assign {m_frame_o, m_row_o, m_col_o, m_bin_o, m_count_o, m_photons_o, m_saturated_o} = m_side_q;
+  assign {m_frame_o, m_row_o, m_col_o, m_bin_o, m_count_o, m_photons_o, m_saturated_o, m_incomplete_o} = m_side_q;
 endmodule
 `default_nettype wire

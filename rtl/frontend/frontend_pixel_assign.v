@@ -1,9 +1,10 @@
 // frontend_pixel_assign: a line's buffered photons → binned columns (docs/numerics.md §10):
 //   x = floor(dt · PixX / duration) (exact, pipelined_divider), x = PixX − 1 when dt ≥ duration
 //   (counted: past image), reversed on odd lines of a bidirectional scan, col = x >> BinShift.
-//   Per LINE descriptor: a ROW token {frame, line >> BinShift}, one PHOTON token {col, bin} per
-//   photon, then a CLOSE token if the line is its row's last (line + 1 ≡ 0 mod 2^BinShift, or
-//   line + 1 = PixY); per CLOSE descriptor one CLOSE token. Tokens keep the stream's order.
+//   Per LINE descriptor: a ROW token {frame, line >> BinShift, lost}, one PHOTON token {col,
+//   bin} per photon, then a CLOSE token if the line is its row's last (line + 1 ≡ 0 mod
+//   2^BinShift, or line + 1 = PixY); a descriptor without bank (a bad line) releases none; per
+//   CLOSE descriptor one CLOSE token. Tokens keep the stream's order.
 // Latency: 3 + XW enabled cycles from a bank read to its token; one photon per cycle.
 // Interface: descriptors valid/ready in; the line banks' read port and release strobes; tokens
 //   valid/ready out (every stage moves when the output register is free).
@@ -23,6 +24,8 @@ module frontend_pixel_assign #(
   input  wire                 s_valid_i,
   output wire                 s_ready_o,
   input  wire                 s_close_i,
+  input  wire                 s_nobank_i,
+  input  wire                 s_lost_i,
   input  wire                 s_bank_i,
   input  wire [$clog2(LineDepth):0] s_count_i,
   input  wire [DurW-1:0]      s_duration_i,
@@ -41,25 +44,27 @@ module frontend_pixel_assign #(
   output wire [7:0]           m_bin_o,
   output wire [15:0]          m_row_o,
   output wire [15:0]          m_frame_o,
+  output wire                 m_lost_o,       // ROW tokens: photons of the line were lost
   output wire [31:0]          past_image_o
 );
 `include "frontend_params.vh"
   localparam integer LW = $clog2(LineDepth);
   localparam integer NumW = DurW + XW + 1;
-  localparam integer SideW = 2 + 1 + 1 + 8 + 16 + 16;   // kind, past, odd, bin, row, frame
+  localparam integer SideW = 1 + 2 + 1 + 1 + 8 + 16 + 16;   // lost, kind, past, odd, bin, row, frame
 
   reg              m_valid_q;
   reg [1:0]        m_kind_q;
   reg [XW-1:0]     m_col_q;
   reg [7:0]        m_bin_q;
   reg [15:0]       m_row_q, m_frame_q;
+  reg              m_lost_q;
   reg [31:0]       past_q;
   wire en = ~m_valid_q | m_ready_i;
 
   // --- stage 0: walk a descriptor: ROW, the photons (bank reads), CLOSE ---------------------
   localparam [1:0] StIdle = 2'd0, StPhotons = 2'd1, StClose = 2'd2;
   reg [1:0]      st_q;
-  reg            bank_q, odd_q, last_line_q;
+  reg            bank_q, nobank_q, odd_q, last_line_q;
   reg [LW:0]     idx_q, count_q;
   reg [DurW-1:0] dur_q;
   reg [15:0]     row_q, frame_q;
@@ -96,6 +101,7 @@ module frontend_pixel_assign #(
     if (take_desc && !s_close_i) begin
       st_q        <= StPhotons;
       bank_q      <= s_bank_i;
+      nobank_q    <= s_nobank_i;
       idx_q       <= {(LW+1){1'b0}};
       count_q     <= s_count_i;
       dur_q       <= s_duration_i;
@@ -106,7 +112,7 @@ module frontend_pixel_assign #(
     end else if (en && st_q == StPhotons) begin
       if (idx_q != count_q) idx_q <= idx_q + 1'b1;
       else begin
-        release_o[bank_q] <= 1'b1;
+        if (!nobank_q) release_o[bank_q] <= 1'b1;
         st_q <= last_line_q ? StClose : StIdle;
       end
     end else if (en && st_q == StClose) begin
@@ -121,7 +127,7 @@ module frontend_pixel_assign #(
   // --- stage 1: the bank's word arrives; dt · PixX ------------------------------------------
   reg            s1_valid_q;
   reg [1:0]      s1_kind_q;
-  reg            s1_odd_q;
+  reg            s1_odd_q, s1_lost_q;
   reg [DurW-1:0] s1_dur_q;
   reg [15:0]     s1_row_q, s1_frame_q;
   always @(posedge clk_i) begin
@@ -129,6 +135,7 @@ module frontend_pixel_assign #(
       s1_valid_q <= t0_valid;
       s1_kind_q  <= t0_kind;
       s1_odd_q   <= take_desc ? s_line_i[0] : odd_q;
+      s1_lost_q  <= take_desc & ~s_close_i & s_lost_i;
       s1_dur_q   <= dur_q;
       s1_row_q   <= take_desc ? (s_line_i >> bin_shift_i) : row_q;
       s1_frame_q <= take_desc ? s_frame_i : frame_q;
@@ -151,7 +158,7 @@ module frontend_pixel_assign #(
       s2_num_q   <= (s1_kind_q == TokPhoton && !s1_past) ? s1_dt * pix_x_i : {NumW{1'b0}};
       /* verilator lint_on WIDTH */
       s2_dur_q   <= (s1_kind_q == TokPhoton) ? s1_dur_q : {{(DurW-1){1'b0}}, 1'b1};
-      s2_side_q  <= {s1_kind_q, s1_past, s1_odd_q, s1_bin, s1_row_q, s1_frame_q};
+      s2_side_q  <= {s1_lost_q, s1_kind_q, s1_past, s1_odd_q, s1_bin, s1_row_q, s1_frame_q};
     end
     if (rst_i) s2_valid_q <= 1'b0;
   end
@@ -165,9 +172,10 @@ module frontend_pixel_assign #(
     .valid_i(s2_valid_q), .num_i(s2_num_q), .den_i(s2_dur_q), .side_i(s2_side_q),
     .valid_o(d_valid), .quot_o(d_quot), .side_o(d_side));
 
-  wire [1:0]  d_kind  = d_side[SideW-1:SideW-2];
-  wire        d_past  = d_side[SideW-3];
-  wire        d_odd   = d_side[SideW-4];
+  wire        d_lost  = d_side[SideW-1];
+  wire [1:0]  d_kind  = d_side[SideW-2:SideW-3];
+  wire        d_past  = d_side[SideW-4];
+  wire        d_odd   = d_side[SideW-5];
   wire [7:0]  d_bin   = d_side[39:32];
   wire [15:0] d_row   = d_side[31:16];
   wire [15:0] d_frame = d_side[15:0];
@@ -186,6 +194,7 @@ module frontend_pixel_assign #(
       m_bin_q   <= d_bin;
       m_row_q   <= d_row;
       m_frame_q <= d_frame;
+      m_lost_q  <= d_lost;
       if (d_valid && d_kind == TokPhoton && d_past) past_q <= past_q + 32'd1;
     end
     if (rst_i) begin
@@ -199,6 +208,7 @@ module frontend_pixel_assign #(
   assign m_bin_o      = m_bin_q;
   assign m_row_o      = m_row_q;
   assign m_frame_o    = m_frame_q;
+  assign m_lost_o     = m_lost_q;
   assign past_image_o = past_q;
 endmodule
 `default_nettype wire

@@ -3,7 +3,8 @@
 //   §10). frontend_micro_map → frontend_line_assembler → frontend_pixel_assign →
 //   frontend_histogram → frontend_norm.
 // Output: per binned pixel 135 beats in bin order, each {x_q, count} with the pixel's frame,
-//   row, column, photons (Σ counts) and saturation flag; m_first_o on bin 0, m_last_o on bin
+//   row, column, photons (Σ counts), saturation flag and incomplete flag (a line of its row lost
+//   photons: a full line bank, or a line of bad duration); m_first_o on bin 0, m_last_o on bin
 //   134, m_row_end_o on bin 134 of a row's last column: the shape tpsf_loader takes
 //   (s_data_i = m_xq_o, s_last_i = m_row_end_o closes a batch at the end of a row).
 // Latency: events are taken one per cycle while the line banks and the histogram banks keep
@@ -41,6 +42,7 @@ module frontend_top #(
   output wire [XW-1:0]      m_col_o,
   output wire [23:0]        m_photons_o,
   output wire               m_saturated_o,
+  output wire               m_incomplete_o,
   output wire               m_first_o,
   output wire               m_last_o,
   output wire               m_row_end_o,
@@ -66,7 +68,7 @@ module frontend_top #(
     .m_bin_o(mm_bin), .m_in_window_o(mm_in_window));
 
   // lines
-  wire            ds_valid, ds_ready, ds_close, ds_bank;
+  wire            ds_valid, ds_ready, ds_close, ds_nobank, ds_lost, ds_bank;
   wire [LW:0]     ds_count;
   wire [DurW-1:0] ds_duration;
   wire [15:0]     ds_line, ds_frame;
@@ -79,13 +81,14 @@ module frontend_top #(
     .clk_i(clk_i), .rst_i(rst_i), .pix_y_i(pix_y_i),
     .s_valid_i(mm_valid), .s_ready_o(mm_ready), .s_kind_i(mm_kind), .s_macro_i(mm_macro),
     .s_bin_i(mm_bin), .s_in_window_i(mm_in_window),
-    .m_valid_o(ds_valid), .m_ready_i(ds_ready), .m_close_o(ds_close), .m_bank_o(ds_bank),
+    .m_valid_o(ds_valid), .m_ready_i(ds_ready), .m_close_o(ds_close), .m_nobank_o(ds_nobank),
+    .m_lost_o(ds_lost), .m_bank_o(ds_bank),
     .m_count_o(ds_count), .m_duration_o(ds_duration), .m_line_o(ds_line), .m_frame_o(ds_frame),
     .rd_en_i(rd_en), .rd_addr_i(rd_addr), .rd_data_o(rd_data), .release_i(release_banks),
     .counters_o(line_counters));
 
   // pixels
-  wire          tk_valid, tk_ready;
+  wire          tk_valid, tk_ready, tk_lost;
   wire [1:0]    tk_kind;
   wire [XW-1:0] tk_col;
   wire [7:0]    tk_bin;
@@ -94,14 +97,16 @@ module frontend_top #(
   frontend_pixel_assign #(.LineDepth(LineDepth), .DurW(DurW), .XW(XW)) u_pixels (
     .clk_i(clk_i), .rst_i(rst_i), .pix_x_i(pix_x_i), .pix_y_i(pix_y_i), .bidirect_i(bidirect_i),
     .bin_shift_i(bin_shift_i),
-    .s_valid_i(ds_valid), .s_ready_o(ds_ready), .s_close_i(ds_close), .s_bank_i(ds_bank),
+    .s_valid_i(ds_valid), .s_ready_o(ds_ready), .s_close_i(ds_close), .s_nobank_i(ds_nobank),
+    .s_lost_i(ds_lost), .s_bank_i(ds_bank),
     .s_count_i(ds_count), .s_duration_i(ds_duration), .s_line_i(ds_line), .s_frame_i(ds_frame),
     .rd_en_o(rd_en), .rd_addr_o(rd_addr), .rd_data_i(rd_data), .release_o(release_banks),
     .m_valid_o(tk_valid), .m_ready_i(tk_ready), .m_kind_o(tk_kind), .m_col_o(tk_col),
-    .m_bin_o(tk_bin), .m_row_o(tk_row), .m_frame_o(tk_frame), .past_image_o(past_image));
+    .m_bin_o(tk_bin), .m_row_o(tk_row), .m_frame_o(tk_frame), .m_lost_o(tk_lost),
+    .past_image_o(past_image));
 
   // histograms
-  wire              hb_valid, hb_ready, hb_sat;
+  wire              hb_valid, hb_ready, hb_sat, hb_inc;
   wire [15:0]       hb_frame, hb_row;
   wire [XW-1:0]     hb_col;
   wire [7:0]        hb_bin;
@@ -112,11 +117,11 @@ module frontend_top #(
   frontend_histogram #(.XW(XW), .MaxCols(MaxCols), .CountW(CountW)) u_hist (
     .clk_i(clk_i), .rst_i(rst_i), .cols_i(cols),
     .s_valid_i(tk_valid), .s_ready_o(tk_ready), .s_kind_i(tk_kind), .s_col_i(tk_col),
-    .s_bin_i(tk_bin), .s_row_i(tk_row), .s_frame_i(tk_frame),
+    .s_bin_i(tk_bin), .s_row_i(tk_row), .s_frame_i(tk_frame), .s_lost_i(tk_lost),
     .m_valid_o(hb_valid), .m_ready_i(hb_ready), .m_frame_o(hb_frame), .m_row_o(hb_row),
     .m_col_o(hb_col), .m_bin_o(hb_bin), .m_count_o(hb_count), .m_base_sum_o(hb_sum),
     .m_count_max_o(hb_max), .m_photons_o(hb_photons), .m_saturated_o(hb_sat),
-    .saturated_o(saturated), .rows_out_o(rows_out));
+    .m_incomplete_o(hb_inc), .saturated_o(saturated), .rows_out_o(rows_out));
 
   // pre-processing
   wire [7:0] out_bin;
@@ -124,10 +129,10 @@ module frontend_top #(
     .clk_i(clk_i), .rst_i(rst_i),
     .s_valid_i(hb_valid), .s_ready_o(hb_ready), .s_frame_i(hb_frame), .s_row_i(hb_row),
     .s_col_i(hb_col), .s_bin_i(hb_bin), .s_count_i(hb_count), .s_base_sum_i(hb_sum),
-    .s_count_max_i(hb_max), .s_photons_i(hb_photons), .s_saturated_i(hb_sat),
+    .s_count_max_i(hb_max), .s_photons_i(hb_photons), .s_saturated_i(hb_sat), .s_incomplete_i(hb_inc),
     .m_valid_o(m_valid_o), .m_ready_i(m_ready_i), .m_frame_o(m_frame_o), .m_row_o(m_row_o),
     .m_col_o(m_col_o), .m_bin_o(out_bin), .m_count_o(m_count_o), .m_xq_o(m_xq_o),
-    .m_photons_o(m_photons_o), .m_saturated_o(m_saturated_o));
+    .m_photons_o(m_photons_o), .m_saturated_o(m_saturated_o), .m_incomplete_o(m_incomplete_o));
   assign m_first_o = out_bin == 8'd0;
   /* verilator lint_off WIDTH */
   localparam [7:0] LastBin = NBins - 1;

@@ -158,12 +158,13 @@ TEST(FrontendCore, ImageCliIdenticalToInt8) {
   }
   const std::string a = slurp(t / "rtl/pixels.csv"), b = slurp(t / "int8/pixels.csv");
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 1 + 4 * 8);
-  EXPECT_EQ(a.substr(0, a.find('\n')), "row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,saturated");
+  EXPECT_EQ(a.substr(0, a.find('\n')), "row,col,photons,tau1_ns,tau2_ns,a,tau_mean_ns,tau_int_ns,saturated,incomplete");
   EXPECT_EQ(a.find("nan"), std::string::npos) << "every pixel has photons in frame 1:\n" << a;
   EXPECT_TRUE(a == b) << "rtl and int8 pixels.csv differ:\n" << a << "\n" << b;
   const std::string summary = slurp(t / "rtl/summary.json");
   EXPECT_NE(summary.find("\"engine\": \"rtl\""), std::string::npos) << summary;
   EXPECT_NE(summary.find("\"photons_per_frame\""), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"pixels_incomplete\": 0"), std::string::npos) << summary;
   // τI from the chip's photon moments, with the IRF fitted to the file's summed decay
   EXPECT_NE(summary.find("estimated from the file's summed decay"), std::string::npos) << summary;
   EXPECT_NE(summary.find("from the chip's photon moments"), std::string::npos) << summary;

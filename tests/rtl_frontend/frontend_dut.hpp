@@ -79,6 +79,7 @@ class FrontendDut {
           cur.col = int(top_->m_col_o);
           cur.photons = top_->m_photons_o;
           cur.saturated = top_->m_saturated_o;
+          cur.incomplete = top_->m_incomplete_o;
         } else if (cur.frame != int(top_->m_frame_o) || cur.row != int(top_->m_row_o) ||
                    cur.col != int(top_->m_col_o)) {
           r.error = "pixel fields change within a pixel";

@@ -33,15 +33,16 @@ void expect_equal(const FrontendRun& twin, const DriveResult& dut, const std::st
   for (size_t i = 0; i < twin.pixels.size() && bad < 5; ++i) {
     const FrontendPixel &a = dut.pixels[i], &b = twin.pixels[i];
     const bool same = a.frame == b.frame && a.row == b.row && a.col == b.col && a.photons == b.photons &&
-                      a.saturated == b.saturated && a.counts == b.counts && a.x_q == b.x_q;
+                      a.saturated == b.saturated && a.incomplete == b.incomplete && a.counts == b.counts &&
+                      a.x_q == b.x_q;
     if (!same) {
       ++bad;
       int k = 0;
       while (k < kBins && a.counts[k] == b.counts[k] && a.x_q[k] == b.x_q[k]) ++k;
       ADD_FAILURE() << what << ": pixel " << i << " (frame " << b.frame << " row " << b.row << " col " << b.col
                     << "): rtl frame " << a.frame << " row " << a.row << " col " << a.col << " photons "
-                    << a.photons << " sat " << a.saturated << " vs twin photons " << b.photons << " sat "
-                    << b.saturated << "; first differing bin " << k
+                    << a.photons << " sat " << a.saturated << " inc " << a.incomplete << " vs twin photons "
+                    << b.photons << " sat " << b.saturated << " inc " << b.incomplete << "; first differing bin " << k
                     << (k < kBins ? ": count " + std::to_string(a.counts[k]) + " vs " + std::to_string(b.counts[k]) +
                                         ", x_q " + std::to_string(a.x_q[k]) + " vs " + std::to_string(b.x_q[k])
                                   : std::string());
@@ -79,6 +80,11 @@ TEST(FrontendRtl, SyntheticBadInputSaturationStorm) {
     ASSERT_GT(twin.counters.photons_outside_window, 0u);
     ASSERT_GT(twin.counters.photons_past_image, 0u);
     ASSERT_GT(twin.counters.lines_too_long + twin.counters.lines_zero_duration + twin.counters.stops_before_start, 0u);
+    // the rows whose lines lost photons (overflow, bad duration) are flagged, the others not
+    size_t incomplete = 0;
+    for (const FrontendPixel& p : twin.pixels) incomplete += p.incomplete;
+    ASSERT_GT(incomplete, 0u);
+    ASSERT_LT(incomplete, twin.pixels.size());
     run_case<Vfrontend_small>(c, ev, std::string("synthetic bad input, bidirect ") + (bidi ? "on" : "off"));
   }
 }
