@@ -3,6 +3,7 @@
 // Cramér–Rao bound on Poisson data where the components alone are not; the centre of mass.
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "crlb.hpp"
@@ -24,6 +25,30 @@ std::vector<float> expected_counts(const Irf& irf, const std::array<double, 5>& 
 
 Lifetimes components(double tau1, double tau2, double a) {
   return Lifetimes{tau1, tau2, a, tau_mean(tau1, tau2, a), tau_int(tau1, tau2, a)};
+}
+
+// n pixels of 20,000 photons (τ1 0.5, τ2 2.5 ns, a 0.5, background 1 %, Gaussian IRF fwhm at
+// peak): the RMS error of `estimate`'s τI over them.
+template <class Estimate>
+double rms_tau_int_error(double fwhm, double peak, uint64_t seed, size_t n, Estimate estimate) {
+  SimConfig cfg;
+  cfg.photons = Range::fixed(20000);
+  cfg.tau1 = Range::fixed(0.5);
+  cfg.tau2 = Range::fixed(2.5);
+  cfg.amplitude = Range::fixed(0.5);
+  cfg.background = Range::fixed(0.01);
+  cfg.irf_fwhm = Range::fixed(fwhm);
+  cfg.irf_peak = Range::fixed(peak);
+  cfg.seed = seed;
+  const Dataset ds = simulate(cfg, n, 2);
+  const double truth = tau_int(0.5, 2.5, 0.5);
+  double se = 0;
+  for (size_t i = 0; i < ds.n; ++i) {
+    const std::vector<float> c(ds.counts.begin() + i * kBins, ds.counts.begin() + (i + 1) * kBins);
+    const double e = estimate(c.data()) - truth;
+    se += e * e;
+  }
+  return std::sqrt(se / ds.n);
 }
 
 TEST(PhotonTauInt, ExactOnNoiselessDecaysWithTheirOwnComponents) {
@@ -71,26 +96,12 @@ TEST(PhotonTauInt, FewPhotonsLeaveTheNetworkAnswerManyReplaceIt) {
 TEST(PhotonTauInt, AtTheBoundOnPoissonDataWhereTheComponentsAreNot) {
   // 400 pixels of 20,000 photons; the "network" answers with a fixed error of 0.2 ns on τ2 and
   // 0.05 on a (a τI error of several σ); the photons bring τI back to the bound.
-  SimConfig cfg;
-  cfg.photons = Range::fixed(20000);
-  cfg.tau1 = Range::fixed(0.5);
-  cfg.tau2 = Range::fixed(2.5);
-  cfg.amplitude = Range::fixed(0.5);
-  cfg.background = Range::fixed(0.01);
-  cfg.irf_fwhm = Range::fixed(0.3);
-  cfg.irf_peak = Range::fixed(1.0);
-  cfg.seed = 99;
-  const Dataset ds = simulate(cfg, 400, 2);
   const Irf irf = Irf::gaussian(0.3, 1.0);
   const double truth = tau_int(0.5, 2.5, 0.5);
   const Lifetimes net = components(0.5, 2.7, 0.45);
-  double se = 0;
-  for (size_t i = 0; i < ds.n; ++i) {
-    const std::vector<float> c(ds.counts.begin() + i * kBins, ds.counts.begin() + (i + 1) * kBins);
-    const double e = with_photon_tau_int(irf, c.data(), net).tau_int_ns - truth;
-    se += e * e;
-  }
-  const double rms = std::sqrt(se / ds.n);
+  const double rms = rms_tau_int_error(0.3, 1.0, 99, 400, [&](const float* c) {
+    return with_photon_tau_int(irf, c, net).tau_int_ns;
+  });
   const double sd = crlb(irf, 0.5, 2.5, 0.5, 20000, 0.01, false).sd_tau_int;
   EXPECT_GT(std::fabs(net.tau_int_ns - truth), 4 * sd);
   EXPECT_LT(rms, 1.3 * sd) << "rms " << rms << " bound " << sd;
@@ -108,25 +119,11 @@ TEST(PhotonTauInt, WithoutAnIrfEachPixelFitsItsOwn) {
   const std::vector<float> zero(kBins, 0.f);
   EXPECT_FALSE(estimate_pixel_irf(zero.data(), 0.5, 2.5, 0.5).has_value());
 
-  SimConfig cfg;
-  cfg.photons = Range::fixed(20000);
-  cfg.tau1 = Range::fixed(0.5);
-  cfg.tau2 = Range::fixed(2.5);
-  cfg.amplitude = Range::fixed(0.5);
-  cfg.background = Range::fixed(0.01);
-  cfg.irf_fwhm = Range::fixed(0.35);
-  cfg.irf_peak = Range::fixed(1.3);
-  cfg.seed = 98;
-  const Dataset ds = simulate(cfg, 200, 2);
   const double truth = tau_int(0.5, 2.5, 0.5);
   const Lifetimes net = components(0.5, 2.7, 0.45);
-  double se = 0;
-  for (size_t i = 0; i < ds.n; ++i) {
-    const std::vector<float> c(ds.counts.begin() + i * kBins, ds.counts.begin() + (i + 1) * kBins);
-    const double e = with_photon_tau_int_own_irf(c.data(), net).tau_int_ns - truth;
-    se += e * e;
-  }
-  const double rms = std::sqrt(se / ds.n);
+  const double rms = rms_tau_int_error(0.35, 1.3, 98, 200, [&](const float* c) {
+    return with_photon_tau_int_own_irf(c, net).tau_int_ns;
+  });
   const double sd = crlb(truth_irf, 0.5, 2.5, 0.5, 20000, 0.01, true).sd_tau_int;
   EXPECT_GT(std::fabs(net.tau_int_ns - truth), 3 * sd);
   EXPECT_LT(rms, 1.3 * sd) << "rms " << rms << " bound (IRF unknown) " << sd;

@@ -220,6 +220,15 @@ void set_bounds(ceres::Problem& pb, double* th, double total, double tau_max, bo
   pb.SetParameterUpperBound(th, kBackground, total + 1);
 }
 
+// A Gaussian IRF's (FWHM, peak) as a fit sees it: FWHM 0.03–3 ns, peak from 1 ns before the
+// window to its end.
+void set_irf_bounds(ceres::Problem& pb, double* g) {
+  pb.SetParameterLowerBound(g, 0, 0.03);
+  pb.SetParameterUpperBound(g, 0, 3.0);
+  pb.SetParameterLowerBound(g, 1, -1.0);
+  pb.SetParameterUpperBound(g, 1, kBins * kBinNs);
+}
+
 ceres::Solver::Options solver_options(int max_iter) {
   ceres::Solver::Options o;
   o.linear_solver_type = ceres::DENSE_QR;
@@ -480,10 +489,7 @@ IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns) {
     ceres::Problem pb;
     pb.AddResidualBlock(new SumCost(summed, period_ns), nullptr, th, g);
     set_bounds(pb, th, total, fit_tau_max(period_ns));
-    pb.SetParameterLowerBound(g, 0, 0.03);
-    pb.SetParameterUpperBound(g, 0, 3.0);
-    pb.SetParameterLowerBound(g, 1, -1.0);
-    pb.SetParameterUpperBound(g, 1, kBins * kBinNs);
+    set_irf_bounds(pb, g);
     ceres::Solver::Summary s;
     ceres::Solve(solver_options(200), &pb, &s);
     if (s.IsSolutionUsable() && s.final_cost < best_cost) {
@@ -516,10 +522,7 @@ std::optional<Irf> estimate_pixel_irf(const float* counts, double tau1, double t
   pb.SetParameterUpperBound(p, 1, 10 * total + 10);
   pb.SetParameterLowerBound(p, 2, kBgMin);
   pb.SetParameterUpperBound(p, 2, total + 1);
-  pb.SetParameterLowerBound(g, 0, 0.03);
-  pb.SetParameterUpperBound(g, 0, 3.0);
-  pb.SetParameterLowerBound(g, 1, -1.0);
-  pb.SetParameterUpperBound(g, 1, kBins * kBinNs);
+  set_irf_bounds(pb, g);
   ceres::Solver::Summary sm;
   ceres::Solve(solver_options(100), &pb, &sm);
   if (!sm.IsSolutionUsable()) return std::nullopt;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "tpsf.hpp"
 
@@ -105,8 +106,8 @@ Lifetimes with_photon_tau_int(const Irf& irf, const PhotonSums& sums, const Life
   if (!std::isfinite(data)) return net;
   const double s = stretch_to_centroid(irf, net, data);
   if (!std::isfinite(s)) return net;
-  // The window correction extrapolates the stretched components past the window: not where
-  // most of their photons would lie there.
+  // The correction extrapolates the stretched components past the window: where more than
+  // kMaxOutsideWindow of their photons would lie there it is a guess, and the network's τI stays.
   const double t1 = net.tau1_ns * s, t2 = net.tau2_ns * s, a = std::clamp(net.a, 0.0, 1.0);
   const double after = kBins * kBinNs - irf.centroid_ns();
   const double in1 = a * t1, in2 = (1 - a) * t2;
