@@ -1,9 +1,11 @@
 // parallel.hpp: every item in exactly one chunk, chunk indices 0..k-1 each once, chunk sizes as
 // documented, and exceptions carried back to the caller.
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -60,14 +62,19 @@ TEST(Parallel, AnExceptionInAnyThreadReachesTheCaller) {
                                 if (c == bad_chunk) throw std::runtime_error("chunk failed");
                               }),
                  std::runtime_error);
+  // The hand-out stops: blocks after the failing one take 1 ms each, so the other thread reaches
+  // the last 499 only if the failing thread is held off for 450 ms between its throw and the stop
+  // (without the sleep, a thread descheduled under load for a few µs let the other run through
+  // all of them: the check depended on the scheduler).
   std::atomic<size_t> after{0};
   EXPECT_THROW(parallel_blocks(10000, 2, 10,
                                [&](size_t b, size_t) {
                                  if (b == 500) throw std::runtime_error("block failed");
+                                 if (b > 500) std::this_thread::sleep_for(std::chrono::milliseconds(1));
                                  if (b > 5000) after++;
                                }),
                std::runtime_error);
-  EXPECT_LT(after.load(), 450u);  // the hand-out stopped (the other thread may finish a few blocks)
+  EXPECT_LT(after.load(), 450u);
 }
 
 }  // namespace
