@@ -368,7 +368,12 @@ TEST_F(IrfCli, BadOrMissingIrfFilesAreRefusedNamingTheFile) {
   EXPECT_ERROR_MENTIONS(infer({"--irf", d / "nan.txt"}), "nan.txt", "line 41", "not finite");
   EXPECT_ERROR_MENTIONS(infer({"--irf", d / "missing.txt"}), "missing.txt");
   EXPECT_ERROR_MENTIONS(infer({}), "irf.safetensors", "IRF-conditioned", "--irf");
-  EXPECT_ERROR_MENTIONS(infer({"--irf", "estimate", "--min-photons", "1e12"}), "data", "--irf estimate");
+  // nothing to fit an IRF to: histograms without photons
+  const std::vector<uint32_t> zeros(3 * kBins, 0);
+  write_npy(d / "zeros.npy", {3, kBins}, zeros.data());
+  EXPECT_ERROR_MENTIONS(run({"infer", d / "zeros.npy", "-o", d / "out.csv", "--model", d / "one.safetensors", "--irf",
+                             "estimate"}),
+                        "zeros.npy", "--irf estimate");
   EXPECT_ERROR_MENTIONS(infer({"--irf", "pixel"}), "--irf pixel", "IRF-conditioned");
   EXPECT_FALSE(fs::exists(d / "out.csv"));
 }

@@ -70,8 +70,7 @@ struct TauIntRule {
 const std::map<std::string, const char*> kTauIntRuleText = {
     {"moment", "the whole decay's first moment (lifetimes.hpp)"},
     {"components", "component rule: tau_int of tau1, tau2, a (not the first moment)"},
-    {"photons", "the photons' first moment with the IRF, window-corrected by the components "
-                "(photon_moment.hpp)"}};
+    {"photons", kPhotonTauIntRule}};
 
 // τI of every estimate by `rule` (resolved); counts [n][kBins].
 void apply_tau_int_rule(const std::string& rule, const TauIntRule& how, const Dataset& ds,
@@ -303,10 +302,7 @@ void add_eval(CLI::App& app) {
     report["irf_given"] = o->tau_int.irf_given;
     report["irf_pixel"] = o->tau_int.irf_pixel;
     if (o->tau_int.irf_estimated) {
-      std::vector<double> summed(kBins, 0.0);
-      for (size_t i = 0; i < ds.n; ++i)
-        for (int k = 0; k < kBins; ++k) summed[k] += counts[i * kBins + k];
-      o->tau_int.estimated = estimate_irf(summed).irf;
+      o->tau_int.estimated = estimate_irf(summed_decay(counts.data(), ds.n)).irf;
       report["irf_estimated"] = {{"fwhm_ns", o->tau_int.estimated->fwhm_ns}, {"peak_ns", o->tau_int.estimated->peak_ns}};
     }
     // The bound of every sample, once for all backends.

@@ -114,7 +114,7 @@ void add_infer(CLI::App& app) {
     std::vector<Lifetimes> rows(in.pixels, kNoLifetimes);
     // The IRF of pixel i for τI from the photons: the file's for all, or each sample's own (labels).
     // One IRF for all: a file's, or (estimate) the Gaussian fitted to the summed decay of all
-    // pixels with lifetimes, as `image` estimates an image's.
+    // pixels, as `image` estimates an image's.
     std::optional<Dataset> labelled;
     std::optional<Irf> file_irf;
     IrfInput one_input{};  // the one IRF as an IRF-conditioned model's input
@@ -125,11 +125,8 @@ void add_infer(CLI::App& app) {
     } else if (own_irf) {
       irf_json = {{"source", "fitted to each pixel with the network's decay shape (Gaussian)"}};
     } else if (o->irf == "estimate") {
-      std::vector<double> summed(kBins, 0.0);
-      for (size_t i : idx)
-        for (int k = 0; k < kBins; ++k) summed[k] += in.counts[i * kBins + k];
       try {
-        file_irf = estimate_irf(summed).irf;
+        file_irf = estimate_irf(summed_decay(in.counts.data(), in.pixels)).irf;
       } catch (const Error& e) {
         throw file_error(o->input, std::string("--irf estimate: ") + e.what());
       }
@@ -209,7 +206,7 @@ void add_infer(CLI::App& app) {
                             : with_photon_tau_int(labelled ? sample_irf(*labelled, i) : *file_irf, c, rows[i]);
         }
       });
-      model["tau_int"] = "the photons' first moment with the IRF, window-corrected by the components (docs/numerics.md 7b)";
+      model["tau_int"] = kPhotonTauIntRule;
     }
     if (ends_with(o->out, ".csv")) {
       write_csv(o->out, rows, in.photons);

@@ -503,6 +503,13 @@ IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns) {
   return best;
 }
 
+std::vector<double> summed_decay(const float* counts, size_t n) {
+  std::vector<double> summed(kBins, 0.0);
+  for (size_t i = 0; i < n; ++i)
+    for (int k = 0; k < kBins; ++k) summed[k] += counts[i * kBins + k];
+  return summed;
+}
+
 std::optional<Irf> estimate_pixel_irf(const float* counts, double tau1, double tau2, double a, double period_ns) {
   double total = 0;
   int kmax = 0;

@@ -109,6 +109,8 @@ struct IrfEstimate {
 // Gaussian IRF + bi-exponential + background fitted to a decay with many counts (the image sum);
 // period_ns as in Irf (the returned IRF carries it).
 IrfEstimate estimate_irf(const std::vector<double>& summed, double period_ns = 0);
+// The decay summed over n histograms [n][kBins]: what estimate_irf reads.
+std::vector<double> summed_decay(const float* counts, size_t n);
 
 // The Gaussian IRF of one pixel when no IRF is known (τI from the photons, photon_moment.hpp):
 // fitted by the same likelihood together with a decay of fixed shape (τ1, τ2, a: a network's

@@ -41,6 +41,10 @@ namespace flimgru {
 // The network's own τI error at high photon counts (ns): the MAE of the default's τI at 5,000 to
 // 50,000 photons is 0.11–0.13 ns (docs/training.md), 0.1 ns rounds it down.
 constexpr double kNetworkTauIntFloorNs = 0.1;
+// The rule in words, for the reports (summary.json, infer --json, eval).
+constexpr const char* kPhotonTauIntRule =
+    "the photons' first moment with the IRF, window-corrected by the components (docs/numerics.md 7b)";
+
 // The largest fraction of the stretched components' photons that may lie after the window (from
 // the IRF's centroid on) for their correction to be used; past it the network's τI stays.
 constexpr double kMaxOutsideWindow = 0.2;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -145,6 +146,31 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+constexpr const char* kNoIrfRule = "the network's whole decay first moment (docs/numerics.md 7a): no IRF";
+
+// The IRF of τI from the photons (and of an IRF-conditioned network's input): --irf, or else the
+// Gaussian fitted to `summed()` (`what`: whose summed decay) with the laser period `period_ns`;
+// nullopt, with the reason in `json`, when that fit fails (too few photons). `json` says which.
+std::optional<Irf> photon_irf(const ImageOptions& o, const std::vector<double>& irf_counts,
+                              const std::function<std::vector<double>()>& summed, double period_ns,
+                              const std::string& what, nlohmann::json& json) {
+  std::optional<Irf> irf;
+  if (!irf_counts.empty()) {
+    irf = Irf::from_grid(irf_counts, o.irf_file);
+    json = {{"source", o.irf_file}};
+  } else {
+    try {
+      irf = estimate_irf(summed(), period_ns).irf;
+      json = {{"source", "estimated from the " + what + "'s summed decay (Gaussian)"}, {"fwhm_ns", irf->fwhm_ns},
+              {"peak_ns", irf->peak_ns}};
+    } catch (const Error& e) {
+      json = {{"source", "none"}, {"reason", e.what()}};
+    }
+  }
+  if (irf) irf->period_ns = period_ns;
+  return irf;
+}
+
 // PTU through the photon front end and the core (--frontend): the chip's results of frame
 // `o.frame` (0 if not given) as the image; photons are those the front end counted into each
 // pixel's histogram; lifetimes from each summary for pixels with enough photons, and τI from
@@ -157,30 +183,15 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   const auto t0 = Clock::now();
   const EventStream ev = events_from_ptu(o.input);
   FrontendConfig c = frontend_config(ev.header, o.bin, o.window_start_ns);
-  std::optional<Irf> irf;
-  if (!irf_counts.empty()) {
-    irf = Irf::from_grid(irf_counts, o.irf_file);
-    irf_json = {{"source", o.irf_file}};
-  } else {
-    try {
-      ImageOptions all = o;
-      all.frame = -1;
-      const Tpsfs host = load_ptu(all);
-      std::vector<double> summed(kBins, 0.0);
-      for (size_t i = 0; i < host.photons.size(); ++i)
-        for (int k = 0; k < kBins; ++k) summed[k] += host.counts[i * kBins + k];
-      const IrfEstimate e = estimate_irf(summed, o.period_ns >= 0 ? o.period_ns : ev.header.sync_period_ns);
-      irf = e.irf;
-      irf_json = {{"source", "estimated from the file's summed decay (Gaussian)"}, {"fwhm_ns", e.irf.fwhm_ns},
-                  {"peak_ns", e.irf.peak_ns}};
-    } catch (const Error& e) {
-      irf_json = {{"source", "none"}, {"reason", e.what()}};
-    }
-  }
-  if (irf) {
-    irf->period_ns = o.period_ns >= 0 ? o.period_ns : ev.header.sync_period_ns;
-    c.pre_rise_bins = irf->pre_rise_bins();
-  }
+  const auto file_decay = [&]() {  // the host's histograms of the file, only for this sum
+    ImageOptions all = o;
+    all.frame = -1;
+    const Tpsfs host = load_ptu(all);
+    return summed_decay(host.counts.data(), host.photons.size());
+  };
+  const std::optional<Irf> irf = photon_irf(o, irf_counts, file_decay,
+                                            o.period_ns >= 0 ? o.period_ns : ev.header.sync_period_ns, "file", irf_json);
+  if (irf) c.pre_rise_bins = irf->pre_rise_bins();
   std::atomic<size_t> done{0};
   ChipRun run;
   {
@@ -324,19 +335,13 @@ nlohmann::json run_image(const ImageOptions& o) {
       throw Error("--period " + std::to_string(period) + " ns is shorter than the 135 x 90 ps window");
     return period;
   };
-  auto summed_decay = [&]() {
-    std::vector<double> summed(kBins, 0.0);
-    for (size_t i = 0; i < n; ++i)
-      for (int k = 0; k < kBins; ++k) summed[k] += t.counts[i * kBins + k];
-    return summed;
-  };
+  auto image_decay = [&]() { return summed_decay(t.counts.data(), n); };
   if (chip) {
     model = nn_model;
     model["irf"] = chip_irf;
     model["tau_int"] = chip_irf.value("source", "none") == "none"
-                           ? "the network's whole decay first moment (docs/numerics.md 7a): no IRF"
-                           : "the photons' first moment with the IRF, from the chip's photon moments, "
-                             "window-corrected by the components (docs/numerics.md 7b)";
+                           ? kNoIrfRule
+                           : std::string(kPhotonTauIntRule) + ", from the chip's photon moments";
     for (const Lifetimes& l : lt) estimated += !std::isnan(l.tau_int_ns);
   } else if (o.method == "nn") {
     model = nn_model;
@@ -344,31 +349,13 @@ nlohmann::json run_image(const ImageOptions& o) {
     // network reads it; every network's τI comes from the photons with it (photon_moment.hpp).
     // Without --irf, an image whose summed decay cannot be fitted (too few photons) keeps the
     // network's τI for a width-1 network (summary.json says why); an IRF-conditioned one needs it.
+    const std::optional<Irf> irf = photon_irf(o, irf_counts, image_decay, laser_period(), "image", model["irf"]);
+    if (nn_irf && !irf) throw Error("cannot run an IRF-conditioned network: " + model["irf"].value("reason", ""));
     IrfInput irf_in{};
-    std::optional<Irf> irf;
-    if (!irf_counts.empty()) {
-      irf = Irf::from_grid(irf_counts, o.irf_file);
-      irf_in = irf_input_from_bins(irf_counts, o.irf_file);
-      model["irf"] = {{"source", o.irf_file}};
-    } else {
-      try {
-        const IrfEstimate e = estimate_irf(summed_decay(), laser_period());
-        irf = e.irf;
-        irf_in = gaussian_irf_input(e.irf.fwhm_ns, e.irf.peak_ns);
-        model["irf"] = {{"source", "estimated from the image's summed decay (Gaussian)"},
-                        {"fwhm_ns", e.irf.fwhm_ns}, {"peak_ns", e.irf.peak_ns}};
-      } catch (const Error& e) {
-        if (nn_irf) throw;
-        model["irf"] = {{"source", "none"}, {"reason", e.what()}};
-      }
-    }
-    if (irf) {
-      irf->period_ns = laser_period();
-      model["tau_int"] = "the photons' first moment with the IRF, window-corrected by the components "
-                         "(docs/numerics.md 7b)";
-    } else {
-      model["tau_int"] = "the network's whole decay first moment (docs/numerics.md 7a): no IRF";
-    }
+    if (nn_irf)
+      irf_in = irf_counts.empty() ? gaussian_irf_input(irf->fwhm_ns, irf->peak_ns)
+                                  : irf_input_from_bins(irf_counts, o.irf_file);
+    model["tau_int"] = irf ? kPhotonTauIntRule : kNoIrfRule;
     // Only the pixels with enough photons go through the network.
     std::vector<size_t> idx;
     for (size_t i = 0; i < n; ++i)
@@ -394,7 +381,7 @@ nlohmann::json run_image(const ImageOptions& o) {
       ++estimated;
     }
   } else {
-    const std::vector<double> summed = summed_decay();
+    const std::vector<double> summed = image_decay();
     Irf irf;
     FitResult global;
     const double period = laser_period();

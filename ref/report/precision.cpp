@@ -164,9 +164,7 @@ nlohmann::json precision_study(const PrecisionConfig& cfg) {
           est[1][i] = l.tau_int_ns;
         }
       } else if (m == "fit") {
-        std::vector<double> sum(kBins, 0.0);
-        for (size_t i = 0; i < M; ++i)
-          for (int k = 0; k < kBins; ++k) sum[k] += counts[i * kBins + k];
+        const std::vector<double> sum = summed_decay(counts.data(), M);
         std::vector<float> sumf(sum.begin(), sum.end());
         const FitResult g = fit_pixel(irf, sumf.data(), FitStart{}, FitModel::bi);
         const FitStart start{g.ok ? g.tau1 : 0.5, g.ok ? g.tau2 : 2.5, g.ok ? g.a : 0.5};
