@@ -32,7 +32,7 @@ fi
 ROW=$(awk -v b="$BOARD" '!/^#/ && $1 == b' boards/boards.tsv)
 [[ -n "$ROW" ]] || die "unknown board (see boards/boards.tsv)"
 read -r _ DEVICE PKG SPEED LPF CLK_MHZ TBL_PLL_MHZ TBL_BAUD LOADER TBL_LANES TBL_MAC_ROWS \
-  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER TBL_SEED <<<"$ROW"
+  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER TBL_SEED TBL_FRONTEND <<<"$ROW"
 PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
 ROUTER="${ROUTER:-${TBL_ROUTER:-router1}}"
 [[ "${TBL_SEED:--}" == - ]] && TBL_SEED=""   # "-": nextpnr's own default seed
@@ -40,6 +40,7 @@ SEED="${SEED-$TBL_SEED}"                     # SEED="" (set, empty): no --seed
 BAUD="${BAUD:-$TBL_BAUD}"
 LANES="${LANES:-$TBL_LANES}"
 MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
+FRONTEND="${FRONTEND:-${TBL_FRONTEND:--}}"   # XW/MAXCOLS/LINEDEPTH of the photon front end, or -
 OUT="${OUT_DIR:-build/$BOARD}"
 BIT="$OUT/flimgru.bit"
 
@@ -78,9 +79,16 @@ synthesize() {
   # The board shell: the link (rtl/link/) and the building blocks (rtl/lib/); the core: rtl/core/.
   LINK_RTL=$(echo rtl/link/*.v rtl/lib/*.v)
   ROM_SET=""
+  PHOTON_PARAMS=""
   if [[ "$CORE" == real ]]; then
     CORE_RTL=$(echo rtl/core/*.v)
     DEFS="-DFLIMGRU_REAL_CORE"
+    # the photon front end (rtl/frontend/) where the board has one
+    if [[ "$FRONTEND" != - ]]; then
+      IFS=/ read -r FE_XW FE_COLS FE_DEPTH <<<"$FRONTEND"
+      CORE_RTL="$CORE_RTL $(echo rtl/frontend/frontend_{pixels,top,micro_map,line_assembler,pixel_assign,histogram,norm}.v)"
+      PHOTON_PARAMS="-chparam Photons 1 -chparam FeXW $FE_XW -chparam FeMaxCols $FE_COLS -chparam FeLineDepth $FE_DEPTH"
+    fi
     # The weights: ROM images of the model (default: the shipped default) laid out for this
     # board's MAC array; the core reads their model_params.vh and .hex files.
     MODEL=${MODEL:-weights/default/model.safetensors}
@@ -97,9 +105,9 @@ synthesize() {
   PLL_RTL=""
   [[ $USE_PLL == 1 ]] && PLL_RTL="$OUT/pll.v"
   cat >"$OUT/synth.ys" <<YS
-read_verilog -defer -Irtl/link -Irtl/core $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
+read_verilog -defer -Irtl/link -Irtl/core -Irtl/frontend $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
 $ROM_PARAM
-hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS
+hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS $PHOTON_PARAMS
 synth_ecp5 -top board_top -json $OUT/flimgru.json
 check -assert
 tee -o $OUT/stat.txt stat

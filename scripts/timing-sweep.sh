@@ -11,7 +11,7 @@
 # Restartable: a run whose key (board, clock, router, seed, model sha256, hardware hash) is already in
 # docs/timing-seeds.tsv is skipped, so a change of RTL, board shell, pins, clock or weights re-runs
 # exactly what it affects. The hardware hash covers what boards/flow.sh synthesizes: the contents
-# of rtl/core/, rtl/link/, rtl/lib/, boards/board_top.v and constraints/ (change SYNTH_FILES below
+# of rtl/core/, rtl/link/, rtl/lib/, rtl/frontend/, boards/board_top.v and constraints/ (change SYNTH_FILES below
 # with flow.sh's file lists), without the simulation checks and formal properties (`ifdef
 # FLIMGRU_ASSERT and `ifdef FORMAL blocks: never synthesized), not paths: moving a file keeps its
 # figures (a change of the synthesis script boards/flow.sh is not detected: re-run by hand).
@@ -31,7 +31,7 @@ BOARDS=("$@")
 die() { echo "timing-sweep: $*" >&2; exit 1; }
 [[ -x build/flimgru ]] || die "build/flimgru missing: run make tools first"
 for m in $MODELS; do [[ -f "$m/model.safetensors" ]] || die "$m/model.safetensors: no such model"; done
-SYNTH_FILES=(rtl/core rtl/link rtl/lib boards/board_top.v constraints)
+SYNTH_FILES=(rtl/core rtl/link rtl/lib rtl/frontend boards/board_top.v constraints)
 HW_FILES=("${SYNTH_FILES[@]}" boards/boards.tsv)
 [[ -z "$(git status --porcelain -- "${HW_FILES[@]}" $MODELS)" ]] ||
   die "uncommitted changes in ${HW_FILES[*]} or $MODELS: commit first (a figure must belong to a commit)"

@@ -7,7 +7,9 @@
 //   board_top sets it to two TPSF frame times on the wire, so a stream keeps the lanes full.
 // Latency: the core's (one batch of Lanes pixels per batch_cycles, docs/architecture.md).
 // Interface: s_tpsf_* valid/ready/data/last (135 beats a pixel; last is not needed: the core
-//   counts bins); s_irf_* an IRF load (135 bins, to the core's s_irf_*: used by a model with
+//   counts bins); s_px_* (Photons) the photon front end's pixels, taken whole pixels at a time
+//   beside the TPSFs, their summaries flagged by m_sum_photon_o (the core's tag carries the
+//   source); s_irf_* an IRF load (135 bins, to the core's s_irf_*: used by a model with
 //   IN_DIM 2, dropped otherwise); in_dim_o = the model's IN_DIM (the status frame reports it); m_sum_* valid/ready, {cum[31:0], 3 x {y0[15:0], sum[23:0]}}, channel 0 in the
 //   low bits (the RESULT payload, docs/protocol.md).
 `default_nettype none
@@ -15,7 +17,8 @@ module flimgru_board_core #(
   parameter integer Lanes     = 1,
   parameter integer MacRows   = 0,       // 0: any; else must equal the ROM set's MAC_ROWS
   parameter integer IdleFlush = 4096,
-  parameter         RomDir    = "."
+  parameter         RomDir    = ".",
+  parameter integer Photons   = 0        // 1: a second pixel input, the photon front end's
 ) (
   input  wire         clk_i,
   input  wire         rst_i,
@@ -29,9 +32,17 @@ module flimgru_board_core #(
   output wire         s_irf_ready_o,
   input  wire [7:0]   s_irf_data_i,
   output wire [7:0]   in_dim_o,
+  // the photon front end's pixels (Photons): 135 beats each, last on bin 134, row_end on a row's
+  // last pixel (closes the core's batch)
+  input  wire         s_px_valid_i,
+  output wire         s_px_ready_o,
+  input  wire [7:0]   s_px_data_i,
+  input  wire         s_px_last_i,
+  input  wire         s_px_row_end_i,
   output wire         m_sum_valid_o,
   input  wire         m_sum_ready_i,
-  output wire [151:0] m_sum_data_o
+  output wire [151:0] m_sum_data_o,
+  output wire         m_sum_photon_o     // the summary is of a photon front end pixel
 );
   // the model's header (the core's dimensions): only IN_DIM is read here
   /* verilator lint_off UNUSEDPARAM */
@@ -40,23 +51,47 @@ module flimgru_board_core #(
   localparam [7:0] InDimB = IN_DIM[7:0];
   assign in_dim_o = InDimB;
 
+  // Two pixel sources (Photons): whole pixels at a time, the photon front end's first when both
+  // wait at a pixel boundary; the tag's top bit says whose the pixel is.
+  localparam integer TagW = 16 + ((Photons != 0) ? 1 : 0);
   reg [15:0] tag_q;
   reg [15:0] bin_q;
   reg [31:0] idle_q;
+  reg        mid_q, src_q;     // a pixel is half in; from the photon front end
 
-  wire fire = s_tpsf_valid_i & s_tpsf_ready_o;
+  wire px_on   = (Photons != 0) && s_px_valid_i;
+  wire use_px  = (Photons != 0) && (mid_q ? src_q : px_on);
+  wire x_valid = use_px ? s_px_valid_i : s_tpsf_valid_i;
+  wire [7:0] x_data = use_px ? s_px_data_i : s_tpsf_data_i;
+  wire x_ready;
+  assign s_tpsf_ready_o = x_ready & ~use_px;
+  assign s_px_ready_o   = x_ready & use_px;
+  wire fire     = x_valid & x_ready;
+  wire x_last   = use_px ? s_px_last_i : (bin_q == 16'd134);
   always @(posedge clk_i) begin
     if (fire) begin
-      bin_q <= (bin_q == 16'd134) ? 16'd0 : bin_q + 1'b1;
-      if (bin_q == 16'd134) tag_q <= tag_q + 1'b1;
+      if (!use_px) bin_q <= (bin_q == 16'd134) ? 16'd0 : bin_q + 1'b1;
+      if (x_last) tag_q <= tag_q + 1'b1;
+      mid_q <= ~x_last;
+      src_q <= use_px;
     end
-    idle_q <= s_tpsf_valid_i ? 32'd0 : ((idle_q == IdleFlush) ? idle_q : idle_q + 1'b1);
+    idle_q <= (s_tpsf_valid_i | px_on) ? 32'd0 : ((idle_q == IdleFlush) ? idle_q : idle_q + 1'b1);
     if (rst_i) begin
       tag_q  <= 16'd0;
       bin_q  <= 16'd0;
       idle_q <= 32'd0;
+      mid_q  <= 1'b0;
+      src_q  <= 1'b0;
     end
   end
+  wire [TagW-1:0] x_tag;
+  generate
+    if (Photons != 0) begin : g_tag_src
+      assign x_tag = {use_px, tag_q};
+    end else begin : g_tag
+      assign x_tag = tag_q;
+    end
+  endgenerate
   /* verilator lint_off WIDTH */
   wire flush = (idle_q == IdleFlush);
   /* verilator lint_on WIDTH */
@@ -66,18 +101,18 @@ module flimgru_board_core #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire        y_valid;
   wire [47:0] y_data;
-  wire [15:0] y_tag, sum_tag;
+  wire [TagW-1:0] y_tag;
   wire [7:0]  y_step;
   wire        d_ce, d_bs, d_we, d_dec, d_bank;
   wire [7:0]  d_step, d_unit;
   wire [3:0]  d_layer;
   wire [16*Lanes-1:0] d_data;
   /* verilator lint_on UNUSEDSIGNAL */
-
-  flimgru_core #(.Lanes(Lanes), .TagWidth(16), .MacRowsExpect(MacRows), .RomDir(RomDir)) u_core (
+  wire [TagW-1:0] sum_tag;
+  flimgru_core #(.Lanes(Lanes), .TagWidth(TagW), .MacRowsExpect(MacRows), .RomDir(RomDir)) u_core (
     .clk_i(clk_i), .rst_i(rst_i),
-    .s_x_valid_i(s_tpsf_valid_i), .s_x_ready_o(s_tpsf_ready_o), .s_x_data_i(s_tpsf_data_i),
-    .s_x_tag_i(tag_q), .s_x_last_i(1'b0), .s_x_flush_i(flush),
+    .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(x_data),
+    .s_x_tag_i(x_tag), .s_x_last_i(use_px & s_px_row_end_i), .s_x_flush_i(flush),
     .s_irf_valid_i(s_irf_valid_i), .s_irf_ready_o(s_irf_ready_o), .s_irf_data_i(s_irf_data_i),
     .m_y_valid_o(y_valid), .m_y_ready_i(1'b1), .m_y_data_o(y_data), .m_y_tag_o(y_tag),
     .m_y_step_o(y_step),
@@ -94,6 +129,7 @@ module flimgru_board_core #(
     end
   endgenerate
   assign m_sum_data_o[151:120] = sums[103:72];
+  assign m_sum_photon_o = (Photons != 0) && sum_tag[TagW-1];
 `ifdef FLIMGRU_ASSERT
   // ---- simulation checks (FLIMGRU_ASSERT: the harness verilates with --assert; a failure
   //      stops the test with this message, the instance and the cycle) -----------------------
@@ -102,7 +138,7 @@ module flimgru_board_core #(
   reg [15:0] a_out_q;
   always @(posedge clk_i) begin
     if (!rst_i && m_sum_valid_o && m_sum_ready_i) begin
-      assert (sum_tag == a_out_q)
+      assert (sum_tag[15:0] == a_out_q)
         else $error("flimgru_board_core: summary of pixel %0d out as result %0d", sum_tag, a_out_q);
       a_out_q <= a_out_q + 1'b1;
     end

@@ -1,17 +1,12 @@
 // frontend_core: photons in, lifetimes' summaries out: the photon front end (frontend_top)
 //   feeding the int8 core (flimgru_core) directly, as a chip with a time tagger at its pins runs
 //   them (docs/architecture.md "The photon front end").
-// What: every binned pixel the front end reads out (135 beats of x_q) goes into the core; its
-//   frame, row, column, photons, saturation and incomplete flags and photon moments wait in a
-//   FIFO beside the
-//   core (the core's tag is the pixel's 16-bit sequence number, and summaries leave in input
-//   order, asserted below) and leave with the pixel's summary. A row's last pixel closes the
-//   core's batch (tpsf_loader s_last_i), so every row finishes without waiting for the next; the
-//   core's SFD stream is not needed and is dropped.
-//   The photon moments (docs/numerics.md §7b: τI from the photons) are running sums of the
-//   pixel's counts c_k, k = 0 … 134, adders only: A = Σ_k c_k, B = Σ_{i<134} A_i, C =
-//   Σ_{i<134} B_i (A_i, B_i their values after bin i) and P = Σ_{k<pre_rise_i} c_k; the host
-//   forms Σ k·c = 134·A − B and Σ k²·c = 17956·A − 267·B + 2·C from them, exactly.
+// What: every binned pixel the front end reads out (frontend_pixels: 135 beats of x_q) goes into
+//   the core; its frame, row, column, photons, saturation and incomplete flags and photon
+//   moments wait in frontend_pixels' FIFO (the core's tag is the pixel's 16-bit sequence number,
+//   and summaries leave in input order, asserted below) and leave with the pixel's summary. A
+//   row's last pixel closes the core's batch (tpsf_loader s_last_i), so every row finishes
+//   without waiting for the next; the core's SFD stream is not needed and is dropped.
 // Latency: the front end's (a row leaves after its last line) plus the core's batch time.
 // Interface: events valid/ready (frontend_top); s_irf_* the instrument's IRF for a model with
 //   IN_DIM 2 (135 x_q bins, loaded before the pixels it applies to; dropped by IN_DIM 1);
@@ -64,70 +59,32 @@ module frontend_core #(
   // status
   output wire [17*32-1:0]   counters_o
 );
-  localparam integer MomW      = 120;
-  localparam integer MetaW     = 16 + 16 + XW + 24 + 1 + 1 + MomW;
   localparam integer MetaDepth = 4 * Lanes < 16 ? 16 : (1 << $clog2(4 * Lanes));
 
-  // ---- the front end ---------------------------------------------------------------------
-  wire              px_valid, px_ready, px_first, px_last, px_row_end, px_sat, px_inc;
-  wire [7:0]        px_xq;
-  wire [15:0]       px_frame, px_row;
-  wire [XW-1:0]     px_col;
-  wire [23:0]       px_photons;
-  wire [CountW-1:0] px_count;
-  frontend_top #(.XW(XW), .MaxCols(MaxCols), .LineDepth(LineDepth), .DurW(DurW), .CountW(CountW)) u_frontend (
-    .clk_i(clk_i), .rst_i(rst_i), .pix_x_i(pix_x_i), .pix_y_i(pix_y_i), .bidirect_i(bidirect_i),
-    .bin_shift_i(bin_shift_i), .micro_mul_i(micro_mul_i), .window_off_i(window_off_i),
-    .s_valid_i(s_valid_i), .s_ready_o(s_ready_o), .s_event_i(s_event_i),
-    .m_valid_o(px_valid), .m_ready_i(px_ready), .m_xq_o(px_xq), .m_count_o(px_count),
-    .m_frame_o(px_frame), .m_row_o(px_row), .m_col_o(px_col), .m_photons_o(px_photons),
-    .m_saturated_o(px_sat), .m_incomplete_o(px_inc), .m_first_o(px_first), .m_last_o(px_last), .m_row_end_o(px_row_end),
-    .counters_o(counters_o));
-
-  // ---- the pixel's photon moments: running sums, one adder each ---------------------------
-  // At a pixel's first bin the sums restart; mom_a includes the beat's count, mom_b and mom_c
-  // add the registered values of the bin before (no adder chain).
-  reg  [7:0]  bin_q;
-  reg  [23:0] mom_a_q, mom_p_q;
-  reg  [31:0] mom_b_q;
-  reg  [39:0] mom_c_q;
-  wire [7:0]  bin   = px_first ? 8'd0 : bin_q;
-  wire [23:0] mom_a = (px_first ? 24'd0 : mom_a_q) + {{(24 - CountW){1'b0}}, px_count};
-  wire [31:0] mom_b = px_first ? 32'd0 : mom_b_q + {8'd0, mom_a_q};
-  wire [39:0] mom_c = px_first ? 40'd0 : mom_c_q + {8'd0, mom_b_q};
-  wire [23:0] mom_p = bin < pre_rise_i ? mom_a : px_first ? 24'd0 : mom_p_q;
-
-  // ---- pixel facts beside the core: pushed with a pixel's last bin ------------------------
-  wire             meta_ready, meta_valid;
-  wire [MetaW-1:0] meta;
-  wire             x_ready;
-  // a pixel's last bin enters the core only together with its facts
-  wire x_valid = px_valid & (~px_last | meta_ready);
-  assign px_ready = x_ready & (~px_last | meta_ready);
-  wire x_fire = x_valid & x_ready;
-  always @(posedge clk_i) begin
-    if (x_fire) begin
-      bin_q   <= bin + 8'd1;
-      mom_a_q <= mom_a;
-      mom_b_q <= mom_b;
-      mom_c_q <= mom_c;
-      mom_p_q <= mom_p;
-    end
-  end
+  // ---- the front end, each pixel's facts beside its beats ---------------------------------
+  wire       x_valid, x_ready, x_last, x_row_end, meta_valid;
+  wire [7:0] x_data;
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [$clog2(MetaDepth):0] meta_count;
+  wire [7:0]  meta_number;
+  wire [31:0] pixels;
+  wire        idle, mid;
   /* verilator lint_on UNUSEDSIGNAL */
-  sync_fifo #(.Width(MetaW), .Depth(MetaDepth)) u_meta (
-    .clk_i(clk_i), .rst_i(rst_i),
-    .s_valid_i(x_fire & px_last), .s_ready_o(meta_ready),
-    .s_data_i({mom_p, mom_c, mom_b, mom_a, px_inc, px_sat, px_photons, px_col, px_row, px_frame}),
-    .m_valid_o(meta_valid), .m_ready_i(m_valid_o & m_ready_i), .m_data_o(meta),
-    .count_o(meta_count));
-  assign {m_moments_o, m_incomplete_o, m_saturated_o, m_photons_o, m_col_o, m_row_o, m_frame_o} = meta;
+  frontend_pixels #(.XW(XW), .MaxCols(MaxCols), .LineDepth(LineDepth), .DurW(DurW), .CountW(CountW),
+                    .MetaDepth(MetaDepth)) u_pixels (
+    .clk_i(clk_i), .rst_i(rst_i), .restart_i(1'b0),
+    .pix_x_i(pix_x_i), .pix_y_i(pix_y_i), .bidirect_i(bidirect_i), .bin_shift_i(bin_shift_i),
+    .micro_mul_i(micro_mul_i), .window_off_i(window_off_i), .pre_rise_i(pre_rise_i),
+    .s_valid_i(s_valid_i), .s_ready_o(s_ready_o), .s_event_i(s_event_i),
+    .m_x_valid_o(x_valid), .m_x_ready_i(x_ready), .m_x_data_o(x_data), .m_x_last_o(x_last),
+    .m_x_row_end_o(x_row_end),
+    .m_meta_valid_o(meta_valid), .m_meta_ready_i(m_valid_o & m_ready_i),
+    .m_frame_o(m_frame_o), .m_row_o(m_row_o), .m_col_o(m_col_o), .m_photons_o(m_photons_o),
+    .m_saturated_o(m_saturated_o), .m_incomplete_o(m_incomplete_o), .m_moments_o(m_moments_o),
+    .m_number_o(meta_number), .counters_o(counters_o), .pixels_o(pixels), .idle_o(idle), .mid_o(mid));
 
   reg [15:0] seq_q;   // the pixel's sequence number: the core's tag
   always @(posedge clk_i) begin
-    if (x_fire & px_last) seq_q <= seq_q + 1'b1;
+    if (x_valid & x_ready & x_last) seq_q <= seq_q + 1'b1;
     if (rst_i) seq_q <= 16'd0;
   end
 
@@ -148,8 +105,8 @@ module frontend_core #(
   /* verilator lint_on UNUSEDSIGNAL */
   flimgru_core #(.Lanes(Lanes), .TagWidth(16), .MacRowsExpect(MacRows), .RomDir(RomDir)) u_core (
     .clk_i(clk_i), .rst_i(rst_i),
-    .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(px_xq),
-    .s_x_tag_i(seq_q), .s_x_last_i(px_row_end), .s_x_flush_i(1'b0),
+    .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(x_data),
+    .s_x_tag_i(seq_q), .s_x_last_i(x_row_end), .s_x_flush_i(1'b0),
     .s_irf_valid_i(s_irf_valid_i), .s_irf_ready_o(s_irf_ready_o), .s_irf_data_i(s_irf_data_i),
     .m_y_valid_o(y_valid), .m_y_ready_i(1'b1), .m_y_data_o(y_data), .m_y_tag_o(y_tag),
     .m_y_step_o(y_step),
@@ -167,12 +124,6 @@ module frontend_core #(
     end
   endgenerate
   assign m_sum_data_o[151:120] = sums[103:72];
-  // counts wider than 16 bits would not fit A's 24 bits (135 bins < 2^8)
-  generate
-    if (CountW > 16) begin : g_count_too_wide
-      initial $error("frontend_core: CountW %0d > 16: the photon moment A is 24 bits", CountW);
-    end
-  endgenerate
 `ifdef FLIMGRU_ASSERT
   // ---- simulation checks (FLIMGRU_ASSERT) ---------------------------------------------------
   // A summary pairs with the oldest facts of the FIFO: right only if summaries leave in input

@@ -44,7 +44,8 @@ module frontend_histogram #(
   output wire               m_saturated_o,
   output wire               m_incomplete_o,  // the row lost photons of a line
   output wire [31:0]        saturated_o,     // photons lost at the top of a bin
-  output wire [31:0]        rows_out_o
+  output wire [31:0]        rows_out_o,
+  output wire               idle_o           // no photon in the read-modify-write, no readout (an open row waits for its close)
 );
 `include "frontend_params.vh"
   localparam integer AW = $clog2(MaxCols * NBins);
@@ -233,6 +234,7 @@ module frontend_histogram #(
   assign m_incomplete_o = rinc_q;
   assign saturated_o   = sat_q;
   assign rows_out_o    = rows_q;
+  assign idle_o        = ~p2_valid_q & ~rbusy_q & ~r1_valid_q;
 
 `ifndef SYNTHESIS
   always @(posedge clk_i) begin

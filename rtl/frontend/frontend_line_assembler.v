@@ -45,7 +45,8 @@ module frontend_line_assembler #(
   input  wire [$clog2(LineDepth):0] rd_addr_i,   // {bank, index}
   output wire [DurW+7:0]          rd_data_o,    // {dt, bin}
   input  wire [1:0]               release_i,
-  output wire [14*32-1:0]         counters_o    // 14 counters, 32 bits each (see the end)
+  output wire [14*32-1:0]         counters_o,   // 14 counters, 32 bits each (see the end)
+  output wire                     idle_o        // no descriptor queued, no line bank handed on (an open line waits for its stop)
 );
 `include "frontend_params.vh"
   localparam integer LW = $clog2(LineDepth);
@@ -202,6 +203,7 @@ module frontend_line_assembler #(
   // the counters in frontend_params.vh order, less past image / saturated / rows out (decided
   // downstream): events, photons, imaged, outside lines, outside window, overflow, bad line,
   // lines imaged, too long, zero duration, stop before start, truncated, unknown, frames
+  assign idle_o = ~m_valid_o & (busy_q == 2'b00);
   assign counters_o = {n_frames_q, n_unknown_q, n_trunc_q, n_stop_first_q, n_zero_q, n_too_long_q,
                        n_lines_q, n_bad_line_q, n_overflow_q, n_out_window_q, n_out_lines_q, n_imaged_q,
                        n_photons_q, n_events_q};

@@ -18,7 +18,8 @@ module frontend_micro_map (
   output wire [2:0]            m_kind_o,
   output wire [31:0]           m_macro_o,
   output wire [7:0]            m_bin_o,
-  output wire                  m_in_window_o
+  output wire                  m_in_window_o,
+  output wire                  idle_o          // no event in the output register
 );
 `include "frontend_params.vh"
   wire [2:0]  kind  = s_event_i[50:48];
@@ -54,6 +55,7 @@ module frontend_micro_map (
   end
 
   assign m_valid_o     = valid_q;
+  assign idle_o        = ~valid_q;
   assign m_kind_o      = kind_q;
   assign m_macro_o     = macro_q;
   assign m_bin_o       = a_q[WindowFrac+7:WindowFrac];

@@ -34,7 +34,8 @@ module frontend_norm #(
   output wire [7:0]         m_xq_o,
   output wire [23:0]        m_photons_o,
   output wire               m_saturated_o,
-  output wire               m_incomplete_o
+  output wire               m_incomplete_o,
+  output wire               idle_o           // no beat in a stage
 );
   localparam integer VW   = CountW + 4;          // 10·c and S
   localparam integer NumW = VW + 9;              // 256·v + V
@@ -68,10 +69,11 @@ module frontend_norm #(
   wire            d_valid;
   wire [7:0]      d_quot;
   wire [SideW-1:0] d_side;
+  wire            d_busy;
   pipelined_divider #(.NumWidth(NumW), .DenWidth(VW + 1), .QuotWidth(8), .SideWidth(SideW)) u_div (
     .clk_i(clk_i), .rst_i(rst_i), .en_i(en),
     .valid_i(op_valid_q), .num_i(op_num_q), .den_i(op_den_q), .side_i(op_side_q),
-    .valid_o(d_valid), .quot_o(d_quot), .side_o(d_side));
+    .valid_o(d_valid), .quot_o(d_quot), .side_o(d_side), .busy_o(d_busy));
 
   always @(posedge clk_i) begin
     if (en) begin
@@ -83,6 +85,7 @@ module frontend_norm #(
   end
 
   assign m_valid_o = m_valid_q;
+  assign idle_o    = ~op_valid_q & ~d_busy & ~m_valid_q;
   assign m_xq_o    = m_xq_q;
   assign {m_frame_o, m_row_o, m_col_o, m_bin_o, m_count_o, m_photons_o, m_saturated_o, m_incomplete_o} = m_side_q;
 endmodule

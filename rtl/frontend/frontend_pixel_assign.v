@@ -45,7 +45,8 @@ module frontend_pixel_assign #(
   output wire [15:0]          m_row_o,
   output wire [15:0]          m_frame_o,
   output wire                 m_lost_o,       // ROW tokens: photons of the line were lost
-  output wire [31:0]          past_image_o
+  output wire [31:0]          past_image_o,
+  output wire                 idle_o          // no descriptor or token in flight
 );
 `include "frontend_params.vh"
   localparam integer LW = $clog2(LineDepth);
@@ -167,10 +168,11 @@ module frontend_pixel_assign #(
   wire            d_valid;
   wire [XW-1:0]   d_quot;
   wire [SideW-1:0] d_side;
+  wire            d_busy;
   pipelined_divider #(.NumWidth(NumW), .DenWidth(DurW), .QuotWidth(XW), .SideWidth(SideW)) u_div (
     .clk_i(clk_i), .rst_i(rst_i), .en_i(en),
     .valid_i(s2_valid_q), .num_i(s2_num_q), .den_i(s2_dur_q), .side_i(s2_side_q),
-    .valid_o(d_valid), .quot_o(d_quot), .side_o(d_side));
+    .valid_o(d_valid), .quot_o(d_quot), .side_o(d_side), .busy_o(d_busy));
 
   wire        d_lost  = d_side[SideW-1];
   wire [1:0]  d_kind  = d_side[SideW-2:SideW-3];
@@ -210,5 +212,6 @@ module frontend_pixel_assign #(
   assign m_frame_o    = m_frame_q;
   assign m_lost_o     = m_lost_q;
   assign past_image_o = past_q;
+  assign idle_o = (st_q == StIdle) & ~s1_valid_q & ~s2_valid_q & ~d_busy & ~m_valid_q;
 endmodule
 `default_nettype wire

@@ -10,7 +10,9 @@
 // Latency: events are taken one per cycle while the line banks and the histogram banks keep
 //   up; a row leaves after its last line (2 × 135 cycles per pixel of readout).
 // Interface: valid/ready in and out; configuration static while events flow; counters_o
-//   (frontend_params.vh Cnt*, 32 bits each) for the host's status.
+//   (frontend_params.vh Cnt*, 32 bits each) for the host's status; idle_o: no event, descriptor,
+//   token or beat inside (an open line or row waits for its stop or close; after a flush event
+//   has been taken, idle means every pixel of the stream has left).
 `default_nettype none
 module frontend_top #(
   parameter integer XW        = 9,      // PixX ≤ 2^XW
@@ -47,7 +49,9 @@ module frontend_top #(
   output wire               m_last_o,
   output wire               m_row_end_o,
   // status
-  output wire [17*32-1:0]   counters_o
+  output wire [17*32-1:0]   counters_o,
+  output wire               idle_o          // nothing in flight: every event taken has become
+                                            // counts, counters or pixel beats that have left
 );
 `include "frontend_params.vh"
   localparam integer LW = $clog2(LineDepth);
@@ -57,7 +61,7 @@ module frontend_top #(
   /* verilator lint_on WIDTH */
 
   // micro-time map
-  wire       mm_valid, mm_ready, mm_in_window;
+  wire       mm_valid, mm_ready, mm_in_window, mm_idle, ln_idle, pa_idle, hb_idle, nm_idle;
   wire [2:0] mm_kind;
   wire [31:0] mm_macro;
   wire [7:0] mm_bin;
@@ -65,7 +69,7 @@ module frontend_top #(
     .clk_i(clk_i), .rst_i(rst_i), .micro_mul_i(micro_mul_i), .window_off_i(window_off_i),
     .s_valid_i(s_valid_i), .s_ready_o(s_ready_o), .s_event_i(s_event_i),
     .m_valid_o(mm_valid), .m_ready_i(mm_ready), .m_kind_o(mm_kind), .m_macro_o(mm_macro),
-    .m_bin_o(mm_bin), .m_in_window_o(mm_in_window));
+    .m_bin_o(mm_bin), .m_in_window_o(mm_in_window), .idle_o(mm_idle));
 
   // lines
   wire            ds_valid, ds_ready, ds_close, ds_nobank, ds_lost, ds_bank;
@@ -85,7 +89,7 @@ module frontend_top #(
     .m_lost_o(ds_lost), .m_bank_o(ds_bank),
     .m_count_o(ds_count), .m_duration_o(ds_duration), .m_line_o(ds_line), .m_frame_o(ds_frame),
     .rd_en_i(rd_en), .rd_addr_i(rd_addr), .rd_data_o(rd_data), .release_i(release_banks),
-    .counters_o(line_counters));
+    .counters_o(line_counters), .idle_o(ln_idle));
 
   // pixels
   wire          tk_valid, tk_ready, tk_lost;
@@ -103,7 +107,7 @@ module frontend_top #(
     .rd_en_o(rd_en), .rd_addr_o(rd_addr), .rd_data_i(rd_data), .release_o(release_banks),
     .m_valid_o(tk_valid), .m_ready_i(tk_ready), .m_kind_o(tk_kind), .m_col_o(tk_col),
     .m_bin_o(tk_bin), .m_row_o(tk_row), .m_frame_o(tk_frame), .m_lost_o(tk_lost),
-    .past_image_o(past_image));
+    .past_image_o(past_image), .idle_o(pa_idle));
 
   // histograms
   wire              hb_valid, hb_ready, hb_sat, hb_inc;
@@ -121,7 +125,7 @@ module frontend_top #(
     .m_valid_o(hb_valid), .m_ready_i(hb_ready), .m_frame_o(hb_frame), .m_row_o(hb_row),
     .m_col_o(hb_col), .m_bin_o(hb_bin), .m_count_o(hb_count), .m_base_sum_o(hb_sum),
     .m_count_max_o(hb_max), .m_photons_o(hb_photons), .m_saturated_o(hb_sat),
-    .m_incomplete_o(hb_inc), .saturated_o(saturated), .rows_out_o(rows_out));
+    .m_incomplete_o(hb_inc), .saturated_o(saturated), .rows_out_o(rows_out), .idle_o(hb_idle));
 
   // pre-processing
   wire [7:0] out_bin;
@@ -132,7 +136,9 @@ module frontend_top #(
     .s_count_max_i(hb_max), .s_photons_i(hb_photons), .s_saturated_i(hb_sat), .s_incomplete_i(hb_inc),
     .m_valid_o(m_valid_o), .m_ready_i(m_ready_i), .m_frame_o(m_frame_o), .m_row_o(m_row_o),
     .m_col_o(m_col_o), .m_bin_o(out_bin), .m_count_o(m_count_o), .m_xq_o(m_xq_o),
-    .m_photons_o(m_photons_o), .m_saturated_o(m_saturated_o), .m_incomplete_o(m_incomplete_o));
+    .m_photons_o(m_photons_o), .m_saturated_o(m_saturated_o), .m_incomplete_o(m_incomplete_o),
+    .idle_o(nm_idle));
+  assign idle_o = mm_idle & ln_idle & pa_idle & hb_idle & nm_idle;
   assign m_first_o = out_bin == 8'd0;
   /* verilator lint_off WIDTH */
   localparam [7:0] LastBin = NBins - 1;

@@ -2,7 +2,8 @@
 //   per enabled cycle: quot_o = floor(num / den) for num < den · 2^QuotWidth (den > 0).
 // Latency: QuotWidth enabled cycles from valid_i to valid_o; side_i travels alongside.
 // Interface: no handshake: every stage moves when en_i is high (the caller's stall), so a
-//   value is never lost or duplicated; the range condition is asserted in simulation.
+//   value is never lost or duplicated; the range condition is asserted in simulation. busy_o:
+//   a division is in one of the stages.
 `default_nettype none
 module pipelined_divider #(
   parameter integer NumWidth  = 32,
@@ -19,7 +20,8 @@ module pipelined_divider #(
   input  wire [SideWidth-1:0] side_i,
   output wire                 valid_o,
   output wire [QuotWidth-1:0] quot_o,
-  output wire [SideWidth-1:0] side_o
+  output wire [SideWidth-1:0] side_o,
+  output wire                 busy_o     // a division is in a stage
 );
   generate
     if (QuotWidth < 1 || DenWidth < 1 || NumWidth < 1) begin : g_bad_params
@@ -70,6 +72,13 @@ module pipelined_divider #(
   endgenerate
 
   assign valid_o = valid_q[QuotWidth-1];
+  reg busy;
+  integer b;
+  always @* begin
+    busy = 1'b0;
+    for (b = 0; b < QuotWidth; b = b + 1) busy = busy | valid_q[b];
+  end
+  assign busy_o = busy;
   assign quot_o  = quot_q[QuotWidth-1];
   assign side_o  = side_q[QuotWidth-1];
 

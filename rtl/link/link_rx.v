@@ -3,7 +3,9 @@
 //   magic / type / seq / len / payload / CRC-16, writes a TPSF or IRF payload into tpsf_buffer
 //   (with its kind) and commits it only when the whole frame checked out; a status request, a
 //   committed IRF (answered by a status frame) or any bad frame produces a response request
-//   (m_rsp_*) for link_tx. A bad frame is dropped whole; the parser is back in
+//   (m_rsp_*) for link_tx. With Photons, PHOTON_CONFIG and EVENTS payloads take the same buffer
+//   (EVENTS only in seq order, else ORDER; each answered by an ACK) and PHOTON_STATUS_REQ asks
+//   for a PHOTON_STATUS (docs/protocol.md §7). A bad frame is dropped whole; the parser is back in
 //   step at the next 0x00, whatever arrived before it (no state can hang: every frame ends at a
 //   delimiter, and the first 0x00 after garbage ends the garbage).
 // Latency: the TPSF stream starts 2 cycles after the closing delimiter of its frame; the response
@@ -19,7 +21,8 @@
 module link_rx #(
   parameter integer Bins     = 135,
   parameter integer BufBytes = 2048,   // payload buffer (power of two, >= 2 pixels)
-  parameter integer SeqDepth = 32      // TPSF frames in flight (buffer + core), power of two
+  parameter integer SeqDepth = 32,     // TPSF frames in flight (buffer + core), power of two
+  parameter integer Photons  = 0       // 1: the photon frames (PHOTON_CONFIG, EVENTS, PHOTON_STATUS_REQ)
 ) (
   input  wire        clk_i,
   input  wire        rst_i,
@@ -31,12 +34,13 @@ module link_rx #(
   output wire [7:0]  m_tpsf_data_o,
   output wire        m_tpsf_last_o,
   output wire        m_tpsf_irf_o,
+  output wire        m_tpsf_photon_o,   // with m_tpsf_irf_o: 0 0 TPSF, 0 1 IRF, 1 0 EVENTS, 1 1 PHOTON_CONFIG
   output wire        m_seq_valid_o,
   input  wire        m_seq_ready_i,
   output wire [7:0]  m_seq_data_o,
   output wire        m_rsp_valid_o,
   input  wire        m_rsp_ready_i,
-  output wire        m_rsp_kind_o,      // 0 error, 1 status
+  output wire [1:0]  m_rsp_kind_o,      // RspError, RspStatus, RspAck, RspPhotonStatus (link_params.vh)
   output wire [7:0]  m_rsp_seq_o,
   output wire [31:0] m_rsp_err_o,       // error payload {len_lo, type, flags, code}
   output wire        bad_pulse_o,
@@ -91,10 +95,13 @@ module link_rx #(
   wire [9:0] frame_len = {2'b00, len_q} + 10'd6;
   wire [9:0] pay_end   = {2'b00, len_q} + 10'd4;       // first CRC byte position
   wire       at_len    = dec_valid && (idx_q == 9'd3);
-  wire       pay_type  = (type_q == TypeTpsf) || (type_q == TypeIrf);   // Bins payload bytes
-  wire       len_ok    = pay_type ? (dec_data == BinsB) :
-                         (type_q == TypeStatusReq) ? (dec_data == 8'd0) : 1'b0;
-  wire       type_ok   = pay_type || (type_q == TypeStatusReq);
+  wire       is_events = (Photons != 0) && (type_q == TypeEvents);
+  wire       is_config = (Photons != 0) && (type_q == TypePhotonConfig);
+  wire       is_pstat  = (Photons != 0) && (type_q == TypePhotonStatusReq);
+  wire       pay_type  = (type_q == TypeTpsf) || (type_q == TypeIrf) || is_events || is_config;   // Bins payload bytes
+  wire       req_type  = (type_q == TypeStatusReq) || is_pstat;                                  // no payload
+  wire       len_ok    = pay_type ? (dec_data == BinsB) : req_type ? (dec_data == 8'd0) : 1'b0;
+  wire       type_ok   = pay_type || req_type;
   wire       buf_start = at_len && !herr_q && pay_type && len_ok && buf_room && seq_room;
   wire       in_pay    = (idx_q >= 9'd4) && ({1'b0, idx_q} < pay_end);
   wire       buf_wr    = dec_valid && tpsf_q && in_pay;
@@ -103,18 +110,24 @@ module link_rx #(
   wire end_frame = is_delim && started_q;
   wire truncated = (cnt_q != 8'd0) || (idx_q < 9'd4) || ({1'b0, idx_q} != frame_len);
   reg  [7:0] err_code;
+  // EVENTS frames are taken only in seq order (docs/protocol.md §7): the first after a
+  // PHOTON_CONFIG carries its seq + 1, each next one seq + 1.
+  reg  [7:0] ev_expect_q;
+  wire       out_of_order = is_events && (seq_q != ev_expect_q);
   always @* begin
     if (ferr_q || s_frame_err_i) err_code = ErrFraming;
     else if (herr_q)         err_code = hcode_q;
     else if (truncated)      err_code = ErrTruncated;
     else if (crc_q != 16'h0) err_code = ErrCrc;
+    else if (out_of_order)   err_code = ErrOrder;
     else if (busy_q)         err_code = ErrBusy;
     else                     err_code = 8'h00;
   end
   wire frame_good = (err_code == 8'h00);
   wire commit     = end_frame && frame_good && tpsf_q;          // the payload to the core
   wire seq_push   = commit && (type_q == TypeTpsf);             // a pixel: its seq for the result
-  wire status_req = end_frame && frame_good && !seq_push;       // status request or IRF: STATUS
+  wire status_req = end_frame && frame_good && !seq_push;       // a response: STATUS, ACK or PHOTON_STATUS
+  wire [1:0] good_kind = is_events ? RspAck : is_pstat ? RspPhotonStatus : RspStatus;
 
   always @(posedge clk_i) begin
     if (is_code) begin
@@ -169,7 +182,8 @@ module link_rx #(
   end
 
   // ---- responses and counters ------------------------------------------------------------
-  reg        rsp_valid_q, rsp_kind_q;
+  reg        rsp_valid_q;
+  reg [1:0]  rsp_kind_q;
   reg [7:0]  rsp_seq_q;
   reg [31:0] rsp_err_q;
   reg [15:0] good_q, bad_q;
@@ -185,12 +199,14 @@ module link_rx #(
         if (drop_q != 8'hFF) drop_q <= drop_q + 1'b1;
       end else begin
         rsp_valid_q <= 1'b1;
-        rsp_kind_q  <= frame_good;
+        rsp_kind_q  <= frame_good ? good_kind : RspError;
         rsp_seq_q   <= seq_q;
         rsp_err_q   <= {idx_q[7:0], type_q, 7'd0, hdr_ok_q, err_code};   // flags bit 0: seq valid
       end
     end
     if (end_frame && frame_good)  good_q <= good_q + 1'b1;
+    if (commit && is_config) ev_expect_q <= seq_q + 8'd1;
+    if (commit && is_events) ev_expect_q <= ev_expect_q + 8'd1;
     if (end_frame && !frame_good) bad_q  <= bad_q + 1'b1;
     if (rst_i) begin
       rsp_valid_q <= 1'b0;
@@ -198,16 +214,30 @@ module link_rx #(
       good_q      <= 16'd0;
       bad_q       <= 16'd0;
       drop_q      <= 8'd0;
+      ev_expect_q <= 8'd0;
     end
   end
 
   // ---- payload buffer and sequence numbers ---------------------------------------------
-  tpsf_buffer #(.Depth(BufBytes), .Bins(Bins), .Width(9)) u_buf (
+  // each byte with its frame's kind: {irf} (9 bits: a DP16KD's ninth bit), or {photon, irf}
+  localparam integer KindW = (Photons != 0) ? 2 : 1;
+  wire [KindW-1:0] wr_kind, rd_kind;
+  generate
+    if (Photons != 0) begin : g_kind2
+      assign wr_kind = {is_events | is_config, (type_q == TypeIrf) | is_config};
+      assign {m_tpsf_photon_o, m_tpsf_irf_o} = rd_kind;
+    end else begin : g_kind1
+      assign wr_kind = type_q == TypeIrf;
+      assign m_tpsf_irf_o    = rd_kind;
+      assign m_tpsf_photon_o = 1'b0;
+    end
+  endgenerate
+  tpsf_buffer #(.Depth(BufBytes), .Bins(Bins), .Width(8 + KindW)) u_buf (
     .clk_i(clk_i), .rst_i(rst_i),
-    .start_i(buf_start), .wr_valid_i(buf_wr), .wr_data_i({type_q == TypeIrf, dec_data}),
+    .start_i(buf_start), .wr_valid_i(buf_wr), .wr_data_i({wr_kind, dec_data}),
     .commit_i(commit), .abort_i(end_frame && !commit), .room_o(buf_room),
     .m_valid_o(m_tpsf_valid_o), .m_ready_i(m_tpsf_ready_i),
-    .m_data_o({m_tpsf_irf_o, m_tpsf_data_o}), .m_last_o(m_tpsf_last_o)
+    .m_data_o({rd_kind, m_tpsf_data_o}), .m_last_o(m_tpsf_last_o)
   );
 
   // seq_in_ready is not needed (lint waiver below): the FIFO never refuses a push, by
@@ -281,9 +311,11 @@ module link_rx #(
     if (rst_i) f_open <= 1'b0;
   end
   // The header is well-formed: magic, a known type, the length of that type, no framing error.
+  wire f_pay = f_b1 == TypeTpsf || f_b1 == TypeIrf ||
+               (Photons != 0 && (f_b1 == TypeEvents || f_b1 == TypePhotonConfig));
+  wire f_req = f_b1 == TypeStatusReq || (Photons != 0 && f_b1 == TypePhotonStatusReq);
   wire f_hdr_ok = (f_nd >= 9'd4) && (f_b0 == LinkMagic) && !f_fe &&
-                  (((f_b1 == TypeTpsf || f_b1 == TypeIrf) && f_b3 == BinsB) ||
-                   (f_b1 == TypeStatusReq && f_b3 == 8'd0));
+                  ((f_pay && f_b3 == BinsB) || (f_req && f_b3 == 8'd0));
 
   always @* if (f_past_valid && !rst_i) begin
     // payload: only into an open buffer frame, only payload bytes, never past len
@@ -297,7 +329,8 @@ module link_rx #(
     // every frame (a delimiter after at least one byte) ends in exactly one of: a sequence push
     // (good TPSF), a response request (a status request, a committed IRF or a bad frame)
     if (end_frame) assert (seq_push != rsp_new);
-    if (commit && !seq_push) assert (type_q == TypeIrf && rsp_new);
+    if (commit && !seq_push) assert ((type_q == TypeIrf || is_events || is_config) && rsp_new);
+    if (commit && is_events) assert (seq_q == ev_expect_q);
     if (is_delim && !started_q) assert (!commit && !rsp_new);
     // induction helpers
     assert (f_nd == idx_q && f_open == tpsf_q);
@@ -335,14 +368,18 @@ module link_rx #(
   // well-formed header, and then the seq of that frame.
   always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) &&
                               $past(rsp_new && !frame_good && !(rsp_valid_q && !m_rsp_ready_i))) begin
-    assert (m_rsp_valid_o && !m_rsp_kind_o && m_rsp_err_o[7:0] == $past(err_code));
+    assert (m_rsp_valid_o && m_rsp_kind_o == RspError && m_rsp_err_o[7:0] == $past(err_code));
     assert (m_rsp_err_o[8] == $past(f_hdr_ok));
     if (m_rsp_err_o[8]) assert (m_rsp_seq_o == $past(f_b2));
   end
-  // A status response: for a good status request or a committed IRF, with its seq.
+  // A good response: for a good request or a committed IRF, PHOTON_CONFIG or EVENTS frame,
+  // with its seq: an ACK exactly for EVENTS, a PHOTON_STATUS exactly for its request.
   always @(posedge clk_i) if (f_past_valid && !rst_i && !$past(rst_i) &&
-                              $past(status_req && !(rsp_valid_q && !m_rsp_ready_i)))
-    assert (m_rsp_valid_o && m_rsp_kind_o && m_rsp_seq_o == $past(f_b2) && $past(f_hdr_ok));
+                              $past(status_req && !(rsp_valid_q && !m_rsp_ready_i))) begin
+    assert (m_rsp_valid_o && m_rsp_kind_o != RspError && m_rsp_seq_o == $past(f_b2) && $past(f_hdr_ok));
+    assert ((m_rsp_kind_o == RspAck) == $past(is_events));
+    assert ((m_rsp_kind_o == RspPhotonStatus) == $past(is_pstat));
+  end
 
   // Reachability: each error code, a status reply, a committed TPSF and IRF frame, a last byte out
   always @* if (f_past_valid && !rst_i) begin
@@ -357,6 +394,9 @@ module link_rx #(
     cover (status_req);
     cover (seq_push);
     cover (commit && type_q == TypeIrf);
+    cover (commit && is_config);                               // (the .sby proves Photons 1)
+    cover (commit && is_events);
+    cover (rsp_new && err_code == ErrOrder);
     cover (m_tpsf_valid_o && m_tpsf_ready_i && m_tpsf_last_o);
   end
 `ifdef FORMAL_BUSY

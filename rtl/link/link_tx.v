@@ -1,16 +1,21 @@
 // link_tx: board-to-host frame sender (docs/protocol.md).
 // What: builds one frame at a time - a result (the core's 152-bit summary, echoing the seq of
-//   the TPSF frame it answers), an error report or a status reply - appends CRC-16/CCITT-FALSE
-//   (big-endian), COBS-encodes it between two 0x00 delimiters and hands the bytes to uart_tx.
-//   Responses (errors, status) go before results; results wait in the core (back-pressure).
+//   the TPSF frame it answers), an error report, a status reply, an ACK, or (Photons) a PIXEL
+//   frame or a PHOTON_STATUS reply - appends CRC-16/CCITT-FALSE (big-endian), COBS-encodes it
+//   between two 0x00 delimiters and hands the bytes to uart_tx. Responses go before results and
+//   pixels; results and pixels wait where they come from (back-pressure).
 // Latency: after a request is taken, 4+len cycles of CRC, then the bytes as fast as uart_tx takes
 //   them (through a registered output; one scan cycle per byte, hidden behind the UART).
 // Interface: s_sum_* (valid/ready, 152-bit summary) and s_seq_* (valid/ready, 8-bit seq) are
-//   taken together; s_rsp_* from link_rx; status_i = the 19 status payload bytes (byte 0 in the
-//   low bits); m_* = byte stream to uart_tx (valid/ready).
+//   taken together; s_pix_* (Photons: valid/ready, seq and the 44-byte PIXEL payload); s_rsp_*
+//   from link_rx (kind: link_params.vh Rsp*); status_i = the 24 STATUS payload bytes,
+//   photon_status_i the 73 PHOTON_STATUS bytes (byte 0 in the low bits); m_* = byte stream to
+//   uart_tx (valid/ready).
 `default_nettype none
 
-module link_tx (
+module link_tx #(
+  parameter integer Photons = 0      // 1: PIXEL and PHOTON_STATUS frames (79-byte frames, else 30)
+) (
   input  wire         clk_i,
   input  wire         rst_i,
   input  wire         s_sum_valid_i,
@@ -19,41 +24,71 @@ module link_tx (
   input  wire         s_seq_valid_i,
   output wire         s_seq_ready_o,
   input  wire [7:0]   s_seq_data_i,
+  input  wire         s_pix_valid_i,
+  output wire         s_pix_ready_o,
+  input  wire [7:0]   s_pix_seq_i,
+  input  wire [351:0] s_pix_data_i,
   input  wire         s_rsp_valid_i,
   output wire         s_rsp_ready_o,
-  input  wire         s_rsp_kind_i,      // 0 error, 1 status
+  input  wire [1:0]   s_rsp_kind_i,
   input  wire [7:0]   s_rsp_seq_i,
   input  wire [31:0]  s_rsp_err_i,
-  input  wire [151:0] status_i,
+  input  wire [191:0] status_i,
+  input  wire [583:0] photon_status_i,
   output wire         m_valid_o,
   input  wire         m_ready_i,
   output wire [7:0]   m_data_o,
   output wire         busy_o
 );
 `include "link_params.vh"
-  localparam integer MaxBytes = 4 + 19 + 2;   // longest frame before COBS (a result)
+  // longest frame before COBS: a PHOTON_STATUS (Photons), else a STATUS
+  localparam integer MaxBytes = (Photons != 0) ? 4 + 73 + 2 : 4 + 24 + 2;
   localparam integer FrameW   = 8 * MaxBytes;
+  localparam integer IW       = $clog2(MaxBytes + 1);   // byte positions 0 .. MaxBytes
+  localparam [IW-1:0] Zero    = 0;
+  localparam [IW-1:0] One     = 1;
+  localparam [IW-1:0] Two     = 2;
+  // frame lengths (header, payload, CRC) at the positions' width (those of the photon frames
+  // only used with Photons)
+  localparam integer NStatusI = 6 + 24, NErrorI = 6 + 4, NAckI = 6, NResultI = 6 + 19,
+                     NPixelI = 6 + 44, NPhotonStatusI = 6 + 73;
+  localparam [IW-1:0] NStatus = NStatusI[IW-1:0], NError = NErrorI[IW-1:0], NAck = NAckI[IW-1:0],
+                      NResult = NResultI[IW-1:0], NPixel = NPixelI[IW-1:0],
+                      NPhotonStatus = NPhotonStatusI[IW-1:0];
+  // every frame's header and payload, zero-extended to the longest (a PHOTON_STATUS), cut to
+  // FrameW when loaded (without Photons the bits above FrameW are zero and unread: waived)
+  localparam integer WideW = 8 * (4 + 73 + 2);
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [WideW-1:0] w_status = {{(WideW - 8 * 28){1'b0}}, status_i, LenStatus, s_rsp_seq_i, TypeStatus, LinkMagic};
+  wire [WideW-1:0] w_ack    = {{(WideW - 8 * 4){1'b0}}, LenAck, s_rsp_seq_i, TypeAck, LinkMagic};
+  wire [WideW-1:0] w_pstat  = {{(WideW - 8 * 77){1'b0}}, photon_status_i, LenPhotonStatus, s_rsp_seq_i,
+                               TypePhotonStatus, LinkMagic};
+  wire [WideW-1:0] w_error  = {{(WideW - 8 * 8){1'b0}}, s_rsp_err_i, LenError, s_rsp_seq_i, TypeError, LinkMagic};
+  wire [WideW-1:0] w_result = {{(WideW - 8 * 23){1'b0}}, s_sum_data_i, LenResult, s_seq_data_i, TypeResult, LinkMagic};
+  wire [WideW-1:0] w_pixel  = {{(WideW - 8 * 48){1'b0}}, s_pix_data_i, LenPixel, s_pix_seq_i, TypePixel, LinkMagic};
+  /* verilator lint_on UNUSEDSIGNAL */
 
   localparam [2:0] StIdle = 3'd0, StCrc = 3'd1, StLead = 3'd2, StScan = 3'd3,
                    StCode = 3'd4, StData = 3'd5, StAfter = 3'd6, StEnd = 3'd7;
 
   reg [2:0]        state_q;
   reg [FrameW-1:0] frame_q;     // byte i in bits 8i+7:8i
-  reg [4:0]        n_q;         // bytes in the frame, CRC included
-  reg [4:0]        i_q;         // CRC position / COBS block start
-  reg [4:0]        j_q;         // COBS scan position (next zero or end)
-  reg [4:0]        k_q;         // COBS data position
+  reg [IW-1:0]     n_q;         // bytes in the frame, CRC included
+  reg [IW-1:0]     i_q;         // CRC position / COBS block start
+  reg [IW-1:0]     j_q;         // COBS scan position (next zero or end)
+  reg [IW-1:0]     k_q;         // COBS data position
   reg [15:0]       crc_q;
 
   wire take_rsp = (state_q == StIdle) && s_rsp_valid_i;
   wire take_sum = (state_q == StIdle) && !s_rsp_valid_i && s_sum_valid_i && s_seq_valid_i;
+  wire take_pix = (Photons != 0) && (state_q == StIdle) && !s_rsp_valid_i && !take_sum && s_pix_valid_i;
 
   // Frame byte p: the header and payload from frame_q, then the CRC (big-endian) from crc_q.
-  wire [4:0] len_n = n_q - 5'd2;          // bytes before the CRC (n_q counts the CRC)
-  function [7:0] frame_byte(input [4:0] p, input [FrameW-1:0] f, input [15:0] c,
-                            input [4:0] nb);
+  wire [IW-1:0] len_n = n_q - Two;          // bytes before the CRC (n_q counts the CRC)
+  function [7:0] frame_byte(input [IW-1:0] p, input [FrameW-1:0] f, input [15:0] c,
+                            input [IW-1:0] nb);
     if (p == nb)               frame_byte = c[15:8];
-    else if (p == nb + 5'd1)   frame_byte = c[7:0];
+    else if (p == nb + One)    frame_byte = c[7:0];
     else                       frame_byte = f[8*p +: 8];
   endfunction
   // Readers: byte i for the CRC, byte k for the COBS data; the COBS scan only needs to know
@@ -65,14 +100,14 @@ module link_tx (
   reg  [MaxBytes-1:0] zero_d;
   integer zp;
   always @* begin
-    for (zp = 0; zp < MaxBytes; zp = zp + 1) zero_d[zp] = (frame_byte(zp[4:0], frame_q, crc_q, len_n) == 8'h00);
+    for (zp = 0; zp < MaxBytes; zp = zp + 1) zero_d[zp] = (frame_byte(zp[IW-1:0], frame_q, crc_q, len_n) == 8'h00);
   end
   wire byte_j_zero = zero_q[j_q];
 
   wire [15:0] crc_next;
   crc16 u_crc (.crc_i(crc_q), .data_i(byte_i), .crc_o(crc_next));
 
-  wire [4:0] code = j_q - i_q + 5'd1;
+  wire [IW-1:0] code = j_q - i_q + One;
 
   reg       out_valid;
   reg [7:0] out_data;
@@ -81,7 +116,7 @@ module link_tx (
     out_data  = 8'h00;
     case (state_q)
       StLead, StEnd: out_valid = 1'b1;
-      StCode: begin out_valid = 1'b1; out_data = {3'b000, code}; end
+      StCode: begin out_valid = 1'b1; out_data = {{(8 - IW){1'b0}}, code}; end
       StData: begin out_valid = 1'b1; out_data = byte_k; end
       default: ;
     endcase
@@ -105,22 +140,22 @@ module link_tx (
     case (state_q)
       StIdle: begin
         if (take_rsp) begin
-          frame_q <= {FrameW{1'b0}};
-          if (s_rsp_kind_i) begin
-            frame_q[8*(4+19)-1:0] <= {status_i, LenStatus, s_rsp_seq_i, TypeStatus, LinkMagic};
-            n_q <= 5'd6 + LenStatus[4:0];
-          end else begin
-            frame_q[8*(4+4)-1:0] <= {s_rsp_err_i, LenError, s_rsp_seq_i, TypeError, LinkMagic};
-            n_q <= 5'd6 + LenError[4:0];
-          end
+          case (s_rsp_kind_i)
+            RspStatus:       begin frame_q <= w_status[FrameW-1:0]; n_q <= NStatus; end
+            RspAck:          begin frame_q <= w_ack[FrameW-1:0];    n_q <= NAck; end
+            RspPhotonStatus: begin frame_q <= w_pstat[FrameW-1:0];  n_q <= NPhotonStatus; end
+            default:         begin frame_q <= w_error[FrameW-1:0];  n_q <= NError; end
+          endcase
         end else if (take_sum) begin
-          frame_q <= {FrameW{1'b0}};
-          frame_q[8*(4+19)-1:0] <= {s_sum_data_i, LenResult, s_seq_data_i, TypeResult, LinkMagic};
-          n_q <= 5'd6 + LenResult[4:0];
+          frame_q <= w_result[FrameW-1:0];
+          n_q     <= NResult;
+        end else if (take_pix) begin
+          frame_q <= w_pixel[FrameW-1:0];
+          n_q     <= NPixel;
         end
-        if (take_rsp || take_sum) begin
+        if (take_rsp || take_sum || take_pix) begin
           state_q <= StCrc;
-          i_q     <= 5'd0;
+          i_q     <= Zero;
           crc_q   <= 16'hFFFF;
         end
       end
@@ -129,17 +164,17 @@ module link_tx (
           state_q <= StLead;
         end else begin
           crc_q <= crc_next;
-          i_q   <= i_q + 1'b1;
+          i_q   <= i_q + One;
         end
       end
       StLead: if (out_fire) begin
         zero_q  <= zero_d;          // the CRC is final here
-        i_q     <= 5'd0;
-        j_q     <= 5'd0;
+        i_q     <= Zero;
+        j_q     <= Zero;
         state_q <= StScan;
       end
       StScan: begin
-        if (j_q != n_q && !byte_j_zero) j_q <= j_q + 1'b1;
+        if (j_q != n_q && !byte_j_zero) j_q <= j_q + One;
         else begin
           k_q     <= i_q;
           state_q <= StCode;
@@ -147,14 +182,14 @@ module link_tx (
       end
       StCode: if (out_fire) state_q <= (k_q == j_q) ? StAfter : StData;
       StData: if (out_fire) begin
-        k_q <= k_q + 1'b1;
-        if (k_q + 5'd1 == j_q) state_q <= StAfter;
+        k_q <= k_q + One;
+        if (k_q + One == j_q) state_q <= StAfter;
       end
       StAfter: begin
         if (j_q == n_q) state_q <= StEnd;
         else begin
-          i_q     <= j_q + 1'b1;
-          j_q     <= j_q + 1'b1;
+          i_q     <= j_q + One;
+          j_q     <= j_q + One;
           state_q <= StScan;
         end
       end
@@ -166,6 +201,7 @@ module link_tx (
   assign s_rsp_ready_o = take_rsp;
   assign s_sum_ready_o = take_sum;
   assign s_seq_ready_o = take_sum;
+  assign s_pix_ready_o = take_pix;
   assign m_valid_o     = out_valid_q;
   assign m_data_o      = out_data_q;
   assign busy_o        = (state_q != StIdle) || out_valid_q;
@@ -207,17 +243,17 @@ module link_tx (
     if (out_valid_q && out_data_q == 8'h00) assert (f_delim_q);
     if (out_fire && out_data == 8'h00) assert (state_q == StLead || state_q == StEnd);
     // requests: one at a time, a response first
-    assert (!(take_rsp && take_sum));
+    assert (!(take_rsp && take_sum) && !(take_pix && (take_rsp || take_sum)));
     if (s_rsp_valid_i && state_q == StIdle) assert (take_rsp);
     // induction helpers: the frame length, the COBS block positions, the zero map of the frame
-    assert (n_q == 5'd6 + LenStatus[4:0] || n_q == 5'd6 + LenError[4:0] ||
-            n_q == 5'd6 + LenResult[4:0] || state_q == StIdle);
+    assert (n_q == NStatus || n_q == NError || n_q == NResult || n_q == NAck ||
+            ((Photons != 0) && (n_q == NPixel || n_q == NPhotonStatus)) || state_q == StIdle);
     if (state_q == StCrc) assert (i_q <= len_n);
     if (f_cobs || state_q == StEnd) begin
       assert (zero_q == zero_d);
       assert (i_q <= j_q && j_q <= n_q && f_run_nonzero);
     end
-    if (state_q == StCode || state_q == StData) assert (k_q >= i_q && k_q <= j_q && j_q - i_q < 5'd31);
+    if (state_q == StCode || state_q == StData) assert (k_q >= i_q && k_q <= j_q && j_q - i_q < NPhotonStatus);
     if (state_q == StData) assert (k_q < j_q);
     if (state_q == StCode || state_q == StData || state_q == StAfter) assert (j_q == n_q || zero_q[j_q]);
     if (state_q == StEnd) assert (j_q == n_q);
@@ -236,36 +272,36 @@ module link_tx (
   // the implied zero between blocks included, and the closing delimiter must come after exactly
   // n_q bytes with no block cut short.
   reg       f_in;            // after a leading delimiter
-  reg [4:0] f_p;             // frame bytes decoded
-  reg [4:0] f_left;          // data bytes left in the current block
+  reg [IW-1:0] f_p;            // frame bytes decoded
+  reg [IW-1:0] f_left;         // data bytes left in the current block
   reg       f_zpend;         // a block below 0xFF ended: a zero follows unless the frame ends
-  wire      f_is_code = f_in && out_data != 8'h00 && f_left == 5'd0;
-  wire      f_is_data = f_in && out_data != 8'h00 && f_left != 5'd0;
+  wire      f_is_code = f_in && out_data != 8'h00 && f_left == Zero;
+  wire      f_is_data = f_in && out_data != 8'h00 && f_left != Zero;
   always @(posedge clk_i) begin
     if (out_fire) begin
       if (out_data == 8'h00) begin
         f_in    <= !f_in;
-        f_p     <= 5'd0;
-        f_left  <= 5'd0;
+        f_p     <= Zero;
+        f_left  <= Zero;
         f_zpend <= 1'b0;
       end else if (f_is_code) begin
-        f_left  <= out_data[4:0] - 5'd1;
+        f_left  <= out_data[IW-1:0] - One;
         f_zpend <= (out_data != 8'hFF);
-        if (f_zpend) f_p <= f_p + 5'd1;
+        if (f_zpend) f_p <= f_p + One;
       end else if (f_is_data) begin
-        f_left <= f_left - 5'd1;
-        f_p    <= f_p + 5'd1;
+        f_left <= f_left - One;
+        f_p    <= f_p + One;
       end
     end
     if (rst_i) f_in <= 1'b0;
   end
   wire f_frame_body = (state_q == StScan) || (state_q == StCode) || (state_q == StData) ||
                       (state_q == StAfter) || (state_q == StEnd);
-  wire [4:0] f_i_prev = i_q - 5'd1;
+  wire [IW-1:0] f_i_prev = i_q - One;
   always @* if (f_past_valid && !rst_i) begin
     if (out_fire) begin
       assert (f_in || out_data == 8'h00);                           // nothing outside a frame
-      if (f_in && out_data == 8'h00) assert (f_left == 5'd0 && f_p == n_q);   // whole frame
+      if (f_in && out_data == 8'h00) assert (f_left == Zero && f_p == n_q);   // whole frame
       if (f_is_code && f_zpend)
         assert (f_p < n_q && frame_byte(f_p, frame_q, crc_q, len_n) == 8'h00);  // implied zero
       if (f_is_data) assert (f_p < n_q && out_data == frame_byte(f_p, frame_q, crc_q, len_n));
@@ -273,12 +309,12 @@ module link_tx (
     // induction helpers: the decoder's position against the encoder's block registers
     assert (f_in == f_frame_body);
     if (state_q == StScan || state_q == StCode) begin
-      assert (f_left == 5'd0 && f_zpend == (i_q != 5'd0) && f_p + {4'd0, f_zpend} == i_q);
-      if (i_q != 5'd0) assert (zero_q[f_i_prev]);
+      assert (f_left == Zero && f_zpend == (i_q != Zero) && f_p + {{(IW - 1){1'b0}}, f_zpend} == i_q);
+      if (i_q != Zero) assert (zero_q[f_i_prev]);
     end
     if (state_q == StCode) assert (k_q == i_q);
     if (state_q == StData) assert (f_zpend && f_p == k_q && f_left == j_q - k_q);
-    if (state_q == StAfter || state_q == StEnd) assert (f_left == 5'd0 && f_zpend && f_p == j_q);
+    if (state_q == StAfter || state_q == StEnd) assert (f_left == Zero && f_zpend && f_p == j_q);
   end
 
   // Reachability: a frame with a zero inside (a second COBS block), a data byte held under

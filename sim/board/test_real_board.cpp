@@ -3,7 +3,9 @@
 // `flimgru quantize`): simulated TPSFs through the UART link, every summary bit-exact against the
 // integer model (run_int_model + summarize), with corrupt frames in between that are reported and
 // never desynchronize; and `flimgru infer --device PTY` end to end, its CSV byte-identical to the
-// int8 backend's; a host that outruns the board gets BUSY for exactly the frames without room.
+// int8 backend's; a host that outruns the board gets BUSY for exactly the frames without room; with
+// the photon front end (FLIMGRU_VBOARD_PHOTONS), `flimgru image scan.ptu --device PTY` equal to the
+// front end's int8 reference.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include "board_process.hpp"
 #include "board_reference.hpp"
 #include "npy.hpp"
+#include "ptu_writer.hpp"
 #include "test_helpers.hpp"
 #include "virtual_board.hpp"
 
@@ -271,4 +274,54 @@ void infer_on_virtual_board(unsigned corrupt_every) {
 
 TEST(RealBoard, InferDeviceMatchesInt8Backend) { infer_on_virtual_board(0); }
 TEST(RealBoard, InferDeviceResendsCorruptFrames) { infer_on_virtual_board(311); }
+#endif
+
+#if FLIMGRU_VBOARD_PHOTONS && defined(FLIMGRU_VIRTUAL_BOARD_EXE) && defined(FLIMGRU_EXE)
+// flimgru image --device on the virtual board's pty: the PTU file's records stream to the board's
+// photon front end in EVENTS frames, its PIXEL frames make the same pixels.csv as the front end's
+// reference (`--frontend --backend int8`), byte for byte; the TPSF path works beside it (the
+// other tests of this file run on the same board). corrupt_every > 0: frames from the host fail
+// their CRC and the host goes back and resends, in order.
+void image_on_virtual_board(unsigned corrupt_every) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("flimgru_photon_board_" + std::to_string(getpid()) + "_" + std::to_string(corrupt_every));
+  fs::create_directories(dir);
+  test::SynthPtu s;
+  s.pix_x = 16;
+  s.pix_y = 8;
+  s.frames = 3;
+  s.res_ns = 0.045;
+  s.tau_ns = 2.2;
+  s.bidirect = true;
+  const std::string ptu = (dir / "small.ptu").string();
+  {
+    std::ofstream f(ptu, std::ios::binary);
+    const std::string bytes = test::make_ptu(s);
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+  }
+  const BoardProcess board(FLIMGRU_VIRTUAL_BOARD_EXE,
+                           {"--quiet", "--cycles", "4000000000", "--corrupt-every", std::to_string(corrupt_every)});
+  ASSERT_FALSE(board.pty().empty()) << "the virtual board printed no pty path";
+  const std::string common = " --frame 1 --bin 2 --min-photons 1 --quiet";
+  const std::string dev = (dir / "dev").string(), ref = (dir / "int8").string(), log = (dir / "dev.log").string();
+  const std::string cmd_dev = std::string(FLIMGRU_EXE) + " image " + ptu + " -o " + dev + " --device " + board.pty() +
+                              " --timeout " FLIMGRU_VBOARD_HOST_TIMEOUT + common + " 2> " + log;
+  const std::string cmd_ref = std::string(FLIMGRU_EXE) + " image " + ptu + " -o " + ref +
+                              " --method nn --frontend --backend int8 --model " FLIMGRU_VBOARD_MODEL + common +
+                              " 2> /dev/null";
+  ASSERT_EQ(std::system(cmd_dev.c_str()), 0) << slurp(log);
+  ASSERT_EQ(std::system(cmd_ref.c_str()), 0);
+  const std::string a = slurp(dev + "/pixels.csv"), r = slurp(ref + "/pixels.csv");
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 1 + 4 * 8);
+  EXPECT_EQ(a.find("nan"), std::string::npos) << a;
+  EXPECT_TRUE(a == r) << "board and int8 pixels.csv differ:\n" << a << "\n" << r;
+  const auto j = nlohmann::json::parse(slurp(dev + "/summary.json"));
+  const auto jr = nlohmann::json::parse(slurp(ref + "/summary.json"));
+  // the board's counters of the acquisition equal the reference's
+  EXPECT_EQ(j["file"]["frontend"]["counters"], jr["file"]["frontend"]["counters"]) << j.dump(2);
+  fs::remove_all(dir);
+}
+
+TEST(PhotonBoard, ImageDeviceMatchesFrontendInt8) { image_on_virtual_board(0); }
+TEST(PhotonBoard, ImageDeviceResendsCorruptFrames) { image_on_virtual_board(293); }
 #endif
