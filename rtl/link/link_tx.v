@@ -143,7 +143,10 @@ module link_tx #(
           case (s_rsp_kind_i)
             RspStatus:       begin frame_q <= w_status[FrameW-1:0]; n_q <= NStatus; end
             RspAck:          begin frame_q <= w_ack[FrameW-1:0];    n_q <= NAck; end
-            RspPhotonStatus: begin frame_q <= w_pstat[FrameW-1:0];  n_q <= NPhotonStatus; end
+            RspPhotonStatus: begin   // (never asked for without Photons: a STATUS then)
+              frame_q <= (Photons != 0) ? w_pstat[FrameW-1:0] : w_status[FrameW-1:0];
+              n_q     <= (Photons != 0) ? NPhotonStatus : NStatus;
+            end
             default:         begin frame_q <= w_error[FrameW-1:0];  n_q <= NError; end
           endcase
         end else if (take_sum) begin
@@ -253,7 +256,7 @@ module link_tx #(
       assert (zero_q == zero_d);
       assert (i_q <= j_q && j_q <= n_q && f_run_nonzero);
     end
-    if (state_q == StCode || state_q == StData) assert (k_q >= i_q && k_q <= j_q && j_q - i_q < NPhotonStatus);
+    if (state_q == StCode || state_q == StData) assert (k_q >= i_q && k_q <= j_q && j_q - i_q < {IW{1'b1}});
     if (state_q == StData) assert (k_q < j_q);
     if (state_q == StCode || state_q == StData || state_q == StAfter) assert (j_q == n_q || zero_q[j_q]);
     if (state_q == StEnd) assert (j_q == n_q);

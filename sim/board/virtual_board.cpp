@@ -1,11 +1,14 @@
 // virtual_board: the verilated board on a pseudo-terminal. Prints the pty path; open it like a
 // /dev/ttyUSB (any baud rate: the pty ignores it) and talk the link protocol (docs/protocol.md).
 //   flimgru_virtual_board [--link PATH] [--cycles N] [--quiet] [--corrupt-every N] [--drop-frame N]
+//                         [--report FILE]
 // --link makes PATH a symlink to the pty; --cycles stops after N clocks (default: run until
 // SIGINT/SIGTERM). The simulated UART runs at kSimClksPerBit clocks a bit. --corrupt-every N
 // flips one bit of every Nth non-zero byte from the host (line noise: the board reports the frame,
 // the host must resend it). --drop-frame N loses the board's Nth frame (1 = the first) on its way
 // to the host (a response lost on the line: the host times out and recovers, docs/protocol.md §4).
+// --report FILE writes, when the board stops, the simulated clock and the cycles of the first
+// byte from the host and of the last byte to it (JSON: the end-to-end figure of make bench).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +35,8 @@ int main(int argc, char** argv) {
   unsigned long long corrupt_every = 0, rx_bytes = 0;
   unsigned long long drop_frame = 0, tx_frames = 0;
   bool in_frame = false;
+  std::string report;
+  long long first_rx = -1, last_tx = -1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--link" && i + 1 < argc) link = argv[++i];
@@ -39,8 +44,10 @@ int main(int argc, char** argv) {
     else if (a == "--quiet") quiet = true;
     else if (a == "--corrupt-every" && i + 1 < argc) corrupt_every = std::stoull(argv[++i]);
     else if (a == "--drop-frame" && i + 1 < argc) drop_frame = std::stoull(argv[++i]);
+    else if (a == "--report" && i + 1 < argc) report = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet] [--corrupt-every N] [--drop-frame N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--link PATH] [--cycles N] [--quiet] [--corrupt-every N] [--drop-frame N] "
+                   "[--report FILE]\n", argv[0]);
       return 2;
     }
   }
@@ -85,6 +92,7 @@ int main(int argc, char** argv) {
       if (board.uart().queued() < 64) {
         ssize_t n = read(master, buf, sizeof buf);
         if (n > 0) {
+          if (first_rx < 0) first_rx = static_cast<long long>(board.cycles());
           for (ssize_t k = 0; k < n && corrupt_every; ++k)
             if (buf[k] != 0 && ++rx_bytes % corrupt_every == 0 && (buf[k] ^ 0x10) != 0)
               buf[k] ^= 0x10;
@@ -101,6 +109,7 @@ int main(int argc, char** argv) {
         }
         out.swap(kept);
       }
+      if (!out.empty()) last_tx = static_cast<long long>(board.cycles());
       size_t done = 0;
       while (done < out.size()) {
         ssize_t w = write(master, out.data() + done, out.size() - done);
@@ -114,6 +123,17 @@ int main(int argc, char** argv) {
     rc = 1;
   }
   if (!link.empty()) unlink(link.c_str());
+  if (!report.empty()) {
+    if (FILE* f = std::fopen(report.c_str(), "w")) {
+      std::fprintf(f, "{\"clk_hz\": %d, \"baud\": %d, \"first_host_byte_cycle\": %lld, \"last_board_byte_cycle\": %lld, "
+                   "\"cycles\": %llu}\n", flimgru::sim::kSimClkHz, flimgru::sim::kSimBaud, first_rx, last_tx,
+                   static_cast<unsigned long long>(board.cycles()));
+      std::fclose(f);
+    } else {
+      std::fprintf(stderr, "virtual_board: cannot write %s: %s\n", report.c_str(), std::strerror(errno));
+      rc = 1;
+    }
+  }
   if (!quiet) std::fprintf(stderr, "virtual_board: stopped after %llu cycles\n",
                            static_cast<unsigned long long>(board.cycles()));
   close(slave);
