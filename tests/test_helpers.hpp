@@ -1,5 +1,10 @@
-// Shared helpers for the GoogleTest suites: temporary directories and small files.
+// Shared helpers for the GoogleTest suites: temporary directories and small files, a
+// pseudo-terminal.
 #pragma once
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -39,6 +44,23 @@ inline void spit(const std::string& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
   f << text;
 }
+
+// A pseudo-terminal: `slave` opens like a serial port (SerialPort), `master` is the far end of the
+// line. slave is empty if the system has none to give.
+struct Pty {
+  int master = -1;
+  std::string slave;
+  Pty() {
+    master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return;
+    slave = ptsname(master);
+  }
+  ~Pty() {
+    if (master >= 0) close(master);
+  }
+  Pty(const Pty&) = delete;
+  Pty& operator=(const Pty&) = delete;
+};
 
 // Runs `flimgru ARGS...` in process, through the same registration as build/flimgru; returns
 // what it printed on stdout.

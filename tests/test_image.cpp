@@ -266,6 +266,27 @@ TEST(ImageErrors, BadInputsNameTheFileAndLeaveNothing) {
   EXPECT_FALSE(fs::exists(d / "o4"));
 }
 
+// image --device: the photon path on a board; a port that does not open is named, and what the
+// board cannot run (the fit, another backend or model, an image cube) is refused before it.
+TEST(ImageErrors, DeviceRefusals) {
+  TempDir d;
+  test::spit(d / "good.ptu", make_ptu(test::SynthPtu{}));
+  const std::string port = "/nonexistent/ttyFLIM9";
+  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "o", "--device", port, "--quiet"}), port);
+  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "o", "--device", port, "--method", "fit", "--quiet"}),
+                        "--device", "--method nn");
+  EXPECT_ERROR_MENTIONS(
+      run({"image", d / "good.ptu", "-o", d / "o", "--device", port, "--backend", "float", "--quiet"}), "--device",
+      "--backend");
+  EXPECT_ERROR_MENTIONS(run({"image", d / "good.ptu", "-o", d / "o", "--device", port, "--model", d / "m", "--quiet"}),
+                        "--device", "--model");
+  const std::vector<float> cube(2 * 2 * kBins, 1.0f);
+  write_npy(d / "cube.npy", {2, 2, kBins}, cube.data());
+  EXPECT_ERROR_MENTIONS(run({"image", d / "cube.npy", "-o", d / "o", "--device", port, "--quiet"}), "cube.npy",
+                        "--device");
+  EXPECT_FALSE(fs::exists(d / "o"));
+}
+
 // PNGs go through write_file: into a missing folder, an error naming the path and no file.
 TEST(ImagePng, WriteIntoAMissingFolderFailsCleanly) {
   TempDir d;

@@ -1,5 +1,6 @@
 // Tests of the host side of the board link: CRC and COBS known answers, frame round trips,
-// corrupt frames detected, summary packing.
+// corrupt frames detected, summary packing; the photon front end's frames (docs/protocol.md §7)
+// byte by byte, and their refusals.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -110,10 +111,12 @@ TEST(LinkFrame, IrfRoundTrip) {
   for (int i = 0; i < kBins; ++i) EXPECT_EQ(static_cast<int8_t>(f.payload[i]), q[i]);
 }
 
-// A version-3 status carries the model's input width; one of another version (another length)
-// decodes to its id and version, so that the host can name the version the board speaks.
+// A version-4 status carries the model's input width (byte 18) and the photon front end (bytes
+// 19-23); one of another version (another length) decodes to its id and version, so that the host
+// can name the version the board speaks.
 TEST(LinkFrame, StatusOfThisAndOtherVersions) {
-  std::vector<uint8_t> p = {'F', 'L', 'G', 'R', kVersion, 3, 6, 16, 60, 30, 15, 32, 7, 0, 1, 0, 0, 2, 2};
+  std::vector<uint8_t> p = {'F', 'L', 'G', 'R', kVersion, 3, 6, 16, 60, 30, 15, 32, 7, 0, 1, 0, 0, 2, 2,
+                            1, 12, 0x40, 0x01, 11};
   ASSERT_EQ(p.size(), kLenStatus);
   const Status s = decode_status(Frame{kTypeStatus, 1, p});
   EXPECT_EQ(s.id, "FLGR");
@@ -121,13 +124,19 @@ TEST(LinkFrame, StatusOfThisAndOtherVersions) {
   EXPECT_EQ(s.good_frames, 7);
   EXPECT_EQ(s.in_flight, 2);
   EXPECT_EQ(s.in_dim, 2);
-  std::vector<uint8_t> v2(p.begin(), p.end() - 1);
-  v2[4] = 2;
-  const Status old = decode_status(Frame{kTypeStatus, 1, v2});
+  EXPECT_TRUE(s.frontend);
+  EXPECT_EQ(s.frontend_xw, 12);
+  EXPECT_EQ(s.frontend_max_cols, 0x140);  // little-endian
+  EXPECT_EQ(s.frontend_line_depth_log2, 11);
+  p[19] = 0;  // no front end
+  EXPECT_FALSE(decode_status(Frame{kTypeStatus, 1, p}).frontend);
+  std::vector<uint8_t> v3(p.begin(), p.begin() + 19);
+  v3[4] = 3;
+  const Status old = decode_status(Frame{kTypeStatus, 1, v3});
   EXPECT_EQ(old.id, "FLGR");
-  EXPECT_EQ(old.version, 2);
-  p.pop_back();  // this version with a wrong length is malformed
-  EXPECT_THROW(decode_status(Frame{kTypeStatus, 1, p}), flimgru::Error);
+  EXPECT_EQ(old.version, 3);
+  v3[4] = kVersion;  // this version with a wrong length is malformed
+  EXPECT_THROW(decode_status(Frame{kTypeStatus, 1, v3}), flimgru::Error);
 }
 
 TEST(LinkFrame, CorruptFramesDetected) {
@@ -228,5 +237,180 @@ TEST(LinkFrame, ResultErrorStatusDecode) {
   EXPECT_TRUE(er.seq_valid);
   EXPECT_EQ(er.seq, 8);
   EXPECT_EQ(error_name(er.code), "crc");
+  EXPECT_EQ(error_name(kErrOrder), "order");
   EXPECT_THROW(decode_status(e), flimgru::Error);
+}
+
+namespace {
+// The one good frame of `wire`.
+Frame decoded(const std::vector<uint8_t>& wire) {
+  ParseStatus st;
+  Frame f;
+  decode_one(wire, &st, &f);
+  EXPECT_EQ(st, ParseStatus::kOk);
+  return f;
+}
+
+// A payload of `len` bytes: `head`, then zeros.
+std::vector<uint8_t> padded(std::vector<uint8_t> head, size_t len) {
+  head.resize(len, 0);
+  return head;
+}
+}  // namespace
+
+TEST(LinkPhoton, ConfigBytes) {
+  PhotonConfigFields c;
+  c.pix_x = 0x0201;
+  c.pix_y = 0x0403;
+  c.bidirect = true;
+  c.bin_shift = 2;
+  c.micro_mul = 0x1ABCD;
+  c.window_offset = 0x7A5B3C2D;
+  c.pre_rise_bins = 12;
+  const Frame f = decoded(encode_photon_config(0x33, c));
+  EXPECT_EQ(f.type, kTypePhotonConfig);
+  EXPECT_EQ(f.seq, 0x33);
+  EXPECT_EQ(f.payload, padded({0x01, 0x02, 0x03, 0x04, 0x01, 0x02, 0xCD, 0xAB, 0x01, 0x2D, 0x3C, 0x5B, 0x7A, 12},
+                              size_t(kBins)));
+  c.bidirect = false;
+  EXPECT_EQ(decoded(encode_photon_config(0, c)).payload[4], 0);
+}
+
+TEST(LinkPhoton, ConfigFieldsOutsideTheirWireRangeRefused) {
+  PhotonConfigFields good;
+  good.pix_x = 65535;
+  good.pix_y = 65535;
+  good.bin_shift = 255;
+  good.micro_mul = (1u << 17) - 1;
+  good.window_offset = (int64_t(1) << 31) - 1;
+  good.pre_rise_bins = 255;
+  EXPECT_NO_THROW(encode_photon_config(0, good));
+  const std::vector<std::pair<std::string, void (*)(PhotonConfigFields&)>> bad = {
+      {"pix_x", [](PhotonConfigFields& c) { c.pix_x = 0; }},
+      {"pix_x", [](PhotonConfigFields& c) { c.pix_x = 65536; }},
+      {"pix_y", [](PhotonConfigFields& c) { c.pix_y = 0; }},
+      {"pix_y", [](PhotonConfigFields& c) { c.pix_y = 65536; }},
+      {"bin_shift", [](PhotonConfigFields& c) { c.bin_shift = 256; }},
+      {"bin_shift", [](PhotonConfigFields& c) { c.bin_shift = -1; }},
+      {"micro_mul", [](PhotonConfigFields& c) { c.micro_mul = 1u << 17; }},
+      {"window_offset", [](PhotonConfigFields& c) { c.window_offset = int64_t(1) << 31; }},
+      {"window_offset", [](PhotonConfigFields& c) { c.window_offset = -1; }},
+      {"pre_rise_bins", [](PhotonConfigFields& c) { c.pre_rise_bins = 256; }},
+      {"pre_rise_bins", [](PhotonConfigFields& c) { c.pre_rise_bins = -1; }},
+  };
+  for (const auto& [field, spoil] : bad) {
+    PhotonConfigFields c = good;
+    spoil(c);
+    try {
+      encode_photon_config(0, c);
+      ADD_FAILURE() << field << ": no error";
+    } catch (const flimgru::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(LinkPhoton, EventsBytes) {
+  // one flush event {kind 6, macro 0x12345678, micro 0x9ABC}
+  const uint64_t flush = (uint64_t(6) << 48) | (uint64_t(0x12345678) << 16) | 0x9ABC;
+  Frame f = decoded(encode_events(0x80, &flush, 1));
+  EXPECT_EQ(f.type, kTypeEvents);
+  EXPECT_EQ(f.seq, 0x80);
+  EXPECT_EQ(f.payload, padded({1, 0xBC, 0x9A, 0x78, 0x56, 0x34, 0x12, 0x06}, size_t(kBins)));
+
+  // 19 events: event i in bytes 1 + 7i ... 7 + 7i, little-endian; the widest word last
+  std::vector<uint64_t> w(kEventsPerFrame);
+  for (int i = 0; i < kEventsPerFrame; ++i) w[i] = (uint64_t(i % 7) << 48) | (uint64_t(0x01010101u * i) << 16) | (i + 1);
+  w.back() = (uint64_t(1) << kEventWordBits) - 1;
+  f = decoded(encode_events(0xFF, w.data(), w.size()));
+  ASSERT_EQ(f.payload.size(), size_t(kBins));
+  EXPECT_EQ(f.payload[0], kEventsPerFrame);
+  for (int i = 0; i + 1 < kEventsPerFrame; ++i) {
+    const uint8_t* e = &f.payload[1 + kEventBytes * i];
+    EXPECT_EQ(e[0], uint8_t(i + 1)) << i;
+    EXPECT_EQ(e[1], 0) << i;
+    for (int k = 2; k < 6; ++k) EXPECT_EQ(e[k], uint8_t(i)) << i << " byte " << k;
+    EXPECT_EQ(e[6], uint8_t(i % 7)) << i;
+  }
+  const std::vector<uint8_t> last(f.payload.begin() + 1 + kEventBytes * 18, f.payload.begin() + 1 + kEventBytes * 19);
+  EXPECT_EQ(last, (std::vector<uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}));
+  EXPECT_EQ(f.payload[134], 0);  // the pad byte
+}
+
+TEST(LinkPhoton, EventsRefused) {
+  std::vector<uint64_t> w(kEventsPerFrame + 1, 0);
+  EXPECT_THROW(encode_events(0, w.data(), 0), flimgru::Error);
+  EXPECT_THROW(encode_events(0, w.data(), kEventsPerFrame + 1), flimgru::Error);
+  EXPECT_NO_THROW(encode_events(0, w.data(), kEventsPerFrame));
+  w[3] = uint64_t(1) << kEventWordBits;  // a 52-bit word
+  EXPECT_THROW(encode_events(0, w.data(), 4), flimgru::Error);
+}
+
+TEST(LinkPhoton, StatusRequest) {
+  const Frame f = decoded(encode_photon_status_request(0x5A));
+  EXPECT_EQ(f.type, kTypePhotonStatusReq);
+  EXPECT_EQ(f.seq, 0x5A);
+  EXPECT_TRUE(f.payload.empty());
+}
+
+TEST(LinkPhoton, PixelBytes) {
+  Summary s;
+  s[0] = {-123456, 1000};
+  s[1] = {77, -2};
+  s[2] = {(1 << 23) - 1, -32768};
+  s.cum = -987654;
+  const auto packed = pack_summary(s);
+  std::vector<uint8_t> p = {0x02, 0x01, 0x04, 0x03, 0x06, 0x05, 0x0C, 0x0B, 0x0A, 0x03};
+  p.insert(p.end(), packed.begin(), packed.end());
+  for (uint8_t b : {0x56, 0x34, 0x12,                    // A = 0x123456
+                    0xEF, 0xCD, 0xAB, 0x89,              // B = 0x89ABCDEF
+                    0x76, 0x98, 0xBA, 0xDC, 0xFE,        // C = 0xFEDCBA9876
+                    0x21, 0x43, 0x65})                   // P = 0x654321
+    p.push_back(b);
+  ASSERT_EQ(p.size(), kLenPixel);
+  Frame f = decoded(encode_frame(Frame{kTypePixel, 9, p}));
+  const PixelReport r = decode_pixel(f);
+  EXPECT_EQ(r.frame, 0x0102);
+  EXPECT_EQ(r.row, 0x0304);
+  EXPECT_EQ(r.col, 0x0506);
+  EXPECT_EQ(r.photons, 0x0A0B0Cu);
+  EXPECT_TRUE(r.saturated);
+  EXPECT_TRUE(r.incomplete);
+  EXPECT_EQ(r.summary, s);
+  EXPECT_EQ(r.a, 0x123456u);
+  EXPECT_EQ(r.b, 0x89ABCDEFu);
+  EXPECT_EQ(r.c, 0xFEDCBA9876u);
+  EXPECT_EQ(r.p, 0x654321u);
+  f.payload[9] = 0x02;
+  EXPECT_FALSE(decode_pixel(f).saturated);
+  EXPECT_TRUE(decode_pixel(f).incomplete);
+  f.payload[9] = 0x01;
+  EXPECT_TRUE(decode_pixel(f).saturated);
+  EXPECT_FALSE(decode_pixel(f).incomplete);
+}
+
+TEST(LinkPhoton, PhotonStatusBytes) {
+  std::vector<uint8_t> p;
+  for (int i = 0; i < kPhotonCounters; ++i)
+    for (uint8_t b : {uint8_t(i), uint8_t(0xC0), uint8_t(0xB0), uint8_t(0xA0)}) p.push_back(b);  // 0xA0B0C0ii
+  for (uint8_t b : {0x45, 0x23, 0x01, 0x00}) p.push_back(b);  // pixels_in 0x12345
+  p.push_back(0x01);
+  ASSERT_EQ(p.size(), kLenPhotonStatus);
+  Frame f = decoded(encode_frame(Frame{kTypePhotonStatus, 4, p}));
+  PhotonStatus s = decode_photon_status(f);
+  for (int i = 0; i < kPhotonCounters; ++i) EXPECT_EQ(s.counters[i], 0xA0B0C000u + i) << i;
+  EXPECT_EQ(s.pixels_in, 0x12345u);
+  EXPECT_TRUE(s.idle);
+  f.payload[72] = 0xFE;  // idle is bit 0 alone
+  EXPECT_FALSE(decode_photon_status(f).idle);
+}
+
+TEST(LinkPhoton, WrongTypeOrLengthRefused) {
+  EXPECT_THROW(decode_pixel(Frame{kTypePixel, 0, std::vector<uint8_t>(kLenPixel - 1)}), flimgru::Error);
+  EXPECT_THROW(decode_pixel(Frame{kTypePixel, 0, std::vector<uint8_t>(kLenPixel + 1)}), flimgru::Error);
+  EXPECT_THROW(decode_pixel(Frame{kTypeResult, 0, std::vector<uint8_t>(kLenPixel)}), flimgru::Error);
+  EXPECT_THROW(decode_photon_status(Frame{kTypePhotonStatus, 0, std::vector<uint8_t>(kLenPhotonStatus - 1)}),
+               flimgru::Error);
+  EXPECT_THROW(decode_photon_status(Frame{kTypeStatus, 0, std::vector<uint8_t>(kLenPhotonStatus)}), flimgru::Error);
+  EXPECT_NO_THROW(decode_photon_status(Frame{kTypePhotonStatus, 0, std::vector<uint8_t>(kLenPhotonStatus)}));
 }

@@ -1,31 +1,16 @@
 // Tests of SerialPort on a pseudo-terminal: raw mode (every byte value passes unchanged), a
 // non-standard baud rate (termios2 / BOTHER), read time-outs, and a clear error for a bad path.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "error.hpp"
 #include "device_link.hpp"
 #include "serial_port.hpp"
+#include "test_helpers.hpp"
 
 using flimgru::SerialPort;
-
-namespace {
-struct Pty {
-  int master = -1;
-  std::string slave;
-  Pty() {
-    master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return;
-    slave = ptsname(master);
-  }
-  ~Pty() {
-    if (master >= 0) close(master);
-  }
-};
-}  // namespace
+using flimgru::test::Pty;
 
 TEST(LinkSerial, RawBytesBothWaysAtNonStandardBaud) {
   Pty pty;

@@ -10,7 +10,6 @@
 #include "error.hpp"
 #include "fixed_point.hpp"
 #include "progress.hpp"
-#include "serial_port.hpp"
 
 namespace flimgru {
 
@@ -38,74 +37,101 @@ double link_timeout_s(const link::Status& s) {
   return 2.0 * ((s.lanes + 2 + 1) * frame_s + 1e-3) + 0.05;
 }
 
+double resend_timeout_s(const DeviceOptions& o, const link::Status& s) {
+  return o.timeout_s > 0 ? o.timeout_s : link_timeout_s(s);
+}
+
+BoardLink::BoardLink(const DeviceOptions& o) : port_(o.path, o.baud) { port_.flush_input(); }
+
+size_t BoardLink::read(int timeout_ms) {
+  uint8_t buf[4096];
+  const size_t k = port_.read_some(buf, sizeof buf, timeout_ms);
+  dec_.feed(buf, k);
+  return k;
+}
+
+bool BoardLink::next_frame(Frame& f) {
+  StreamDecoder::Event e;
+  while (dec_.pop(e))
+    if (e.status == ParseStatus::kOk) {
+      f = std::move(e.frame);
+      return true;
+    }
+  return false;
+}
+
+Status identify_board(BoardLink& board, const DeviceOptions& o) {
+  Status status;
+  bool got = false;
+  for (int attempt = 0; attempt < 3 && !got; ++attempt) {
+    board.send(encode_status_request(uint8_t(0xA0 + attempt)));
+    const auto t0 = Clock::now();
+    while (!got && since(t0) < (o.timeout_s > 0 ? o.timeout_s : 0.5)) {
+      board.read(50);
+      Frame f;
+      while (board.next_frame(f))
+        if (f.type == kTypeStatus) {
+          status = decode_status(f);
+          got = true;
+        }
+    }
+  }
+  if (!got) throw Error(o.path + ": no status answer from the board (is it a flimgru board, at " +
+                        std::to_string(o.baud) + " baud?)");
+  if (status.id != "FLGR") throw Error(o.path + ": not a flimgru board (id '" + status.id + "')");
+  if (status.version != kVersion)
+    throw Error(o.path + ": the board speaks link protocol version " + std::to_string(status.version) +
+                ", this host version " + std::to_string(kVersion) +
+                " (docs/protocol.md): program the bitstream built from this tree (make prog)");
+  return status;
+}
+
+uint8_t send_until_answered(BoardLink& board, const DeviceOptions& o, double timeout_s, uint8_t first_seq,
+                            const std::function<std::vector<uint8_t>(uint8_t seq)>& encode,
+                            const std::string& what, DeviceStats& st) {
+  for (int attempt = 0; attempt <= o.max_retries; ++attempt) {
+    const uint8_t seq = uint8_t(first_seq + attempt);
+    if (attempt > 0) ++st.retransmits;
+    board.send(encode(seq));
+    bool answered = false;
+    const auto t0 = Clock::now();
+    while (!answered && since(t0) < timeout_s) {
+      board.read(20);
+      Frame f;
+      while (board.next_frame(f)) {
+        if (f.type == kTypeStatus && f.seq == seq) return seq;
+        if (f.type == kTypeError) {
+          ++st.error_frames;
+          const ErrorReport r = decode_error(f);
+          if (!r.seq_valid || r.seq == seq) answered = true;  // resend it
+        }
+      }
+    }
+    if (!answered) ++st.timeouts;
+  }
+  throw Error(o.path + ": the board did not acknowledge the " + what + " frame after " +
+              std::to_string(o.max_retries + 1) + " attempts");
+}
+
+void load_irf(BoardLink& board, const DeviceOptions& o, const Status& s, const std::vector<int8_t>& irf_q,
+              double timeout_s, DeviceStats& st) {
+  if (s.in_dim != 2) return;
+  if (irf_q.size() != size_t(kBins))
+    throw Error(o.path + ": the board runs an IRF-conditioned model (input width 2): give the "
+                "instrument's IRF (--irf FILE)");
+  send_until_answered(board, o, timeout_s, 0xC0, [&](uint8_t seq) { return encode_irf(seq, irf_q.data()); }, "IRF",
+                      st);
+}
+
 std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, size_t n, DeviceStats* stats) {
   DeviceStats st;
   st.pixels = n;
-  SerialPort port(o.path, o.baud);
-  port.flush_input();
-  StreamDecoder dec;
-  uint8_t buf[4096];
-
-  // Identify the board first (also flushes a half-received frame on the board: the request
-  // starts with a delimiter).
-  {
-    bool got = false;
-    for (int attempt = 0; attempt < 3 && !got; ++attempt) {
-      port.write_all(encode_status_request(uint8_t(0xA0 + attempt)));
-      const auto t0 = Clock::now();
-      while (!got && since(t0) < (o.timeout_s > 0 ? o.timeout_s : 0.5)) {
-        const size_t k = port.read_some(buf, sizeof buf, 50);
-        dec.feed(buf, k);
-        StreamDecoder::Event e;
-        while (dec.pop(e))
-          if (e.status == ParseStatus::kOk && e.frame.type == kTypeStatus) {
-            st.status = decode_status(e.frame);
-            got = true;
-          }
-      }
-    }
-    if (!got) throw Error(o.path + ": no status answer from the board (is it a flimgru board, at " +
-                          std::to_string(o.baud) + " baud?)");
-    if (st.status.id != "FLGR") throw Error(o.path + ": not a flimgru board (id '" + st.status.id + "')");
-    if (st.status.version != kVersion)
-      throw Error(o.path + ": the board speaks link protocol version " + std::to_string(st.status.version) +
-                  ", this host version " + std::to_string(kVersion) +
-                  " (docs/protocol.md): program the bitstream built from this tree (make prog)");
-  }
-
-  const double timeout_s = o.timeout_s > 0 ? o.timeout_s : link_timeout_s(st.status);
-
+  BoardLink board(o);
+  st.status = identify_board(board, o);
+  const double timeout_s = resend_timeout_s(o, st.status);
   // The IRF of a model that reads it: loaded once, acknowledged by a STATUS frame with its seq,
   // before any pixel (the board keeps frames in order; a pixel sent earlier could miss it).
-  if (st.status.in_dim == 2 && o.irf_q.size() != size_t(kBins))
-    throw Error(o.path + ": the board runs an IRF-conditioned model (input width 2): give the "
-                "instrument's IRF (--irf FILE)");
-  if (st.status.in_dim == 2) {
-    bool acked = false;
-    for (int attempt = 0; attempt <= o.max_retries && !acked; ++attempt) {
-      const uint8_t irf_seq = uint8_t(0xC0 + attempt);
-      port.write_all(encode_irf(irf_seq, o.irf_q.data()));
-      bool answered = false;
-      const auto t0 = Clock::now();
-      while (!answered && since(t0) < timeout_s) {
-        const size_t k = port.read_some(buf, sizeof buf, 20);
-        dec.feed(buf, k);
-        StreamDecoder::Event e;
-        while (dec.pop(e)) {
-          if (e.status != ParseStatus::kOk) continue;
-          if (e.frame.type == kTypeStatus && e.frame.seq == irf_seq) answered = acked = true;
-          if (e.frame.type == kTypeError) {
-            ++st.error_frames;
-            const ErrorReport r = decode_error(e.frame);
-            if (!r.seq_valid || r.seq == irf_seq) answered = true;  // resend it
-          }
-        }
-      }
-      if (!acked) ++st.retransmits;
-    }
-    if (!acked) throw Error(o.path + ": the board did not acknowledge the IRF frame after " +
-                            std::to_string(o.max_retries + 1) + " attempts");
-  }
+  load_irf(board, o, st.status, o.irf_q, timeout_s, st);
   std::vector<Summary> out(n);
   std::vector<int> retries(n, 0);
   std::vector<char> have(n, 0);
@@ -154,17 +180,11 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
       inflight.push_back({seq, p});
       ++seq;
     }
-    if (!bytes.empty()) port.write_all(bytes);
+    if (!bytes.empty()) board.send(bytes);
 
-    const size_t k = port.read_some(buf, sizeof buf, 20);
-    if (k) {
-      last_rx = Clock::now();
-      dec.feed(buf, k);
-    }
-    StreamDecoder::Event e;
-    while (dec.pop(e)) {
-      if (e.status != ParseStatus::kOk) continue;  // a chunk that fails to decode is dropped
-      const Frame& f = e.frame;
+    if (board.read(20)) last_rx = Clock::now();
+    Frame f;
+    while (board.next_frame(f)) {
       if (f.type == kTypeResult) {
         const int i = find(f.seq);
         if (i < 0) continue;  // stale (answered already, or given up by a time-out)
@@ -192,7 +212,7 @@ std::vector<Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, si
     if (!inflight.empty() && since(last_rx) > timeout_s) {
       // Silence: ask for the status (re-synchronizes the board's frame state), resend the rest.
       ++st.timeouts;
-      port.write_all(encode_status_request(seq++));
+      board.send(encode_status_request(seq++));
       for (const auto& f : inflight) requeue(f.pixel);
       inflight.clear();
       last_rx = Clock::now();

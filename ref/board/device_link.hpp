@@ -5,14 +5,18 @@
 // makes the host ask for the status and resend everything unanswered; `max_retries` bounds the
 // retransmissions of one pixel. A board whose model reads the IRF (status in_dim 2) gets it first,
 // in an IRF frame that must be answered (STATUS with its seq) before any pixel is sent.
+// The steps every use of a board shares (the photon front end's, ref/frontend/frontend_device.hpp,
+// too): BoardLink, identify_board, send_until_answered, load_irf.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "lifetimes.hpp"
 #include "link_protocol.hpp"
+#include "serial_port.hpp"
 
 namespace flimgru {
 
@@ -42,6 +46,44 @@ struct DeviceStats {
 // TPSF frames on the wire; its flush: two frame times; computing it: under 1 ms on every board;
 // the results of the batch before: one frame time), plus 50 ms for USB-serial latency timers.
 double link_timeout_s(const link::Status& s);
+// o.timeout_s if given, else link_timeout_s(s).
+double resend_timeout_s(const DeviceOptions& o, const link::Status& s);
+
+// The host's end of the link to one board: its serial port and the decoder of what it sends.
+class BoardLink {
+ public:
+  // Opens o.path at o.baud and drops stale input; throws flimgru::Error naming the path.
+  explicit BoardLink(const DeviceOptions& o);
+  const std::string& path() const { return port_.path(); }
+  void send(const std::vector<uint8_t>& wire) { port_.write_all(wire); }
+  // Reads what arrives within timeout_ms into the decoder; returns the bytes read (0: silence).
+  size_t read(int timeout_ms);
+  // The next good frame read; a chunk that fails to decode is dropped (docs/protocol.md §4).
+  bool next_frame(link::Frame& f);
+
+ private:
+  SerialPort port_;
+  link::StreamDecoder dec_;
+};
+
+// Asks for the STATUS (3 attempts; the request's leading delimiter also ends a half-received frame
+// on the board). Throws flimgru::Error naming the port when none answers, when the board is not a
+// flimgru board, or speaks another protocol version.
+link::Status identify_board(BoardLink& board, const DeviceOptions& o);
+
+// Sends encode(seq) for a frame the board answers with a STATUS of its seq (IRF, PHOTON_CONFIG),
+// under seq first_seq + attempt, again on an ERROR naming it (or one without a valid seq) or after
+// timeout_s of silence, at most o.max_retries + 1 times; returns the seq answered. Throws
+// flimgru::Error naming the port and `what` when the board never answers.
+uint8_t send_until_answered(BoardLink& board, const DeviceOptions& o, double timeout_s, uint8_t first_seq,
+                            const std::function<std::vector<uint8_t>(uint8_t seq)>& encode,
+                            const std::string& what, DeviceStats& st);
+
+// The IRF of a board whose model reads it (status in_dim 2), answered before anything else is
+// sent; nothing for a board of input width 1. Throws flimgru::Error naming the port when the
+// model reads the IRF and irf_q (kBins i_q values) is empty.
+void load_irf(BoardLink& board, const DeviceOptions& o, const link::Status& s, const std::vector<int8_t>& irf_q,
+              double timeout_s, DeviceStats& st);
 
 // x_q: n TPSFs of kBins int8 bins each (docs/numerics.md §8). Returns one summary per TPSF.
 std::vector<link::Summary> run_on_device(const DeviceOptions& o, const int8_t* x_q, size_t n,

@@ -15,6 +15,7 @@ std::string error_name(uint8_t code) {
     case kErrFraming: return "uart framing";
     case kErrBusy: return "busy";
     case kErrTooLong: return "too long";
+    case kErrOrder: return "order";
     default: return "error " + std::to_string(code);
   }
 }
@@ -118,10 +119,70 @@ std::vector<uint8_t> encode_tpsf(uint8_t seq, const int8_t* x_q) { return encode
 
 std::vector<uint8_t> encode_irf(uint8_t seq, const int8_t* irf_q) { return encode_bins(kTypeIrf, seq, irf_q); }
 
-std::vector<uint8_t> encode_status_request(uint8_t seq) {
+static std::vector<uint8_t> encode_empty(uint8_t type, uint8_t seq) {
   Frame f;
-  f.type = kTypeStatusReq;
+  f.type = type;
   f.seq = seq;
+  return encode_frame(f);
+}
+
+std::vector<uint8_t> encode_status_request(uint8_t seq) { return encode_empty(kTypeStatusReq, seq); }
+
+std::vector<uint8_t> encode_photon_status_request(uint8_t seq) { return encode_empty(kTypePhotonStatusReq, seq); }
+
+// `bytes` bytes of v, little-endian, from payload[at].
+static void put_le(std::vector<uint8_t>& payload, size_t at, uint64_t v, int bytes) {
+  for (int k = 0; k < bytes; ++k) payload[at + k] = static_cast<uint8_t>(v >> (8 * k));
+}
+
+static uint64_t get_le(const uint8_t* p, int bytes) {
+  uint64_t v = 0;
+  for (int k = 0; k < bytes; ++k) v |= static_cast<uint64_t>(p[k]) << (8 * k);
+  return v;
+}
+
+static void check_wire_range(const char* field, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi)
+    throw Error(std::string("link: PHOTON_CONFIG ") + field + " " + std::to_string(v) + " outside its wire range " +
+                std::to_string(lo) + " ... " + std::to_string(hi));
+}
+
+std::vector<uint8_t> encode_photon_config(uint8_t seq, const PhotonConfigFields& c) {
+  check_wire_range("pix_x", c.pix_x, 1, 0xFFFF);
+  check_wire_range("pix_y", c.pix_y, 1, 0xFFFF);
+  check_wire_range("bin_shift", c.bin_shift, 0, 0xFF);
+  check_wire_range("micro_mul", c.micro_mul, 0, (int64_t(1) << 17) - 1);
+  check_wire_range("window_offset", c.window_offset, 0, (int64_t(1) << 31) - 1);
+  check_wire_range("pre_rise_bins", c.pre_rise_bins, 0, 0xFF);
+  Frame f;
+  f.type = kTypePhotonConfig;
+  f.seq = seq;
+  f.payload.assign(kBins, 0);
+  put_le(f.payload, 0, uint64_t(c.pix_x), 2);
+  put_le(f.payload, 2, uint64_t(c.pix_y), 2);
+  f.payload[4] = c.bidirect ? 1 : 0;
+  f.payload[5] = static_cast<uint8_t>(c.bin_shift);
+  put_le(f.payload, 6, c.micro_mul, 3);
+  put_le(f.payload, 9, uint64_t(c.window_offset), 4);
+  f.payload[13] = static_cast<uint8_t>(c.pre_rise_bins);
+  return encode_frame(f);
+}
+
+std::vector<uint8_t> encode_events(uint8_t seq, const uint64_t* words, size_t n) {
+  if (n < 1 || n > size_t(kEventsPerFrame))
+    throw Error("link: an EVENTS frame carries 1 ... " + std::to_string(kEventsPerFrame) + " events, not " +
+                std::to_string(n));
+  Frame f;
+  f.type = kTypeEvents;
+  f.seq = seq;
+  f.payload.assign(kBins, 0);
+  f.payload[0] = static_cast<uint8_t>(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (words[i] >> kEventWordBits)
+      throw Error("link: event " + std::to_string(i) + " of an EVENTS frame is wider than " +
+                  std::to_string(kEventWordBits) + " bits");
+    put_le(f.payload, 1 + kEventBytes * i, words[i], kEventBytes);
+  }
   return encode_frame(f);
 }
 
@@ -225,6 +286,39 @@ Status decode_status(const Frame& f) {
   s.dropped_responses = p[16];
   s.in_flight = p[17];
   s.in_dim = p[18];
+  s.frontend = p[19] != 0;
+  s.frontend_xw = p[20];
+  s.frontend_max_cols = static_cast<uint16_t>(p[21] | (p[22] << 8));
+  s.frontend_line_depth_log2 = p[23];
+  return s;
+}
+
+PixelReport decode_pixel(const Frame& f) {
+  expect(f, kTypePixel, kLenPixel, "pixel");
+  const uint8_t* p = f.payload.data();
+  PixelReport r;
+  r.frame = static_cast<uint16_t>(get_le(p, 2));
+  r.row = static_cast<uint16_t>(get_le(p + 2, 2));
+  r.col = static_cast<uint16_t>(get_le(p + 4, 2));
+  r.photons = static_cast<uint32_t>(get_le(p + 6, 3));
+  r.saturated = (p[9] & 1) != 0;
+  r.incomplete = (p[9] & 2) != 0;
+  r.summary = unpack_summary(p + 10);
+  // the moments {P[23:0], C[39:0], B[31:0], A[23:0]}, A in the low bytes
+  r.a = get_le(p + 29, 3);
+  r.b = get_le(p + 32, 4);
+  r.c = get_le(p + 36, 5);
+  r.p = get_le(p + 41, 3);
+  return r;
+}
+
+PhotonStatus decode_photon_status(const Frame& f) {
+  expect(f, kTypePhotonStatus, kLenPhotonStatus, "photon status");
+  const uint8_t* p = f.payload.data();
+  PhotonStatus s;
+  for (int i = 0; i < kPhotonCounters; ++i) s.counters[i] = static_cast<uint32_t>(get_le(p + 4 * i, 4));
+  s.pixels_in = static_cast<uint32_t>(get_le(p + 4 * kPhotonCounters, 4));
+  s.idle = (p[4 * kPhotonCounters + 4] & 1) != 0;
   return s;
 }
 

@@ -1,5 +1,7 @@
 // link_protocol: the host side of the board link (docs/protocol.md) - CRC-16/CCITT-FALSE, COBS
-// framing, TPSF / status-request encoding, result / status / error decoding. The RTL
+// framing, TPSF / IRF / status-request encoding, result / status / error decoding, and the photon
+// front end's frames (§7: PHOTON_CONFIG, EVENTS, PHOTON_STATUS_REQ out; PIXEL, PHOTON_STATUS in),
+// in raw integers (ref/frontend turns its own types into them). The RTL
 // (rtl/link/link_rx.v, rtl/link/link_tx.v, rtl/link/link_params.vh) implements the same
 // definitions.
 #pragma once
@@ -13,9 +15,10 @@
 namespace flimgru::link {
 
 constexpr uint8_t kMagic = 0xF1;
+// 4: the photon front end's frames, the STATUS frame reports the front end (24 bytes; 3: 19 bytes);
 // 3: IRF frames, the STATUS frame reports the model's input width (19 bytes; 2: 18 bytes);
 // 2: the RESULT frame carries cum (19 bytes; 1: 15 bytes)
-constexpr uint8_t kVersion = 0x03;
+constexpr uint8_t kVersion = 0x04;
 constexpr int kBins = 135;
 constexpr size_t kHeaderBytes = 4;  // magic, type, seq, len
 constexpr size_t kCrcBytes = 2;
@@ -25,12 +28,18 @@ constexpr int kTpsfFrameWireBits = int(1 + (kHeaderBytes + kBins + kCrcBytes) + 
 static_assert(kTpsfFrameWireBits == 1440, "docs/protocol.md: a TPSF frame is 1440 bit times");
 
 enum Type : uint8_t {
-  kTypeTpsf = 0x01,       // host -> board: 135 int8 bins
-  kTypeStatusReq = 0x02,  // host -> board: empty
-  kTypeIrf = 0x03,        // host -> board: 135 int8 IRF bins (a model with the IRF input)
-  kTypeResult = 0x81,     // board -> host: 19-byte summary
-  kTypeStatus = 0x82,     // board -> host: 19-byte status (also the answer to an IRF frame)
-  kTypeError = 0xE0,      // board -> host: 4-byte error report
+  kTypeTpsf = 0x01,             // host -> board: 135 int8 bins
+  kTypeStatusReq = 0x02,        // host -> board: empty
+  kTypeIrf = 0x03,              // host -> board: 135 int8 IRF bins (a model with the IRF input)
+  kTypePhotonConfig = 0x04,     // host -> board: the front end's configuration, zero-padded to 135
+  kTypeEvents = 0x05,           // host -> board: 1 ... 19 events of 7 bytes, zero-padded to 135
+  kTypePhotonStatusReq = 0x06,  // host -> board: empty
+  kTypeResult = 0x81,           // board -> host: 19-byte summary
+  kTypeStatus = 0x82,           // board -> host: 24-byte status (also the answer to IRF, PHOTON_CONFIG)
+  kTypeAck = 0x83,              // board -> host: empty; the EVENTS frame of this seq is in, in order
+  kTypePhotonStatus = 0x84,     // board -> host: 73 bytes, the front end's counters and progress
+  kTypePixel = 0x85,            // board -> host: 44 bytes, one binned pixel of the front end
+  kTypeError = 0xE0,            // board -> host: 4-byte error report
 };
 
 enum ErrorCode : uint8_t {
@@ -42,10 +51,17 @@ enum ErrorCode : uint8_t {
   kErrFraming = 0x06,
   kErrBusy = 0x07,
   kErrTooLong = 0x08,
+  kErrOrder = 0x09,  // an EVENTS frame whose seq is not the one expected (dropped)
 };
 std::string error_name(uint8_t code);
 
-constexpr size_t kLenResult = 19, kLenStatus = 19, kLenError = 4;
+constexpr size_t kLenResult = 19, kLenStatus = 24, kLenError = 4, kLenPixel = 44, kLenPhotonStatus = 73;
+// EVENTS: byte 0 the count, then kEventBytes per event (the 51-bit word of ref/frontend/events.hpp,
+// little-endian, bits 55:51 zero); at most kEventsPerFrame fit the 135-byte payload.
+constexpr int kEventsPerFrame = 19, kEventBytes = 7, kEventWordBits = 51;
+static_assert(1 + kEventsPerFrame * kEventBytes <= kBins, "docs/protocol.md §7: 19 events a frame");
+constexpr int kPhotonCounters = 17;  // PHOTON_STATUS: rtl/frontend/frontend_params.vh NumCounters
+static_assert(4 * kPhotonCounters + 4 + 1 == kLenPhotonStatus, "docs/protocol.md §7: PHOTON_STATUS payload");
 
 // CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, MSB first, no reflection, no final XOR.
 uint16_t crc16(const uint8_t* data, size_t n, uint16_t crc = 0xFFFF);
@@ -68,6 +84,21 @@ std::vector<uint8_t> encode_frame(const Frame& f);
 std::vector<uint8_t> encode_tpsf(uint8_t seq, const int8_t* x_q);  // kBins bins
 std::vector<uint8_t> encode_status_request(uint8_t seq);
 std::vector<uint8_t> encode_irf(uint8_t seq, const int8_t* irf_q);  // kBins IRF bins (i_q)
+
+// The PHOTON_CONFIG fields (docs/protocol.md §7; FrontendConfig of ref/frontend/frontend.hpp).
+struct PhotonConfigFields {
+  int pix_x = 0, pix_y = 0;   // scan pixels a line, lines a frame: 1 ... 65535 on the wire
+  bool bidirect = false;      // odd lines run right to left
+  int bin_shift = 0;          // k x k binning, k = 2^bin_shift: 0 ... 255 on the wire
+  uint32_t micro_mul = 0;     // M: 17 bits
+  int64_t window_offset = 0;  // O: 31 bits
+  int pre_rise_bins = 0;      // the IRF's bins before its rise: 0 ... 255 on the wire
+};
+// Throws flimgru::Error naming the field when one is outside its wire range.
+std::vector<uint8_t> encode_photon_config(uint8_t seq, const PhotonConfigFields& c);
+// n events (1 ... kEventsPerFrame), each a kEventWordBits-bit word; throws flimgru::Error otherwise.
+std::vector<uint8_t> encode_events(uint8_t seq, const uint64_t* words, size_t n);
+std::vector<uint8_t> encode_photon_status_request(uint8_t seq);
 
 enum class ParseStatus { kOk, kBadCobs, kTooShort, kBadMagic, kBadLength, kBadCrc };
 std::string parse_status_name(ParseStatus s);
@@ -114,6 +145,28 @@ struct Status {
   uint8_t buffer_pixels = 0, seq_depth = 0, dropped_responses = 0, in_flight = 0;
   uint16_t good_frames = 0, bad_frames = 0;
   uint8_t in_dim = 1;  // the model's input width: 2 reads the IRF (an IRF frame loads it)
+  bool frontend = false;                 // the board has the photon front end (§7)
+  uint8_t frontend_xw = 0;               // an image line has at most 2^XW scan pixels
+  uint16_t frontend_max_cols = 0;        // binned pixels a row
+  uint8_t frontend_line_depth_log2 = 0;  // photons held of one line: 2^this
+};
+
+// One binned pixel of the photon front end (a PIXEL frame; its seq is the pixel's number since
+// the configuration, mod 256).
+struct PixelReport {
+  uint16_t frame = 0, row = 0, col = 0;
+  uint32_t photons = 0;     // counted into the pixel's histogram (24 bits)
+  bool saturated = false;   // a bin saturated
+  bool incomplete = false;  // a line of its row lost photons
+  Summary summary;          // the core's summary (the RESULT payload)
+  uint64_t a = 0, b = 0, c = 0, p = 0;  // the photon moments (24, 32, 40, 24 bits; numerics §7b)
+};
+
+// The front end's progress (a PHOTON_STATUS frame).
+struct PhotonStatus {
+  std::array<uint32_t, kPhotonCounters> counters{};  // frontend_params.vh Cnt* order (0: events)
+  uint32_t pixels_in = 0;  // pixels handed to the core since the configuration
+  bool idle = false;       // all the front end was given has become pixels in the core or counters
 };
 
 Summary decode_result(const Frame& f);      // throws flimgru::Error on a wrong type/length
@@ -121,6 +174,8 @@ ErrorReport decode_error(const Frame& f);
 // A status frame; one of another protocol version (another length) yields id and version only,
 // so that the host can say which version the board speaks.
 Status decode_status(const Frame& f);
+PixelReport decode_pixel(const Frame& f);         // throws flimgru::Error on a wrong type/length
+PhotonStatus decode_photon_status(const Frame& f);  // throws flimgru::Error on a wrong type/length
 
 // Splits a received byte stream at 0x00 delimiters and parses each non-empty chunk.
 class StreamDecoder {

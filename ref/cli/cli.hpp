@@ -33,6 +33,17 @@ inline CLI::Option* add_threads_option(CLI::App* c, int& threads) {
       ->default_str("0");
 }
 
+// --baud and --timeout of the board on --device, the same in every subcommand that runs one (infer,
+// image): BAUD the link's rate, TIMEOUT_S the silence before resending (0: from the board's status).
+inline void add_device_link_options(CLI::App* c, unsigned& baud, double& timeout_s) {
+  c->add_option("--baud", baud, "Baud rate of --device (boards/boards.tsv)");
+  c->add_option("--timeout", timeout_s,
+                "Seconds of silence on --device before unanswered frames are resent (0: from the board's baud "
+                "rate and lanes, docs/protocol.md §4; the virtual board, far slower than real time, needs seconds)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
 void add_simulate(CLI::App& app);
 void add_quantize(CLI::App& app);
 void add_eval(CLI::App& app);

@@ -18,8 +18,9 @@ void add_image(CLI::App& app) {
   c->add_option("input", o->input, "PTU file (.ptu) or .npy image cube [H,W,135]")->required();
   c->add_option("-o,--out", o->out_dir, "Output directory (written as DIR.tmp, then renamed)")->required();
   c->add_option("--bin", o->bin, "Spatial binning k: k x k pixels per TPSF")->check(CLI::Range(1, 4096));
-  c->add_option("--method", o->method, "nn (the network) or fit (maximum-likelihood fit, the baseline)")
-      ->check(CLI::IsMember({"nn", "fit"}));
+  auto* method = c->add_option("--method", o->method, "nn (the network) or fit (maximum-likelihood fit, the "
+                                                      "baseline; the default without --device)")
+                     ->check(CLI::IsMember({"nn", "fit"}));
   c->add_option("--backend", o->backend,
                 "For nn: float, int8, int16, or rtl (the verilated core compiled for the default model; "
                 "identical output to int8), as for `flimgru infer`")
@@ -45,6 +46,12 @@ void add_image(CLI::App& app) {
               "PTU with --method nn: through the photon front end and the core as the chip runs them (integer "
               "pixel rule and pre-processing, docs/numerics.md sections 8 and 10); --backend int8 is their C++ "
               "twin, rtl the verilated RTL (identical pixels.csv); one frame is the image (--frame, default 0)");
+  c->add_option("--device", o->device,
+                "PTU: the photon front end and the core on a flimgru board with the front end: its serial port "
+                "(/dev/ttyUSB0, or the pty of the virtual board); the events go over the link (docs/protocol.md "
+                "section 7) and the board's pixels give what --frontend --backend int8 gives; --method nn, the "
+                "model the board was built with");
+  add_device_link_options(c, o->baud, o->timeout_s);
   c->add_option("--frame", o->frame, "PTU: use only this frame (0-based; default: all frames summed)")
       ->check(CLI::Range(0, 1 << 30));
   auto period = std::make_shared<std::string>("0");
@@ -54,8 +61,9 @@ void add_image(CLI::App& app) {
   add_threads_option(c, o->threads);
   c->add_flag("--quiet", *quiet, "No progress bar");
   c->add_flag("--json", *json, "Print the summary as JSON");
-  c->callback([o, json, quiet, period, rule]() {
+  c->callback([o, json, quiet, period, rule, method]() {
     o->progress = !*quiet;
+    if (!o->device.empty() && method->count() == 0) o->method = "nn";  // the board runs the network
     o->integer_pixel_rule = *rule == "integer";
     if (*period == "sync") {
       o->period_ns = -1;

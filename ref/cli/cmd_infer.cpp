@@ -91,12 +91,7 @@ void add_infer(CLI::App& app) {
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");
   c->add_option("--device", o->device, "Run on a flimgru board: its serial port (/dev/ttyUSB0, or the pty of "
                                        "the virtual board); the board runs the int8 model it was built with");
-  c->add_option("--baud", o->baud, "Baud rate of --device (boards/boards.tsv)");
-  c->add_option("--timeout", o->timeout,
-                 "Seconds of silence on --device before unanswered frames are resent (0: from the board's baud "
-                 "rate and lanes, docs/protocol.md §4; the virtual board, far slower than real time, needs seconds)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  add_device_link_options(c, o->baud, o->timeout);
   c->add_option("--retries", o->retries, "Retransmissions of one pixel on --device before giving up")
       ->check(CLI::Range(0, 1000));
   c->callback([o]() {

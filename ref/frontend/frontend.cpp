@@ -82,6 +82,17 @@ nlohmann::json FrontendCounters::json() const {
 
 bool FrontendCounters::operator==(const FrontendCounters& o) const { return json() == o.json(); }
 
+FrontendCounters frontend_counters_from_words(const std::array<uint32_t, kFrontendCounters>& words) {
+  FrontendCounters n;
+  uint64_t* field[kFrontendCounters] = {
+      &n.events, &n.photons, &n.photons_imaged, &n.photons_outside_lines, &n.photons_outside_window,
+      &n.photons_line_overflow, &n.photons_bad_line, &n.photons_past_image, &n.photons_saturated,
+      &n.lines_imaged, &n.lines_too_long, &n.lines_zero_duration, &n.stops_before_start,
+      &n.truncated_records, &n.unknown_records, &n.frames, &n.rows_out};
+  for (int i = 0; i < kFrontendCounters; ++i) *field[i] = words[size_t(i)];
+  return n;
+}
+
 Frontend::Frontend(const FrontendConfig& c) : c_(c) {
   check_frontend_config(c_);
   hist_.assign(size_t(c_.width()) * kBins, 0);

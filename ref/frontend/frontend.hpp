@@ -80,6 +80,10 @@ struct FrontendCounters {
   nlohmann::json json() const;
   bool operator==(const FrontendCounters& o) const;
 };
+// The counters as the chip reports them: 32 bits each, in the order of json() and of
+// rtl/frontend/frontend_params.vh (Cnt*, NumCounters).
+constexpr int kFrontendCounters = 17;
+FrontendCounters frontend_counters_from_words(const std::array<uint32_t, kFrontendCounters>& words);
 
 // One binned pixel as the front end emits it.
 struct FrontendPixel {

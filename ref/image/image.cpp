@@ -20,6 +20,7 @@
 #include "fit.hpp"
 #include "photon_moment.hpp"
 #include "frontend_core.hpp"
+#include "frontend_device.hpp"
 #include "irf_input.hpp"
 #include "lifetimes.hpp"
 #include "png_maps.hpp"
@@ -196,7 +197,7 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   ChipRun run;
   {
     ProgressBar bar("flimgru image (front end, " + chip.describe().value("engine", std::string()) + ")",
-                    ev.events.size(), done, o.progress && ev.events.size() >= 100000);
+                    ev.events.size(), done, o.progress && ev.events.size() >= 100000 && o.device.empty());
     run = chip.run(c, ev.events, irf_q, &done);
   }
   t.read_seconds = since(t0);
@@ -289,16 +290,28 @@ nlohmann::json run_image(const ImageOptions& o) {
   if (!fs::exists(o.input)) throw file_error(o.input, "no such file");
 
   const bool is_ptu = ends_with(o.input, ".ptu") || ends_with(o.input, ".PTU");
-  std::unique_ptr<FrontendCoreEngine> chip;  // --frontend: the photon front end and the core
+  std::unique_ptr<FrontendCoreEngine> chip;  // --frontend, --device: the photon front end and the core
   std::unique_ptr<Backend> backend;          // fail early on a bad model, before the slow part
-  if (o.frontend) {
-    if (!is_ptu) throw file_error(o.input, "--frontend reads time-tagged records: a PTU file, not an image cube");
-    if (o.method != "nn") throw Error("--frontend runs the network (--method nn); the fit needs the histograms");
-    chip = make_frontend_core(o.backend, o.model, o.threads);
+  if (o.frontend || !o.device.empty()) {
+    const std::string flag = o.device.empty() ? "--frontend" : "--device";
+    if (!is_ptu) throw file_error(o.input, flag + " reads time-tagged records: a PTU file, not an image cube");
+    if (o.method != "nn") throw Error(flag + " runs the network (--method nn); the fit needs the histograms");
+    if (o.device.empty()) {
+      chip = make_frontend_core(o.backend, o.model, o.threads);
+    } else {
+      if (o.backend != "int8" || !o.model.empty())
+        throw Error("--device runs the int8 model the board was built with: no --backend or --model");
+      DeviceOptions d;
+      d.path = o.device;
+      d.baud = o.baud;
+      d.timeout_s = o.timeout_s;
+      d.progress = o.progress;
+      chip = std::make_unique<DeviceFrontendCore>(d);
+    }
   } else if (o.method == "nn") {
     backend = make_backend(o.backend, o.model, o.threads);
   }
-  const nlohmann::json nn_model = chip ? chip->describe() : backend ? backend->describe() : nlohmann::json();
+  const nlohmann::json nn_model = backend ? backend->describe() : nlohmann::json();
   const int nn_width = chip ? chip->input_width() : backend ? backend->input_width() : 1;
   const bool nn_irf = o.method == "nn" && nn_width != 1;  // an IRF-conditioned network
   std::vector<double> irf_counts;
@@ -337,7 +350,7 @@ nlohmann::json run_image(const ImageOptions& o) {
   };
   auto image_decay = [&]() { return summed_decay(t.counts.data(), n); };
   if (chip) {
-    model = nn_model;
+    model = chip->describe();  // after the run (a board's retransmissions)
     model["irf"] = chip_irf;
     model["tau_int"] = chip_irf.value("source", "none") == "none"
                            ? kNoIrfRule

@@ -46,6 +46,11 @@ struct ImageOptions {
                                   // runs them (frontend_core.hpp; backend int8 = the C++ twin, rtl =
                                   // the verilated RTL): integer pixel rule, integer pre-processing,
                                   // one frame (`frame`, default 0) is the image
+  std::string device;             // PTU, nn: the photon front end and the core on a board at this
+                                  // serial port (frontend_device.hpp), as `frontend` runs them; the
+                                  // board runs the int8 model it was built with (backend int8, no model)
+  unsigned baud = 3000000;        // device: the link's baud rate
+  double timeout_s = 0;           // device: silence before resending (0: from the board's status)
   bool integer_pixel_rule = false; // PTU: the photon front end's exact integer pixel rule
                                   // (PixelRule::kInteger, docs/numerics.md §10) instead of the float one
   double period_ns = 0;           // fit: laser period for the decay tails of earlier pulses;
