@@ -37,6 +37,8 @@ struct DeviceStats {
   size_t pixels = 0;
   size_t retransmits = 0;    // frames sent again (error reports, lost frames, time-outs)
   size_t error_frames = 0;   // ERROR frames received
+  size_t busy_frames = 0;    // of them BUSY: the board's buffer was full (flow control, not a fault)
+  size_t order_frames = 0;   // of them ORDER: EVENTS frames after a gap (they follow a BUSY or a fault)
   size_t timeouts = 0;
   link::Status status;       // what the board reported at the start
 };

@@ -200,7 +200,12 @@ class Acquisition {
     if (board_.read(timeout_ms)) last_rx_ = Clock::now();
     Frame f;
     while (board_.next_frame(f)) {
-      if (f.type == kTypeError) ++st_.error_frames;
+      if (f.type == kTypeError) {
+        ++st_.error_frames;
+        const uint8_t code = decode_error(f).code;
+        st_.busy_frames += code == kErrBusy;
+        st_.order_frames += code == kErrOrder;
+      }
       if (f.type != kTypePixel) {
         other(f);
         continue;
@@ -296,6 +301,8 @@ nlohmann::json DeviceFrontendCore::describe() const {
           {"frontend_line_depth", 1u << std::min<int>(s.frontend_line_depth_log2, 31)},
           {"retransmits", stats_.retransmits},
           {"error_frames", stats_.error_frames},
+          {"busy_frames", stats_.busy_frames},
+          {"order_frames", stats_.order_frames},
           {"timeouts", stats_.timeouts}};
 }
 
