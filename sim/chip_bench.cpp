@@ -23,58 +23,13 @@
 #include "rom_image.hpp"
 #include "rtl_default.hpp"
 #include "scoreboard.hpp"
+#include "synthetic_streams.hpp"
 
 using namespace flimgru;
 
 namespace {
 
-struct Stream {
-  std::string name;
-  FrontendConfig config;
-  std::vector<Event> events;
-};
-
-// The bright image: per line, every scan pixel's photons at macro-times spread over its share of
-// the line, micro-times from a Gaussian IRF (0.1 ns sigma at 1 ns) convolved with the binned
-// pixel's lifetime.
-Stream bright_image() {
-  Stream s;
-  s.name = "bright synthetic, 32 x 256 bin 8";
-  FrontendConfig& c = s.config;
-  c.pix_x = 32;
-  c.pix_y = 256;
-  c.bin_shift = 3;
-  c.micro_mul = 1u << kMicroMulFrac;  // micro-time unit = 90 ps
-  const int per_scan_pixel = 94;     // × 64 scan pixels = 6,016 photons a binned pixel
-  const uint32_t line_syncs = 32 * 40, gap = 100;
-  std::mt19937_64 rng(2026);
-  std::normal_distribution<double> irf(1.0, 0.1);
-  std::uniform_real_distribution<double> u(0, 1);
-  uint32_t t = 1000;
-  for (int y = 0; y < c.pix_y; ++y) {
-    s.events.push_back({EventKind::kLineStart, t, 0});
-    std::vector<Event> line;
-    for (int x = 0; x < c.pix_x; ++x) {
-      const int px = (y >> 3) * 4 + (x >> 3);
-      const double tau = 0.5 + 2.5 * px / 127.0;
-      for (int k = 0; k < per_scan_pixel; ++k) {
-        const uint32_t dt = uint32_t((x + u(rng)) * line_syncs / c.pix_x);
-        const double ns = irf(rng) - tau * std::log(1.0 - u(rng));
-        const int micro = int(ns / kBinNs);
-        if (micro < 0 || micro > 1000) continue;
-        line.push_back({EventKind::kPhoton, t + dt, uint16_t(micro)});
-      }
-    }
-    std::stable_sort(line.begin(), line.end(), [](const Event& a, const Event& b) { return a.macro < b.macro; });
-    s.events.insert(s.events.end(), line.begin(), line.end());
-    t += line_syncs;
-    s.events.push_back({EventKind::kLineStop, t, 0});
-    t += gap;
-  }
-  s.events.push_back({EventKind::kFrame, t, 0});
-  s.events.push_back({EventKind::kFlush, t, 0});
-  return s;
-}
+using sim::Stream;
 
 struct Board {
   std::string name;
@@ -110,7 +65,7 @@ int main(int argc, char** argv) {
     EventStream e = events_from_ptu(z10);
     streams.push_back({"hazelnut z10, bin 8, 5 frames", frontend_config(e.header, 8, 0.0), std::move(e.events)});
   }
-  streams.push_back(bright_image());
+  streams.push_back(sim::bright_image(32, 256, 94));
 
   std::printf("Photons in, results out (rtl/frontend/frontend_core: the front end and the default model's core,\n"
               "%d lanes x %d MAC rows, verilated; simulated cycles, the sink always ready):\n\n",

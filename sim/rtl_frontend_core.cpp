@@ -33,6 +33,7 @@ class RtlFrontendCore : public FrontendCoreEngine {
     return r;
   }
   int input_width() const override { return m_.input_width; }
+  int line_buffer() const override { return FLIMGRU_CHIP_LINE_DEPTH; }
   nlohmann::json describe() const override {
     const RtlDefault def = rtl_default();
     return {{"engine", "rtl"}, {"what", "the verilated rtl/frontend/frontend_core (front end and core)"},

@@ -61,6 +61,8 @@ class FrontendCoreEngine {
   virtual ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q,
                       std::atomic<size_t>* events_done = nullptr) = 0;
   virtual int input_width() const = 0;
+  // Photons of one line the engine holds (FrontendConfig::line_buffer; a board's LineDepth).
+  virtual int line_buffer() const { return FrontendConfig{}.line_buffer; }
   virtual nlohmann::json describe() const = 0;
 };
 

@@ -40,6 +40,7 @@ class DeviceFrontendCore : public FrontendCoreEngine {
   ChipRun run(const FrontendConfig& c, const std::vector<Event>& events, const std::vector<int8_t>& irf_q,
               std::atomic<size_t>* events_done = nullptr) override;
   int input_width() const override { return stats_.status.in_dim; }
+  int line_buffer() const override { return 1 << stats_.status.frontend_line_depth_log2; }
   // "engine": "device", the port, the board's status fields and the link's retransmissions so far.
   nlohmann::json describe() const override;
   const DeviceStats& stats() const { return stats_; }

@@ -184,6 +184,7 @@ Tpsfs load_frontend(const ImageOptions& o, FrontendCoreEngine& chip, const std::
   const auto t0 = Clock::now();
   const EventStream ev = events_from_ptu(o.input);
   FrontendConfig c = frontend_config(ev.header, o.bin, o.window_start_ns);
+  c.line_buffer = chip.line_buffer();
   const auto file_decay = [&]() {  // the host's histograms of the file, only for this sum
     ImageOptions all = o;
     all.frame = -1;
