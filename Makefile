@@ -58,8 +58,9 @@ bench: tools ## Throughput tables (simulator, inference, RTL cycles per TPSF, tr
 	@echo; $(CMAKE_DIR)/bench_frontend_accuracy
 	@echo; echo "Training throughput (bench/bench_train.cpp, batch 256, fwd + bwd + Adam):"
 	@$(CMAKE_DIR)/bench_train
-	@echo; cmake --build $(CMAKE_DIR) -j $(JOBS) --target flimgru_board_bench -- --no-print-directory >/dev/null
+	@echo; cmake --build $(CMAKE_DIR) -j $(JOBS) --target flimgru_board_bench flimgru_photon_board_bench -- --no-print-directory >/dev/null
 	@$(CMAKE_DIR)/sim/board/flimgru_board_bench
+	@echo; $(CMAKE_DIR)/sim/board/flimgru_photon_board_bench
 
 weights: tools ## Retrain the shipped models (hours; resumable; never run by CI)
 	@scripts/make-weights.sh

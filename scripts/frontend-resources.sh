@@ -12,12 +12,14 @@ OUT=build/frontend-resources
 MD=docs/frontend-resources.md
 mkdir -p "$OUT"
 # device, DP16KD and MULT18X18D of the device, of the board's core (docs/timing-seeds.tsv: 1 x 20
-# on the 12F/25F, 3 x 16 on the 45F, 6 x 16 on the 85F), then XW, MaxCols, LineDepth
+# on the 12F/25F, 3 x 16 on the 45F, 6 x 16 on the 85F), then XW, MaxCols, LineDepth (the 85F:
+# what its boards build, boards/boards.tsv "frontend"; 256 columns and 4096-photon lines, all the
+# block RAM the core leaves, did not route)
 CONFIGS=(
   "LFE5U-12F 32 28 25 23 10 4 512"
   "LFE5U-25F 56 28 25 23 10 32 1024"
   "LFE5U-45F 108 72 31 57 10 128 1024"
-  "LFE5U-85F 208 156 43 114 10 256 4096"
+  "LFE5U-85F 208 156 43 114 10 128 2048"
 )
 SRC=(rtl/frontend/frontend_top.v rtl/frontend/frontend_micro_map.v rtl/frontend/frontend_line_assembler.v
      rtl/frontend/frontend_pixel_assign.v rtl/frontend/frontend_histogram.v rtl/frontend/frontend_norm.v

@@ -42,6 +42,7 @@ module pipelined_divider #(
   wire [RemW-1:0] num_ext = num_i;
   /* verilator lint_on WIDTH */
 
+  wire [QuotWidth-1:0] stage_valid;   // a division in stage s
   genvar s;
   generate
     for (s = 0; s < QuotWidth; s = s + 1) begin : g_stage
@@ -56,6 +57,7 @@ module pipelined_divider #(
       wire [RemW:0] shifted = {1'b0, den_in} << Bit;
       /* verilator lint_on WIDTH */
       wire take = {1'b0, rem_in} >= shifted;
+      assign stage_valid[s] = valid_q[s];
       always @(posedge clk_i) begin
         if (en_i) begin
           /* verilator lint_off WIDTH */
@@ -72,13 +74,7 @@ module pipelined_divider #(
   endgenerate
 
   assign valid_o = valid_q[QuotWidth-1];
-  reg busy;
-  integer b;
-  always @* begin
-    busy = 1'b0;
-    for (b = 0; b < QuotWidth; b = b + 1) busy = busy | valid_q[b];
-  end
-  assign busy_o = busy;
+  assign busy_o = |stage_valid;
   assign quot_o  = quot_q[QuotWidth-1];
   assign side_o  = side_q[QuotWidth-1];
 
