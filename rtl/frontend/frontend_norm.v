@@ -1,7 +1,8 @@
 // frontend_norm: the integer pre-processing of docs/numerics.md §8 (integer form), per bin:
 //   v = max(10·c − S, 0), V = max(10·c_max − S, 0) (= max_k v_k),
 //   x_q = min(127, floor((256·v + V) / (2·V))), 0 when V = 0.
-// Latency: 1 + 8 + 1 enabled cycles (operands, pipelined_divider, output register).
+// Latency: 1 + 1 + 8 + 1 enabled cycles (input register, operands, pipelined_divider, output
+//   register; the input register takes the histogram's block RAM output off the operand adders).
 // Interface: beats valid/ready in and out (every stage moves when the output register is free);
 //   the pixel's fields (incomplete flag included) travel with each beat, x_q and the count out
 //   together.
@@ -47,21 +48,37 @@ module frontend_norm #(
   wire en = ~m_valid_q | m_ready_i;
   assign s_ready_o = en;
 
+  // input register
+  reg              in_valid_q;
+  reg [CountW-1:0] in_count_q, in_max_q;
+  reg [VW-1:0]     in_sum_q;
+  reg [SideW-1:0]  in_side_q;
+  always @(posedge clk_i) begin
+    if (en) begin
+      in_valid_q <= s_valid_i;
+      in_count_q <= s_count_i;
+      in_max_q   <= s_count_max_i;
+      in_sum_q   <= s_base_sum_i;
+      in_side_q  <= {s_frame_i, s_row_i, s_col_i, s_bin_i, s_count_i, s_photons_i, s_saturated_i, s_incomplete_i};
+    end
+    if (rst_i) in_valid_q <= 1'b0;
+  end
+
   // operands
-  wire [VW-1:0] ten_c   = {s_count_i, 3'b000} + {2'b00, s_count_i, 1'b0};
-  wire [VW-1:0] ten_max = {s_count_max_i, 3'b000} + {2'b00, s_count_max_i, 1'b0};
-  wire [VW-1:0] v       = ten_c > s_base_sum_i ? ten_c - s_base_sum_i : {VW{1'b0}};
-  wire [VW-1:0] peak    = ten_max > s_base_sum_i ? ten_max - s_base_sum_i : {VW{1'b0}};
+  wire [VW-1:0] ten_c   = {in_count_q, 3'b000} + {2'b00, in_count_q, 1'b0};
+  wire [VW-1:0] ten_max = {in_max_q, 3'b000} + {2'b00, in_max_q, 1'b0};
+  wire [VW-1:0] v       = ten_c > in_sum_q ? ten_c - in_sum_q : {VW{1'b0}};
+  wire [VW-1:0] peak    = ten_max > in_sum_q ? ten_max - in_sum_q : {VW{1'b0}};
   reg             op_valid_q;
   reg [NumW-1:0]  op_num_q;
   reg [VW:0]      op_den_q;
   reg [SideW-1:0] op_side_q;
   always @(posedge clk_i) begin
     if (en) begin
-      op_valid_q <= s_valid_i;
+      op_valid_q <= in_valid_q;
       op_num_q   <= peak == 0 ? {NumW{1'b0}} : {1'b0, v, 8'd0} + {9'd0, peak};
       op_den_q   <= peak == 0 ? {{VW{1'b0}}, 1'b1} : {peak, 1'b0};
-      op_side_q  <= {s_frame_i, s_row_i, s_col_i, s_bin_i, s_count_i, s_photons_i, s_saturated_i, s_incomplete_i};
+      op_side_q  <= in_side_q;
     end
     if (rst_i) op_valid_q <= 1'b0;
   end
@@ -85,7 +102,7 @@ module frontend_norm #(
   end
 
   assign m_valid_o = m_valid_q;
-  assign idle_o    = ~op_valid_q & ~d_busy & ~m_valid_q;
+  assign idle_o    = ~in_valid_q & ~op_valid_q & ~d_busy & ~m_valid_q;
   assign m_xq_o    = m_xq_q;
   assign {m_frame_o, m_row_o, m_col_o, m_bin_o, m_count_o, m_photons_o, m_saturated_o, m_incomplete_o} = m_side_q;
 endmodule
