@@ -165,6 +165,8 @@ module board_top #(
   generate
     if (HasPhotons != 0) begin : g_photons
       wire        ev_valid, ev_ready, restart, mid, idle, meta_valid, meta_sat, meta_inc;
+      wire        fx_valid, fx_ready, fx_last, fx_row_end;
+      wire [7:0]  fx_data;
       wire [50:0] ev;
       wire [FeXW:0] pix_x;
       wire [15:0] pix_y, meta_frame, meta_row;
@@ -191,12 +193,18 @@ module board_top #(
         .pix_x_i(pix_x), .pix_y_i(pix_y), .bidirect_i(bidirect), .bin_shift_i(bin_shift),
         .micro_mul_i(micro_mul), .window_off_i(window_off), .pre_rise_i(pre_rise),
         .s_valid_i(ev_valid), .s_ready_o(ev_ready), .s_event_i(ev),
-        .m_x_valid_o(px_valid), .m_x_ready_i(px_ready), .m_x_data_o(px_data), .m_x_last_o(px_last),
-        .m_x_row_end_o(px_row_end),
+        .m_x_valid_o(fx_valid), .m_x_ready_i(fx_ready), .m_x_data_o(fx_data), .m_x_last_o(fx_last),
+        .m_x_row_end_o(fx_row_end),
         .m_meta_valid_o(meta_valid), .m_meta_ready_i(pix_out_valid & tx_pix_ready),
         .m_frame_o(meta_frame), .m_row_o(meta_row), .m_col_o(meta_col), .m_photons_o(meta_photons),
         .m_saturated_o(meta_sat), .m_incomplete_o(meta_inc), .m_moments_o(meta_moments),
         .m_number_o(meta_number), .counters_o(counters), .pixels_o(pixels), .idle_o(idle), .mid_o(mid));
+      // The beats pass a skid buffer: the core's ready reached the front end's pipeline enables
+      // and the histogram's block RAM clock enables in one cycle (50.5 MHz on the 85F).
+      skid_buffer #(.Width(10)) u_px_skid (
+        .clk_i(clk), .rst_i(rst),
+        .s_valid_i(fx_valid), .s_ready_o(fx_ready), .s_data_i({fx_row_end, fx_last, fx_data}),
+        .m_valid_o(px_valid), .m_ready_i(px_ready), .m_data_o({px_row_end, px_last, px_data}));
       assign pix_out_valid = sum_valid & sum_photon & meta_valid;
       assign sum_ready     = sum_photon ? (meta_valid & tx_pix_ready) : tx_sum_ready;
       assign pix_payload   = {meta_moments, sum_data, 6'd0, meta_inc, meta_sat, meta_photons,
