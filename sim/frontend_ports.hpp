@@ -2,6 +2,7 @@
 // end (rtl/frontend/frontend_top.v, or frontend_core.v around it: the same port names), shared
 // by the front end's test driver (tests/rtl_frontend/frontend_dut.hpp) and FrontendCoreRunner.
 #pragma once
+#include <array>
 #include <cstdint>
 
 #include "frontend.hpp"
@@ -22,13 +23,9 @@ void set_frontend_config(V& top, const FrontendConfig& c) {
 // counters_o (frontend_params.vh Cnt*, 32 bits each) in FrontendCounters.
 template <class V>
 FrontendCounters read_frontend_counters(const V& top) {
-  FrontendCounters n;
-  uint64_t* f[] = {&n.events, &n.photons, &n.photons_imaged, &n.photons_outside_lines, &n.photons_outside_window,
-                   &n.photons_line_overflow, &n.photons_bad_line, &n.photons_past_image, &n.photons_saturated,
-                   &n.lines_imaged, &n.lines_too_long, &n.lines_zero_duration, &n.stops_before_start,
-                   &n.truncated_records, &n.unknown_records, &n.frames, &n.rows_out};
-  for (int i = 0; i < 17; ++i) *f[i] = top.counters_o[i];
-  return n;
+  std::array<uint32_t, kFrontendCounters> words{};
+  for (int i = 0; i < kFrontendCounters; ++i) words[size_t(i)] = top.counters_o[i];
+  return frontend_counters_from_words(words);
 }
 
 }  // namespace flimgru::sim
