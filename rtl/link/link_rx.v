@@ -77,7 +77,7 @@ module link_rx #(
 
   // ---- frame fields ----------------------------------------------------------------------
   reg [8:0]  idx_q;         // decoded bytes so far (saturates at 511)
-  reg [7:0]  type_q, seq_q, len_q;
+  reg [7:0]  type_q, seq_q;
   reg [15:0] crc_q;
   reg        ferr_q;        // a UART framing error inside this frame
   reg        herr_q;        // a header error (magic, type, length, too long)
@@ -85,6 +85,12 @@ module link_rx #(
   reg        busy_q;        // no room for the payload
   reg        tpsf_q;        // payload bytes go to the buffer
   reg        hdr_ok_q;      // the header checked out: magic, type, len, no framing error so far
+  // The end-of-frame decision reads only these flags (registered as the bytes arrive), so the
+  // closing delimiter's commit is a few gates from registers (timing: docs/timing.md).
+  reg        past_len_q;    // the length byte is in (idx_q >= 4)
+  reg [8:0]  left_q;        // after the length byte: decoded bytes still due (payload + CRC)
+  reg        crc_ok_q;      // crc_q == 0: the CRC checks out if the frame ends here
+  reg        seq_bad_q;     // seq_q != ev_expect_q (an EVENTS frame out of order)
 
   wire [15:0] crc_next;
   crc16 u_crc (.crc_i(crc_q), .data_i(dec_data), .crc_o(crc_next));
@@ -92,8 +98,6 @@ module link_rx #(
   wire       buf_room;
   wire [SeqW:0] seq_count;
   wire       seq_room = (seq_count != SeqDepthW);
-  wire [9:0] frame_len = {2'b00, len_q} + 10'd6;
-  wire [9:0] pay_end   = {2'b00, len_q} + 10'd4;       // first CRC byte position
   wire       at_len    = dec_valid && (idx_q == 9'd3);
   wire       is_events = (Photons != 0) && (type_q == TypeEvents);
   wire       is_config = (Photons != 0) && (type_q == TypePhotonConfig);
@@ -103,27 +107,27 @@ module link_rx #(
   wire       len_ok    = pay_type ? (dec_data == BinsB) : req_type ? (dec_data == 8'd0) : 1'b0;
   wire       type_ok   = pay_type || req_type;
   wire       buf_start = at_len && !herr_q && pay_type && len_ok && buf_room && seq_room;
-  wire       in_pay    = (idx_q >= 9'd4) && ({1'b0, idx_q} < pay_end);
+  wire       in_pay    = past_len_q && (left_q > 9'd2);      // idx_q in 4 .. len + 3
   wire       buf_wr    = dec_valid && tpsf_q && in_pay;
 
   // ---- end of frame ----------------------------------------------------------------------
   wire end_frame = is_delim && started_q;
-  wire truncated = (cnt_q != 8'd0) || (idx_q < 9'd4) || ({1'b0, idx_q} != frame_len);
+  wire truncated = (cnt_q != 8'd0) || !past_len_q || (left_q != 9'd0);   // idx_q != len + 6
   reg  [7:0] err_code;
   // EVENTS frames are taken only in seq order (docs/protocol.md §7): the first after a
   // PHOTON_CONFIG carries its seq + 1, each next one seq + 1.
   reg  [7:0] ev_expect_q;
-  wire       out_of_order = is_events && (seq_q != ev_expect_q);
+  wire       out_of_order = is_events && seq_bad_q;
   always @* begin
     if (ferr_q || s_frame_err_i) err_code = ErrFraming;
     else if (herr_q)         err_code = hcode_q;
     else if (truncated)      err_code = ErrTruncated;
-    else if (crc_q != 16'h0) err_code = ErrCrc;
+    else if (!crc_ok_q)      err_code = ErrCrc;
     else if (out_of_order)   err_code = ErrOrder;
     else if (busy_q)         err_code = ErrBusy;
     else                     err_code = 8'h00;
   end
-  wire frame_good = (err_code == 8'h00);
+  wire frame_good = !(ferr_q || s_frame_err_i || herr_q || truncated || !crc_ok_q || out_of_order || busy_q);
   wire commit     = end_frame && frame_good && tpsf_q;          // the payload to the core
   wire seq_push   = commit && (type_q == TypeTpsf);             // a pixel: its seq for the result
   wire status_req = end_frame && frame_good && !seq_push;       // a response: STATUS, ACK or PHOTON_STATUS
@@ -141,14 +145,19 @@ module link_rx #(
     if (s_valid_i && s_frame_err_i) ferr_q <= 1'b1;
 
     if (dec_valid) begin
-      crc_q <= crc_next;
+      crc_q    <= crc_next;
+      crc_ok_q <= (crc_next == 16'h0);
       if (idx_q != 9'h1FF) idx_q <= idx_q + 1'b1;
       case (idx_q)
         9'd0: if (dec_data != LinkMagic && !herr_q) begin herr_q <= 1'b1; hcode_q <= ErrMagic; end
         9'd1: type_q <= dec_data;
-        9'd2: seq_q  <= dec_data;
+        9'd2: begin
+          seq_q     <= dec_data;
+          seq_bad_q <= (dec_data != ev_expect_q);
+        end
         9'd3: begin
-          len_q <= dec_data;
+          past_len_q <= 1'b1;
+          left_q     <= {1'b0, dec_data} + 9'd2;
           if (!herr_q && !type_ok) begin herr_q <= 1'b1; hcode_q <= ErrType; end
           else if (!herr_q && !len_ok) begin herr_q <= 1'b1; hcode_q <= ErrLength; end
           if (!herr_q && type_ok && len_ok && !ferr_q && !s_frame_err_i) hdr_ok_q <= 1'b1;
@@ -158,7 +167,11 @@ module link_rx #(
           end
         end
         default: begin
-          if ({1'b0, idx_q} >= frame_len && !herr_q) begin herr_q <= 1'b1; hcode_q <= ErrTooLong; end
+          if (left_q == 9'd0) begin
+            if (!herr_q) begin herr_q <= 1'b1; hcode_q <= ErrTooLong; end
+          end else begin
+            left_q <= left_q - 1'b1;
+          end
         end
       endcase
     end
@@ -170,6 +183,10 @@ module link_rx #(
       started_q <= 1'b0;
       idx_q     <= 9'd0;
       crc_q     <= 16'hFFFF;
+      crc_ok_q  <= 1'b0;
+      past_len_q <= 1'b0;
+      left_q    <= 9'd0;
+      seq_bad_q <= 1'b0;
       ferr_q    <= 1'b0;
       herr_q    <= 1'b0;
       busy_q    <= 1'b0;
@@ -177,7 +194,6 @@ module link_rx #(
       hdr_ok_q  <= 1'b0;
       type_q    <= 8'h00;
       seq_q     <= 8'h00;
-      len_q     <= 8'h00;
     end
   end
 
@@ -274,8 +290,8 @@ module link_rx #(
   always @(posedge clk_i) if (!rst_i) begin
     if (seq_push) assert (seq_in_ready)
       else $error("link_rx: seq %0d pushed into a full sequence FIFO", seq_q);
-    if (tpsf_q) assert (pay_type && len_q == BinsB)
-      else $error("link_rx: payload of type %0d, length %0d buffered", type_q, len_q);
+    if (tpsf_q) assert (pay_type && past_len_q)
+      else $error("link_rx: payload of type %0d buffered", type_q);
   end
 `endif
 `ifdef FORMAL
@@ -295,6 +311,8 @@ module link_rx #(
   reg       f_fe;
   reg [8:0] f_nw;
   reg       f_open;
+  wire [9:0] frame_len = {2'b00, f_b3} + 10'd6;   // the frame's decoded bytes
+  wire [9:0] pay_end   = {2'b00, f_b3} + 10'd4;   // first CRC byte position
   always @(posedge clk_i) begin
     if (s_valid_i && s_frame_err_i && f_nd < 9'd4) f_fe <= 1'b1;
     if (dec_valid) begin
@@ -319,8 +337,8 @@ module link_rx #(
 
   always @* if (f_past_valid && !rst_i) begin
     // payload: only into an open buffer frame, only payload bytes, never past len
-    if (buf_wr) assert (f_open && f_nd >= 9'd4 && {1'b0, f_nd} < pay_end && f_nw < {1'b0, len_q});
-    if (tpsf_q) assert (len_q == BinsB && pay_type);
+    if (buf_wr) assert (f_open && f_nd >= 9'd4 && {1'b0, f_nd} < pay_end && f_nw < {1'b0, f_b3});
+    if (tpsf_q) assert (f_b3 == BinsB && pay_type);
     // tpsf_buffer's environment: start with room and no frame open, commit after exactly Bins
     // payload bytes; sync_fifo (sequence numbers): never pushed when full
     if (buf_start) assert (!f_open && buf_room);
@@ -337,11 +355,10 @@ module link_rx #(
     assert (hdr_ok_q == f_hdr_ok);
     if (f_nd >= 9'd2) assert (type_q == f_b1);
     if (f_nd >= 9'd3) assert (seq_q == f_b2);
-    if (f_nd >= 9'd4) assert (len_q == f_b3);
     if (f_nd >= 9'd1 && f_nd <= 9'd3) assert (herr_q == (f_b0 != LinkMagic));
     if (f_nd <= 9'd3) assert (f_fe == ferr_q);
     if (f_fe) assert (ferr_q);
-    if (tpsf_q) assert (f_nw == ((idx_q < pay_end[8:0]) ? idx_q - 9'd4 : {1'b0, len_q}) && idx_q >= 9'd4);
+    if (tpsf_q) assert (f_nw == ((idx_q < pay_end[8:0]) ? idx_q - 9'd4 : {1'b0, f_b3}) && idx_q >= 9'd4);
     if (tpsf_q) assert (seq_count < SeqDepthW);
     assert (seq_count <= SeqDepthW);
     assert (!(tpsf_q && busy_q));
@@ -349,13 +366,20 @@ module link_rx #(
                         hcode_q == ErrTooLong);
     if (idx_q >= 9'd4 && !herr_q && pay_type) assert (tpsf_q || busy_q);
     if (idx_q >= 9'd4 && !herr_q && !ferr_q) assert (hdr_ok_q);
-    if (tpsf_q || busy_q) assert (idx_q >= 9'd4 && pay_type && len_q == BinsB);
+    if (tpsf_q || busy_q) assert (idx_q >= 9'd4 && pay_type && f_b3 == BinsB);
     if (idx_q != 9'd0) assert (started_q && !first_q);
     if (cnt_q != 8'd0) assert (!first_q && cnt_q < code_q);
     if (!first_q) assert (started_q && code_q != 8'd0);
     if (idx_q == 9'd0) assert (!herr_q && !tpsf_q && !busy_q && !hdr_ok_q && crc_q == 16'hFFFF);
     if (first_q) assert (cnt_q == 8'd0 && code_q == 8'd0 && idx_q == 9'd0);
-    if (idx_q >= 9'd4 && !herr_q) assert (type_ok && len_q == (pay_type ? BinsB : 8'd0));
+    if (idx_q >= 9'd4 && !herr_q) assert (type_ok && f_b3 == (pay_type ? BinsB : 8'd0));
+    // the registered end-of-frame flags equal what they stand for
+    assert (past_len_q == (idx_q >= 9'd4));
+    assert (crc_ok_q == (crc_q == 16'h0));
+    if (idx_q >= 9'd3) assert (seq_bad_q == (seq_q != ev_expect_q));
+    if (idx_q >= 9'd4 && {1'b0, idx_q} <= frame_len) assert ({1'b0, left_q} == frame_len - {1'b0, idx_q});
+    if (idx_q >= 9'd4 && {1'b0, idx_q} > frame_len) assert (left_q == 9'd0 && herr_q);
+    if (idx_q < 9'd4) assert (left_q == 9'd0);
   end
 
   // Back in step at every delimiter: the parser is in its idle state after it.
