@@ -15,8 +15,8 @@
 #include "scoreboard.hpp"
 #include "Vl2p12.h"
 #include "Vl3p8h16.h"
-#include "Vl1p20.h"
-#include "Vl6p16.h"
+#include "Vl1p25.h"
+#include "Vl6p21.h"
 #include "Vl2p16i2.h"
 
 namespace fs = std::filesystem;
@@ -52,19 +52,19 @@ std::map<std::string, long> read_params(const std::string& path) {
   return kv;
 }
 
-struct CfgL1P20 {  // LFE5U-25F: one lane of 20 rows, 23 of its 28 MULT18X18D
-  using V = Vl1p20;
-  static constexpr int lanes = 1, layers = 1, hidden = 32, rows = 20;
+struct CfgL1P25 {  // LFE5U-12F/25F: one lane of 25 rows, all 28 of its MULT18X18D
+  using V = Vl1p25;
+  static constexpr int lanes = 1, layers = 1, hidden = 32, rows = 25;
   static constexpr int in_dim = 1;
-  static constexpr const char* name = "l1p20";
-  static constexpr const char* params = FLIMGRU_RTL_l1p20_ROMS;
+  static constexpr const char* name = "l1p25";
+  static constexpr const char* params = FLIMGRU_RTL_l1p25_ROMS;
 };
-struct CfgL6P16 {  // LFE5U-85F: six lanes of 16 rows, 114 of its 156 MULT18X18D
-  using V = Vl6p16;
-  static constexpr int lanes = 6, layers = 1, hidden = 32, rows = 16;
+struct CfgL6P21 {  // LFE5U-85F: six lanes of 21 rows, 144 of its 156 MULT18X18D
+  using V = Vl6p21;
+  static constexpr int lanes = 6, layers = 1, hidden = 32, rows = 21;
   static constexpr int in_dim = 1;
-  static constexpr const char* name = "l6p16";
-  static constexpr const char* params = FLIMGRU_RTL_l6p16_ROMS;
+  static constexpr const char* name = "l6p21";
+  static constexpr const char* params = FLIMGRU_RTL_l6p21_ROMS;
 };
 
 struct CfgL2P16I2 {  // the IRF-conditioned model: the encoder reads the IRF bin beside the TPSF's
@@ -210,15 +210,15 @@ TEST(RtlCore, CycleFormulaWithinBudget) {
   // cycles per TPSF vs the ideal MACs / multipliers (docs/architecture.md)
   cycle_budget<CfgL2P12>();
   cycle_budget<CfgL3P8H16>();
-  cycle_budget<CfgL1P20>();
-  cycle_budget<CfgL6P16>();
+  cycle_budget<CfgL1P25>();
+  cycle_budget<CfgL6P21>();
 }
 
 TEST(RtlCore, FpgaReportUsesTheHarnessSchedule) {
   // flimgru fpga-report computes throughput without the harness; both must agree everywhere.
   for (int H : {8, 16, 32, 64})
     for (int L : {1, 2, 3})
-      for (int P : {4, 8, 12, 16, 18, 20, 32})
+      for (int P : {4, 8, 12, 16, 18, 20, 21, 25, 32})
         EXPECT_EQ(fpga_batch_cycles(H, L, P), sim::Schedule(H, L, P).batch_cycles()) << H << " " << L << " " << P;
 }
 
@@ -318,18 +318,18 @@ TEST(RtlCore, RandomSeedsSweep) {
   }
 }
 
-TEST(RtlCoreDevices, Ecp5_25F_OneLaneTwentyRows) {
-  back_to_back<CfgL1P20>("25f", 41, false, {{Shape::Decay}, {Shape::Saturated}, {Shape::Random}});
+TEST(RtlCoreDevices, Ecp5_25F_OneLaneTwentyFiveRows) {
+  back_to_back<CfgL1P25>("25f", 41, false, {{Shape::Decay}, {Shape::Saturated}, {Shape::Random}});
 }
 
-TEST(RtlCoreDevices, Ecp5_85F_SixLanesSixteenRows) {
-  back_to_back<CfgL6P16>("85f", 42, false,
+TEST(RtlCoreDevices, Ecp5_85F_SixLanesTwentyOneRows) {
+  back_to_back<CfgL6P21>("85f", 42, false,
                          {lanes_of(6, {Shape::Decay, Shape::Zeros, Shape::SingleBin, Shape::Saturated}),
                           lanes_of(6, {Shape::Decay, Shape::Decay})});
 }
 
 TEST(RtlCoreDevices, Ecp5_85F_ExtremeShortBatchStalls) {
-  Bench<CfgL6P16> b("85fx", 43, true);
+  Bench<CfgL6P21> b("85fx", 43, true);
   b.dut.set_stalls(0.7, 0.01);
   b.batch({Shape::Random, Shape::Decay, Shape::Saturated, Shape::SingleBin});
   b.batch(lanes_of(6, {Shape::Decay}));
