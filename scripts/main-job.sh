@@ -36,6 +36,7 @@ step "4/4 summary"
 read -r lanes rows pll < <(awk -v b="$BOARD" '$1 == b {print $10, $11, $7}' boards/boards.tsv)
 cycles=$(build/cmake/sim/flimgru_rtl_bench | awk -F'|' -v l="$lanes" -v r="$rows" \
   '$2+0 == l && $3+0 == r {gsub(/ /, "", $8); print $8; exit}')
+[[ -n $cycles ]] || { echo "main job: flimgru_rtl_bench has no row for $lanes lanes x $rows MAC rows (sim/rtl_bench.cpp)" >&2; exit 1; }
 echo "model        $(readlink weights/default): 1 x GRU(32), int8 ROM set $OUT/rom"
 $F eval --data "$OUT/image32" --backend int8 | sed -n 's/^ *int8 */accuracy     32x32 image, whole decay: /p'
 echo "bit-exact    RTL core == integer model on all 1,024 pixels"

@@ -95,8 +95,10 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows;
   const int64_t macs = m.macs_per_tpsf();
-  for (auto [lanes, p] : std::vector<std::pair<int, int>>{{1, 12}, {2, 12}, {1, 16}, {1, 20}, {2, 16}, {4, 16},
-                                                            {6, 16}, {4, 24}, {4, 32}, {6, 18}}) {
+  // the boards' cores (boards/boards.tsv: 1 x 25, 3 x 21, 6 x 21), the ones before them, and others
+  for (auto [lanes, p] : std::vector<std::pair<int, int>>{{1, 12}, {2, 12}, {1, 16}, {1, 20}, {1, 25}, {2, 16},
+                                                            {4, 16}, {3, 16}, {3, 21}, {6, 16}, {6, 18}, {6, 21},
+                                                            {6, 23}, {4, 24}, {4, 32}}) {
     Schedule s(m.hidden, m.layers, p);
     Row r{lanes, p, s.batch_cycles(), double(s.batch_cycles()) / lanes, double(macs) / (lanes * p),
           lanes == def.lanes && p == def.mac_rows};
