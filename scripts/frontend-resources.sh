@@ -11,15 +11,15 @@ cd "$(dirname "$0")/.."
 OUT=build/frontend-resources
 MD=docs/frontend-resources.md
 mkdir -p "$OUT"
-# device, DP16KD and MULT18X18D of the device, of the board's core (docs/timing-seeds.tsv: 1 x 20
-# on the 12F/25F, 3 x 16 on the 45F, 6 x 16 on the 85F), then XW, MaxCols, LineDepth (the 85F:
+# device, DP16KD and MULT18X18D of the device, of the board's core (docs/timing-seeds.tsv: 1 x 25
+# on the 12F/25F, 3 x 21 on the 45F, 6 x 21 on the 85F), then XW, MaxCols, LineDepth (the 85F:
 # what its boards build, boards/boards.tsv "frontend"; 256 columns and 4096-photon lines, all the
 # block RAM the core leaves, did not route)
 CONFIGS=(
-  "LFE5U-12F 32 28 25 23 10 4 512"
-  "LFE5U-25F 56 28 25 23 10 32 1024"
-  "LFE5U-45F 108 72 31 57 10 128 1024"
-  "LFE5U-85F 208 156 43 114 10 128 2048"
+  "LFE5U-12F 32 28 27 28 10 4 512"
+  "LFE5U-25F 56 28 27 28 10 32 1024"
+  "LFE5U-45F 108 72 33 72 10 128 1024"
+  "LFE5U-85F 208 156 45 144 10 128 2048"
 )
 SRC=(rtl/frontend/frontend_top.v rtl/frontend/frontend_micro_map.v rtl/frontend/frontend_line_assembler.v
      rtl/frontend/frontend_pixel_assign.v rtl/frontend/frontend_histogram.v rtl/frontend/frontend_norm.v
@@ -53,9 +53,9 @@ done
   echo
   echo "\"fits\": block RAM and multipliers of core and front end within the device's. Logic: the front"
   echo "end's LUT4 + 2 × CCU2C (about 3k LUT4) against what the core leaves: 3.6k on the 12F (tight),"
-  echo "15k or more on the others (docs/fpga.md). On the 12F and 25F the front end's"
-  echo "MULT18X18D do not fit beside the 1 × 20 core (23 of 28): such a board needs the 1 × 16 core"
-  echo "(19 + 6 = 25 of 28) or the front end's products in LUTs. Not placed or routed, so no Fmax"
-  echo "here: the front end is not yet in a board build."
+  echo "15k or more on the others (docs/fpga.md). The cores of the 12F, 25F (1 × 25) and 45F (3 × 21)"
+  echo "use every multiplier, so the front end's MULT18X18D do not fit beside them: such a board needs"
+  echo "a narrower core (1 × 19, 3 × 19: the cycles of 1 × 20, 3 × 16) or the front end's products in"
+  echo "LUTs. Not placed or routed, so no Fmax here: the front end is not yet in a board build."
 } >"$MD"
 echo "frontend-resources: wrote $MD"
