@@ -52,10 +52,10 @@ done
   printf '%s\n' "${rows[@]}"
   echo
   echo "\"fits\": block RAM and multipliers of core and front end within the device's. Logic: the front"
-  echo "end's LUT4 + 2 × CCU2C (about 3k LUT4) against what the core leaves: 3.6k on the 12F (tight),"
+  echo "end's LUT4 + 2 × CCU2C (about 3k LUT4) against what the core leaves: 2.9k on the 12F (too tight),"
   echo "15k or more on the others (docs/fpga.md). The cores of the 12F, 25F (1 × 25) and 45F (3 × 21)"
   echo "use every multiplier, so the front end's MULT18X18D do not fit beside them: such a board needs"
-  echo "a narrower core (1 × 19, 3 × 19: the cycles of 1 × 20, 3 × 16) or the front end's products in"
+  echo "a narrower core (1 × 19 or 3 × 19: 6 row groups instead of 4 or 5, 43 % or 20 % more cycles) or the front end's products in"
   echo "LUTs. Not placed or routed, so no Fmax here: the front end is not yet in a board build."
 } >"$MD"
 echo "frontend-resources: wrote $MD"
