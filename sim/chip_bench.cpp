@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "Vchip.h"
+#include "board_table.hpp"
 #include "frontend_core.hpp"
 #include "frontend_core_runner.hpp"
 #include "rom_image.hpp"
@@ -30,28 +31,6 @@ using namespace flimgru;
 namespace {
 
 using sim::Stream;
-
-struct Board {
-  std::string name;
-  int lanes = 0, rows = 0;
-  double mhz = 0;
-};
-
-std::vector<Board> boards() {
-  std::vector<Board> b;
-  std::ifstream f(FLIMGRU_SOURCE_DIR "/boards/boards.tsv");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream ss(line);
-    std::vector<std::string> c;
-    std::string w;
-    while (ss >> w) c.push_back(w);
-    if (c.size() < 12) continue;
-    b.push_back({c[0], std::stoi(c[9]), std::stoi(c[10]), std::stod(c[6])});
-  }
-  return b;
-}
 
 }  // namespace
 
@@ -91,8 +70,8 @@ int main(int argc, char** argv) {
   std::printf("\n|---|---|");
   for (size_t i = 0; i < streams.size(); ++i) std::printf("---|---|");
   std::printf("\n");
-  const std::vector<Board> bs = boards();
-  for (const Board& b : bs) {
+  const std::vector<sim::BoardRow> bs = sim::read_board_table();
+  for (const sim::BoardRow& b : bs) {
     std::printf("| %s | %.0f |", b.name.c_str(), b.mhz);
     for (const auto& [ph, px] : per_cycle) std::printf(" %.1f | %.0f |", ph * b.mhz, px * b.mhz * 1e6);
     std::printf("\n");
@@ -101,7 +80,7 @@ int main(int argc, char** argv) {
               "at which the front end (one event a clock) becomes the bound instead:\n\n"
               "| board | lanes x rows | clock (MHz) | core: pixels/s | front end bound at (photons a pixel) |\n"
               "|---|---|---|---|---|\n");
-  for (const Board& b : bs) {
+  for (const sim::BoardRow& b : bs) {
     const sim::Schedule sch(m.hidden, m.layers, b.rows, m.input_width);
     const double px_s = b.lanes * b.mhz * 1e6 / double(sch.batch_cycles());
     std::printf("| %s | %d x %d | %.0f | %.0f | %.0f |\n", b.name.c_str(), b.lanes, b.rows, b.mhz, px_s,

@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "board_table.hpp"
 #include "preprocess.hpp"
 #include "quantizer.hpp"
 #include "rom_image.hpp"
@@ -95,10 +97,11 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows;
   const int64_t macs = m.macs_per_tpsf();
-  // the boards' cores (boards/boards.tsv: 1 x 25, 3 x 21, 6 x 21), the ones before them, and others
-  for (auto [lanes, p] : std::vector<std::pair<int, int>>{{1, 12}, {2, 12}, {1, 16}, {1, 20}, {1, 25}, {2, 16},
-                                                            {4, 16}, {3, 16}, {3, 21}, {6, 16}, {6, 18}, {6, 21},
-                                                            {6, 23}, {4, 24}, {4, 32}}) {
+  // reference configurations, and every board's core of boards/boards.tsv (the main job reads its row)
+  std::set<std::pair<int, int>> configs{{1, 12}, {2, 12}, {1, 16}, {1, 20}, {2, 16}, {4, 16},
+                                        {6, 16}, {6, 18}, {6, 23}, {4, 24}, {4, 32}};
+  for (const BoardRow& b : read_board_table()) configs.insert({b.lanes, b.rows});
+  for (auto [lanes, p] : configs) {
     Schedule s(m.hidden, m.layers, p);
     Row r{lanes, p, s.batch_cycles(), double(s.batch_cycles()) / lanes, double(macs) / (lanes * p),
           lanes == def.lanes && p == def.mac_rows};

@@ -373,7 +373,9 @@ module link_rx #(
     if (idx_q == 9'd0) assert (!herr_q && !tpsf_q && !busy_q && !hdr_ok_q && crc_q == 16'hFFFF);
     if (first_q) assert (cnt_q == 8'd0 && code_q == 8'd0 && idx_q == 9'd0);
     if (idx_q >= 9'd4 && !herr_q) assert (type_ok && f_b3 == (pay_type ? BinsB : 8'd0));
-    // the registered end-of-frame flags equal what they stand for
+    // the registered end-of-frame flags equal what they stand for; frame_good (the flags' OR, for
+    // timing) says exactly what the error code says
+    assert (frame_good == (err_code == 8'h00));
     assert (past_len_q == (idx_q >= 9'd4));
     assert (crc_ok_q == (crc_q == 16'h0));
     if (idx_q >= 9'd3) assert (seq_bad_q == (seq_q != ev_expect_q));
