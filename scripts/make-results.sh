@@ -33,7 +33,9 @@ mkdir -p build/results
 # And the default network with no IRF from the user: on the fixed-IRF set the IRF fitted to the
 # set's summed decay (--irf-estimated), as `image` fits an image's; on the general set each
 # pixel's own IRF fitted with the network's decay shape (--irf-pixel, as `infer --irf pixel`).
-given=(default:test20k:given default:test20k-irf:given default:test20k-irf:estimated default:test20k:pixel)
+# default-irf: what `infer --irf FILE` / `image --irf FILE` run when no --model is named.
+given=(default:test20k:given default:test20k-irf:given default:test20k-irf:estimated default:test20k:pixel
+       default-irf:test20k:given)
 for dir in weights/irf-*/; do given+=("$(basename "$dir"):test20k-irf:given"); done
 for mt in "${given[@]}"; do
   IFS=: read -r name test how <<<"$mt"; m=weights/$name
@@ -41,7 +43,7 @@ for mt in "${given[@]}"; do
   out=build/results/$name-irf-$how-$test.json
   evals+=("$out")
   if [[ $# -gt 0 && -f $out && " $* " != *" irf-given "* ]]; then continue; fi
-  if [[ $name == *-qat || $name == default ]]; then backends=float,int8; else backends=float,int16,int8; fi
+  if [[ $name == *-qat || $name == default* ]]; then backends=float,int8; else backends=float,int16,int8; fi
   label="IRF $how"; [[ $how == pixel ]] && label="IRF fitted per pixel"
   echo "== eval $name with the IRF $how on $test ($backends)"
   $F eval --data "$D/$test" --model "$m/model.safetensors" --backend "$backends" --irf-"$how" \

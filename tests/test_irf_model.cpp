@@ -438,6 +438,13 @@ TEST_F(IrfCli, ImageUsesTheGivenIrfOrTheOneItEstimates) {
   s = nlohmann::json::parse(test::slurp(d / "one/summary.json"));
   EXPECT_EQ(s["model"]["irf"]["source"], d / "irf.txt");
   EXPECT_THAT(s["model"]["tau_int"].get<std::string>(), ::testing::HasSubstr("photons"));
+  // No --model: the IRF-conditioned default with --irf FILE, the width-1 default with the estimate.
+  run({"image", d / "cube.npy", "-o", d / "dflt-given", "--method", "nn", "--irf", d / "irf.txt", "--quiet"});
+  s = nlohmann::json::parse(test::slurp(d / "dflt-given/summary.json"));
+  EXPECT_EQ(s["model"]["model"], default_irf_model_path());
+  run({"image", d / "cube.npy", "-o", d / "dflt-est", "--method", "nn", "--quiet"});
+  s = nlohmann::json::parse(test::slurp(d / "dflt-est/summary.json"));
+  EXPECT_EQ(s["model"]["model"], default_model_path());
 }
 
 // flimgru train --irf-input: a width-1 --init gains the zero IRF column; the run resumes, and a
@@ -456,6 +463,34 @@ TEST_F(IrfCli, TrainWithTheIrfInputWidensTheInitAndResumes) {
   train(2, true);
   EXPECT_NE(load_checkpoint(d / "run/model.safetensors").encoder[0].w_ih, w.encoder[0].w_ih);
   EXPECT_ERROR_MENTIONS(train(3, false), "input width");
+}
+
+// With a measured IRF (a file, or each sample's own: labels) and no --model, the software backends
+// run the IRF-conditioned default (weights/default-irf); an estimated IRF or none keeps the
+// width-1 default (weights/default), whose τm does better with an estimated IRF.
+TEST_F(IrfCli, AMeasuredIrfSelectsTheIrfConditionedDefault) {
+  ASSERT_EQ(make_backend("int8", default_irf_model_path(), 1)->input_width(), 2);
+  ASSERT_EQ(make_backend("int8", default_model_path(), 1)->input_width(), 1);
+  auto infer = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> a{"infer", d / "data", "-o", d / out, "--json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return nlohmann::json::parse(test::run_cli_stdout(a))["model"];
+  };
+  for (const std::string b : {"float", "int8"}) {
+    const auto given = infer(b + "-given.csv", {"--backend", b, "--irf", d / "irf.txt"});
+    EXPECT_EQ(given["model"], default_irf_model_path()) << b;
+    EXPECT_EQ(given.value("input_width", 1), 2) << b;
+    EXPECT_EQ(infer(b + "-labels.csv", {"--backend", b, "--irf", "labels"})["model"], default_irf_model_path()) << b;
+    EXPECT_EQ(infer(b + "-est.csv", {"--backend", b, "--irf", "estimate"})["model"], default_model_path()) << b;
+    EXPECT_EQ(infer(b + "-none.csv", {"--backend", b})["model"], default_model_path()) << b;
+    // the same bytes as naming that model
+    infer(b + "-named.csv", {"--backend", b, "--irf", d / "irf.txt", "--model", default_irf_model_path()});
+    EXPECT_EQ(test::slurp(d / (b + "-given.csv")), test::slurp(d / (b + "-named.csv"))) << b;
+  }
+  // a named model wins
+  EXPECT_EQ(infer("named-one.csv", {"--irf", d / "irf.txt", "--model", d / "one.safetensors"})["model"],
+            d / "one.safetensors");
+  EXPECT_EQ(model_for_run("rtl", "", true), "");  // the rtl backend runs the model it was compiled for
 }
 
 }  // namespace

@@ -232,7 +232,9 @@ void add_eval(CLI::App& app) {
                                "Evaluate backends on a simulated data set: per-channel RMSE, R², L2, DTW and "
                                "lifetime errors against the ground truth, and int-vs-float agreement");
   c->add_option("--data", o->data, "Data set directory (flimgru simulate -o)")->required();
-  c->add_option("--model", o->model, "Checkpoint (.safetensors) or ROM set directory (default: shipped model)");
+  c->add_option("--model", o->model, "Checkpoint (.safetensors) or ROM set directory (default: the shipped model "
+                                    "weights/default; with --irf-given the IRF-conditioned weights/default-irf, "
+                                    "as infer runs it)");
   c->add_option("--backend", o->backends,
                 "Backends to evaluate: float, int8, int16, fit (the maximum-likelihood fit with the mono/bi model "
                 "selection, each sample's true IRF given), fit-bi (the same, always bi-exponential) or labels (the set's own "
@@ -311,7 +313,9 @@ void add_eval(CLI::App& app) {
     std::map<std::string, std::vector<float>> outputs;
     std::vector<float> irf;  // per-sample IRF inputs, made when a model reads them
     for (const auto& name : o->backends) {
-      Estimates e = run_backend(name, o->model, ds, o->data, counts, x, irf, o->threads, o->tau_int);
+      // --irf-given and no --model: the IRF-conditioned default, as `infer --irf labels` runs it.
+      const std::string model = model_for_run(name, o->model, o->tau_int.irf_given);
+      Estimates e = run_backend(name, model, ds, o->data, counts, x, irf, o->threads, o->tau_int);
       report["results"][name] = evaluate(e, ds, known, unknown, o->threads);
       if (!e.irf_input.empty()) report["results"][name]["irf_input"] = e.irf_input;
       outputs[name] = std::move(e.y);

@@ -25,16 +25,18 @@ void add_image(CLI::App& app) {
                 "For nn: float, int8, int16, or rtl (the verilated core compiled for the default model; "
                 "identical output to int8), as for `flimgru infer`")
       ->check(backend_validator());
-  c->add_option("--model", o->model, "For nn: checkpoint (.safetensors) or ROM set directory");
+  c->add_option("--model", o->model, "For nn: checkpoint (.safetensors) or ROM set directory (default: the "
+                                    "shipped model weights/default; with --irf FILE and a float/int8/int16 "
+                                    "backend the IRF-conditioned weights/default-irf)");
   c->add_option("--tau-range", o->tau_range, "LO,HI: one lifetime colour scale (ns) for every map, e.g. to "
                                              "compare methods side by side (default: percentiles per map)")
       ->delimiter(',')->expected(2);
   c->add_option("--min-photons", o->min_photons, "Pixels with fewer photons get no lifetimes (NaN); the others "
                                                  "finite ones in [0, 30] ns (docs/formats.md)")
       ->check(CLI::Range(0.0, 1e18))->capture_default_str();
-  c->add_option("--irf", o->irf_file, "For fit, and for nn with an IRF-conditioned model (input width 2): measured "
-                                      "IRF (135 values on the model grid, see docs/formats.md); default: a Gaussian "
-                                      "IRF estimated from the image's summed decay");
+  c->add_option("--irf", o->irf_file, "Measured IRF (135 values on the model grid, see docs/formats.md), for the fit, "
+                                      "for nn's tau_int from the photons and as the input of an IRF-conditioned "
+                                      "model; default: a Gaussian IRF estimated from the image's summed decay");
   c->add_option("--window-start", o->window_start_ns,
                 "PTU: micro-time (ns) where the 135 x 90 ps window starts (default 0, the laser sync)");
   auto rule = std::make_shared<std::string>("float");

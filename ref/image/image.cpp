@@ -310,7 +310,10 @@ nlohmann::json run_image(const ImageOptions& o) {
       chip = std::make_unique<DeviceFrontendCore>(d);
     }
   } else if (o.method == "nn") {
-    backend = make_backend(o.backend, o.model, o.threads);
+    // With a measured IRF (--irf FILE) and no --model, a software backend runs the IRF-conditioned
+    // default (backend.hpp: model_for_run); an estimated IRF keeps the width-1 default, which
+    // needs no IRF where the image's summed decay cannot be fitted.
+    backend = make_backend(o.backend, model_for_run(o.backend, o.model, !o.irf_file.empty()), o.threads);
   }
   const nlohmann::json nn_model = backend ? backend->describe() : nlohmann::json();
   const int nn_width = chip ? chip->input_width() : backend ? backend->input_width() : 1;
