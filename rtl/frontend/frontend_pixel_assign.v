@@ -5,7 +5,7 @@
 //   bin} per photon, then a CLOSE token if the line is its row's last (line + 1 ≡ 0 mod
 //   2^BinShift, or line + 1 = PixY); a descriptor without bank (a bad line) releases none; per
 //   CLOSE descriptor one CLOSE token. Tokens keep the stream's order.
-// Latency: 3 + XW enabled cycles from a bank read to its token; one photon per cycle.
+// Latency: 4 + XW enabled cycles from a bank read to its token; one photon per cycle.
 // Interface: descriptors valid/ready in; the line banks' read port and release strobes; tokens
 //   valid/ready out (every stage moves when the output register is free).
 `default_nettype none
@@ -143,23 +143,43 @@ module frontend_pixel_assign #(
     end
     if (rst_i) s1_valid_q <= 1'b0;
   end
-  wire [DurW-1:0] s1_dt  = rd_data_i[DurW+7:8];
-  wire [7:0]      s1_bin = rd_data_i[7:0];
+
+  // --- stage 1r: the bank's word registered (block RAM read data is unregistered, ~5.7 ns) ----
+  reg            r1_valid_q;
+  reg [1:0]      r1_kind_q;
+  reg            r1_odd_q, r1_lost_q;
+  reg [DurW-1:0] r1_dur_q, r1_dt_q;
+  reg [7:0]      r1_bin_q;
+  reg [15:0]     r1_row_q, r1_frame_q;
+  always @(posedge clk_i) begin
+    if (en) begin
+      r1_valid_q <= s1_valid_q;
+      r1_kind_q  <= s1_kind_q;
+      r1_odd_q   <= s1_odd_q;
+      r1_lost_q  <= s1_lost_q;
+      r1_dur_q   <= s1_dur_q;
+      r1_dt_q    <= rd_data_i[DurW+7:8];
+      r1_bin_q   <= rd_data_i[7:0];
+      r1_row_q   <= s1_row_q;
+      r1_frame_q <= s1_frame_q;
+    end
+    if (rst_i) r1_valid_q <= 1'b0;
+  end
 
   // --- stage 2: numerator, range ------------------------------------------------------------
   reg            s2_valid_q;
   reg [NumW-1:0] s2_num_q;
   reg [DurW-1:0] s2_dur_q;
   reg [SideW-1:0] s2_side_q;
-  wire s1_past = (s1_kind_q == TokPhoton) & (s1_dt >= s1_dur_q);
+  wire r1_past = (r1_kind_q == TokPhoton) & (r1_dt_q >= r1_dur_q);
   always @(posedge clk_i) begin
     if (en) begin
-      s2_valid_q <= s1_valid_q;
+      s2_valid_q <= r1_valid_q;
       /* verilator lint_off WIDTH */
-      s2_num_q   <= (s1_kind_q == TokPhoton && !s1_past) ? s1_dt * pix_x_i : {NumW{1'b0}};
+      s2_num_q   <= (r1_kind_q == TokPhoton && !r1_past) ? r1_dt_q * pix_x_i : {NumW{1'b0}};
       /* verilator lint_on WIDTH */
-      s2_dur_q   <= (s1_kind_q == TokPhoton) ? s1_dur_q : {{(DurW-1){1'b0}}, 1'b1};
-      s2_side_q  <= {s1_lost_q, s1_kind_q, s1_past, s1_odd_q, s1_bin, s1_row_q, s1_frame_q};
+      s2_dur_q   <= (r1_kind_q == TokPhoton) ? r1_dur_q : {{(DurW-1){1'b0}}, 1'b1};
+      s2_side_q  <= {r1_lost_q, r1_kind_q, r1_past, r1_odd_q, r1_bin_q, r1_row_q, r1_frame_q};
     end
     if (rst_i) s2_valid_q <= 1'b0;
   end
@@ -212,6 +232,6 @@ module frontend_pixel_assign #(
   assign m_frame_o    = m_frame_q;
   assign m_lost_o     = m_lost_q;
   assign past_image_o = past_q;
-  assign idle_o = (st_q == StIdle) & ~s1_valid_q & ~s2_valid_q & ~d_busy & ~m_valid_q;
+  assign idle_o = (st_q == StIdle) & ~s1_valid_q & ~r1_valid_q & ~s2_valid_q & ~d_busy & ~m_valid_q;
 endmodule
 `default_nettype wire
