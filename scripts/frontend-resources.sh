@@ -23,7 +23,7 @@ CONFIGS=(
 )
 SRC=(rtl/frontend/frontend_top.v rtl/frontend/frontend_micro_map.v rtl/frontend/frontend_line_assembler.v
      rtl/frontend/frontend_pixel_assign.v rtl/frontend/frontend_histogram.v rtl/frontend/frontend_norm.v
-     rtl/lib/pipelined_divider.v rtl/lib/ram_1w1r.v rtl/lib/sync_fifo.v)
+     rtl/lib/pipelined_divider.v rtl/lib/ram_1w1r.v rtl/lib/sync_fifo.v rtl/lib/skid_buffer.v)
 used() { awk -v k="$2" '$2 == k { print $1; exit }' "$1"; }
 rows=()
 for cfg in "${CONFIGS[@]}"; do

@@ -1,7 +1,7 @@
 // frontend_top: the photon front end: events in, per-pixel histograms and the core's input
 //   x_q out (docs/architecture.md "The photon front end", docs/numerics.md §8 integer form and
-//   §10). frontend_micro_map → frontend_line_assembler → frontend_pixel_assign →
-//   frontend_histogram → frontend_norm.
+//   §10). frontend_micro_map → frontend_line_assembler → frontend_pixel_assign → (skid_buffer)
+//   → frontend_histogram → frontend_norm.
 // Output: per binned pixel 135 beats in bin order, each {x_q, count} with the pixel's frame,
 //   row, column, photons (Σ counts), saturation flag and incomplete flag (a line of its row lost
 //   photons: a full line bank, or a line of bad duration); m_first_o on bin 0, m_last_o on bin
@@ -109,6 +109,21 @@ module frontend_top #(
     .m_bin_o(tk_bin), .m_row_o(tk_row), .m_frame_o(tk_frame), .m_lost_o(tk_lost),
     .past_image_o(past_image), .idle_o(pa_idle));
 
+  // a register slice: the histogram's ready (a swap waits on a row compare) ends here, not in
+  // the pixel assigner's stage enables
+  localparam integer TokW = 2 + XW + 8 + 16 + 16 + 1;
+  wire            hs_valid, hs_ready, hs_lost, tk_slice_ready;
+  wire [1:0]      hs_kind;
+  wire [XW-1:0]   hs_col;
+  wire [7:0]      hs_bin;
+  wire [15:0]     hs_row, hs_frame;
+  skid_buffer #(.Width(TokW)) u_token_slice (
+    .clk_i(clk_i), .rst_i(rst_i),
+    .s_valid_i(tk_valid), .s_ready_o(tk_slice_ready), .s_data_i({tk_kind, tk_col, tk_bin, tk_row, tk_frame, tk_lost}),
+    .m_valid_o(hs_valid), .m_ready_i(hs_ready), .m_data_o({hs_kind, hs_col, hs_bin, hs_row, hs_frame, hs_lost}));
+  assign tk_ready = tk_slice_ready;
+  wire ts_idle = ~hs_valid & tk_slice_ready;   // empty: nothing on m_*, the skid entry free
+
   // histograms
   wire              hb_valid, hb_ready, hb_sat, hb_inc;
   wire [15:0]       hb_frame, hb_row;
@@ -120,8 +135,8 @@ module frontend_top #(
   wire [31:0]       saturated, rows_out;
   frontend_histogram #(.XW(XW), .MaxCols(MaxCols), .CountW(CountW)) u_hist (
     .clk_i(clk_i), .rst_i(rst_i), .cols_i(cols),
-    .s_valid_i(tk_valid), .s_ready_o(tk_ready), .s_kind_i(tk_kind), .s_col_i(tk_col),
-    .s_bin_i(tk_bin), .s_row_i(tk_row), .s_frame_i(tk_frame), .s_lost_i(tk_lost),
+    .s_valid_i(hs_valid), .s_ready_o(hs_ready), .s_kind_i(hs_kind), .s_col_i(hs_col),
+    .s_bin_i(hs_bin), .s_row_i(hs_row), .s_frame_i(hs_frame), .s_lost_i(hs_lost),
     .m_valid_o(hb_valid), .m_ready_i(hb_ready), .m_frame_o(hb_frame), .m_row_o(hb_row),
     .m_col_o(hb_col), .m_bin_o(hb_bin), .m_count_o(hb_count), .m_base_sum_o(hb_sum),
     .m_count_max_o(hb_max), .m_photons_o(hb_photons), .m_saturated_o(hb_sat),
@@ -138,7 +153,7 @@ module frontend_top #(
     .m_col_o(m_col_o), .m_bin_o(out_bin), .m_count_o(m_count_o), .m_xq_o(m_xq_o),
     .m_photons_o(m_photons_o), .m_saturated_o(m_saturated_o), .m_incomplete_o(m_incomplete_o),
     .idle_o(nm_idle));
-  assign idle_o = mm_idle & ln_idle & pa_idle & hb_idle & nm_idle;
+  assign idle_o = mm_idle & ln_idle & pa_idle & ts_idle & hb_idle & nm_idle;
   assign m_first_o = out_bin == 8'd0;
   /* verilator lint_off WIDTH */
   localparam [7:0] LastBin = NBins - 1;
