@@ -3,7 +3,7 @@
 // (lifetimes.hpp: has_lifetimes) go through the model; the others get NaN lifetimes. With the
 // instrument's IRF (--irf FILE) τI comes from the photons (photon_moment.hpp), whatever the model;
 // an IRF-conditioned model (input width 2) also reads that IRF beside every TPSF, and is what the
-// software backends run when an IRF is named and no --model (model_for_run, backend.hpp).
+// software backends run when the IRF is measured (a file, labels) and no --model (model_for_run).
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -32,8 +32,8 @@ std::string default_irf_model_path() {
   return std::string(FLIMGRU_SOURCE_DIR) + "/weights/default-irf/model.safetensors";
 }
 
-std::string model_for_run(const std::string& backend, const std::string& model, bool irf_named) {
-  if (!model.empty() || !irf_named) return model;
+std::string model_for_run(const std::string& backend, const std::string& model, bool irf_measured) {
+  if (!model.empty() || !irf_measured) return model;
   const bool software = backend == "float" || backend == "int8" || backend == "int16";
   return software ? default_irf_model_path() : std::string();
 }

@@ -58,10 +58,10 @@ std::string default_model_path();
 // IRF-conditioned int8 model, which reads the IRF beside every TPSF; τm at the known-IRF bound
 // where the width-1 default is not, docs/results.md).
 std::string default_irf_model_path();
-// The model a run uses: `model` if one is named; else, given a measured IRF (irf_named) and `backend`
+// The model a run uses: `model` if one is named; else, given a measured IRF (irf_measured) and `backend`
 // a software backend (float, int8, int16), the IRF default; else "" (the backend's own default:
 // the rtl backend and a board run the model they were built with).
-std::string model_for_run(const std::string& backend, const std::string& model, bool irf_named);
+std::string model_for_run(const std::string& backend, const std::string& model, bool irf_measured);
 
 // Runs fn(begin, end) over [0, n) split across `threads` std::threads.
 
