@@ -1,8 +1,9 @@
 // flimgru bench: throughput table of the software pieces (simulator, float and integer
-// inference, PTU decoding) on this machine. Later issues add rows (training, RTL cycles).
+// inference, the per-pixel IRF fit of `infer --irf pixel`, PTU decoding) on this machine.
 #include <chrono>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "cli.hpp"
 #include "version.hpp"
 #include "error.hpp"
+#include "photon_moment.hpp"
 #include "preprocess.hpp"
 #include "ptu.hpp"
 #include "safetensors.hpp"
@@ -82,6 +84,23 @@ void add_bench(CLI::App& app) {
                       {"unit", "TPSF/s"}});
     }
     std::remove(tmp.c_str());
+    {  // τI of `infer --irf pixel` (photon_moment.hpp): each pixel's Gaussian IRF fitted with its
+       // decay's shape (here the true one), then the window-corrected first moment; 1 core
+      const size_t n = std::max<size_t>(o->count / 8, 1);
+      double sink = 0;
+      const double t = seconds([&] {
+        for (size_t i = 0; i < n; ++i) {
+          const float* l = &ds.labels[i * kLabelCols];
+          const double t1 = l[kLabelTau1], t2 = l[kLabelTau2], a = l[kLabelAmp];
+          const Lifetimes shape{t1, t2, a, tau_mean(t1, t2, a), tau_int(t1, t2, a)};
+          sink += with_photon_tau_int_own_irf(&counts[i * kBins], shape).tau_int_ns;
+        }
+      });
+      if (!std::isfinite(sink)) std::cerr << "bench: a per-pixel IRF fit gave a non-finite τI\n";
+      rows.push_back({{"what", "per-pixel IRF fit + photon tau_int (infer --irf pixel, 1 core)"},
+                      {"per_second", n / t},
+                      {"unit", "pixels/s"}});
+    }
     if (std::filesystem::exists(o->ptu)) {  // decode + spatial/micro-time binning, 1 core
       std::ifstream f(o->ptu, std::ios::binary | std::ios::ate);
       const size_t size = size_t(f.tellg());

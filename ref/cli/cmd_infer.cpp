@@ -88,7 +88,7 @@ void add_infer(CLI::App& app) {
                                  "and requires it. 'estimate': the Gaussian IRF fitted to the summed decay of "
                                  "all pixels (one instrument, as image estimates it); 'pixel': each pixel's own "
                                  "Gaussian IRF fitted with the network's decay shape (no IRF known; a width-1 "
-                                 "model; ~ 200 pixels/s a core); 'labels' with a simulated data set: each "
+                                 "model; ~ 750 pixels/s a core); 'labels' with a simulated data set: each "
                                  "sample's own IRF from its labels");
   add_threads_option(c, o->threads);
   c->add_flag("--json", o->json, "Print figures (pixels, seconds, TPSF/s) as JSON");

@@ -55,7 +55,7 @@ CrlbResult crlb(const Irf& irf, double tau1, double tau2, double a, double photo
   CrlbResult r;
   r.theta = {tau1, tau2, a, photons * (1 - b), photons * b / kBins};
   r.irf_unknown = irf_unknown;
-  r.n_params = irf_unknown ? kNumParamsIrf : kNumParams;
+  r.n_params = irf_unknown ? int(kNumParamsIrf) : int(kNumParams);
   const int np = r.n_params;
   if (irf_unknown) {
     r.fisher = fisher_information_irf(irf, r.theta.data());

@@ -368,17 +368,38 @@ void model_counts(const Irf& irf, const double* th, double* lambda, double* jac)
 
 void gaussian_irf_jacobian(const Irf& irf, const double* theta, double* jac) {
   if (!(irf.fwhm_ns > 0)) throw Error("IRF derivatives need a Gaussian IRF (FWHM and peak)");
-  // Five-point stencil f' = (8(f(h) − f(−h)) − (f(2h) − f(−2h))) / 12h.
+  // The decay bins e(τ) (decay_bins, earlier pulses included) are linear in the IRF's sub-bin
+  // density h, so ∂e/∂g is decay_bins of ∂h/∂g. h_m = (Φ(b) − Φ(a))/δ over the sub-bin [a, b),
+  // Φ the Gaussian CDF of mean μ (the peak) and σ = FWHM/(2√(2 ln 2)):
+  //   ∂Φ(x)/∂μ = −φ(x),  ∂Φ(x)/∂σ = −(x − μ)/σ · φ(x),  φ the Gaussian density.
+  const double fwhm_per_sigma = 2.0 * std::sqrt(2.0 * std::log(2.0));
+  const double sigma = irf.fwhm_ns / fwhm_per_sigma, mu = irf.peak_ns;
+  const size_t n = irf.density.size();
+  const double t0 = -irf.pad_bins * kBinNs, norm = 1.0 / (sigma * std::sqrt(2.0 * M_PI));
+  std::vector<double> phi(n + 1), zphi(n + 1);  // φ(edge) and (edge − μ)/σ · φ(edge)
+  for (size_t m = 0; m <= n; ++m) {
+    const double z = (t0 + double(m) * kDelta - mu) / sigma;
+    phi[m] = std::fabs(z) > 10.0 * std::sqrt(2.0) ? 0.0 : norm * std::exp(-0.5 * z * z);  // the density's cut
+    zphi[m] = z * phi[m];
+  }
+  Irf d_fwhm = irf, d_peak = irf;  // the same pad and laser period, h replaced by ∂h/∂g
+  for (size_t m = 0; m < n; ++m) {
+    d_fwhm.density[m] = (zphi[m] - zphi[m + 1]) / (kDelta * fwhm_per_sigma);
+    d_peak.density[m] = (phi[m] - phi[m + 1]) / kDelta;
+  }
+  // λ_k = S·u_k/Σu + B, u = a·e(τ1) + (1 − a)·e(τ2): ∂λ_k/∂g = S·(∂u_k − p_k·Σ∂u)/Σu, p = u/Σu.
+  const double a = theta[kAmp], S = theta[kSignal];
+  double e1[kBins], e2[kBins], scratch[kBins], u[kBins], sum = 0;
+  decay_bins(irf, theta[kTau1], e1, scratch);
+  decay_bins(irf, theta[kTau2], e2, scratch);
+  for (int k = 0; k < kBins; ++k) sum += u[k] = a * e1[k] + (1 - a) * e2[k];
+  const Irf* dh[2] = {&d_fwhm, &d_peak};
   for (int i = 0; i < 2; ++i) {
-    double l[4][kBins];
-    const double steps[4] = {kIrfStepNs, -kIrfStepNs, 2 * kIrfStepNs, -2 * kIrfStepNs};
-    for (int s = 0; s < 4; ++s) {
-      double g[2] = {irf.fwhm_ns, irf.peak_ns};
-      g[i] += steps[s];
-      model_counts(Irf::gaussian(g[0], g[1], irf.period_ns), theta, l[s], nullptr);
-    }
-    for (int k = 0; k < kBins; ++k)
-      jac[k * 2 + i] = (8 * (l[0][k] - l[1][k]) - (l[2][k] - l[3][k])) / (12 * kIrfStepNs);
+    double du[kBins], dsum = 0;
+    decay_bins(*dh[i], theta[kTau1], e1, scratch);
+    decay_bins(*dh[i], theta[kTau2], e2, scratch);
+    for (int k = 0; k < kBins; ++k) dsum += du[k] = a * e1[k] + (1 - a) * e2[k];
+    for (int k = 0; k < kBins; ++k) jac[k * 2 + i] = S * (du[k] - u[k] / sum * dsum) / sum;
   }
 }
 

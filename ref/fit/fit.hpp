@@ -55,12 +55,9 @@ enum { kTau1 = 0, kTau2 = 1, kAmp = 2, kSignal = 3, kBackground = 4, kNumParams 
 void model_counts(const Irf& irf, const double* theta, double* lambda, double* jac);
 
 // ∂λ/∂(FWHM, peak) [kBins][2] (row-major) of a Gaussian IRF (irf.fwhm_ns, irf.peak_ns, irf.period_ns),
-// by the five-point central difference with the step h = kIrfStepNs: the Gaussian's sub-bin
-// probabilities are erf differences, smooth in both, so the truncation error is O((h/σ)⁴), about
-// 1e-12 relative at the narrowest IRF drawn (FWHM 0.15 ns, σ = 0.064 ns), and the rounding
-// O(ε·σ/h) about 1e-13: accurate enough for the small eigenvalues of the Fisher information.
-// Used by the image-sum fit (estimate_irf) and the IRF-unknown Cramér–Rao bound (crlb.hpp).
-constexpr double kIrfStepNs = 1e-4;
+// analytic: the decay bins are linear in the IRF's sub-bin density, whose derivatives are
+// Gaussian densities at the sub-bin edges. Used by the image-sum and per-pixel IRF fits
+// (estimate_irf, estimate_pixel_irf) and the IRF-unknown Cramér–Rao bound (crlb.hpp).
 void gaussian_irf_jacobian(const Irf& irf, const double* theta, double* jac);
 
 
