@@ -144,8 +144,9 @@ TEST_F(Cli, EvalIntegerPreprocessingCountsDifferingInputs) {
   EXPECT_EQ(i["preprocess"]["inputs_xq"], 40 * kBins);
   const uint64_t differ = i["preprocess"]["inputs_xq_differing_from_float"];
   EXPECT_LE(differ, 2u);
-  if (differ == 0)
+  if (differ == 0) {
     EXPECT_EQ(i["results"]["int8"]["channels"].dump(), f["results"]["int8"]["channels"].dump());
+  }
   EXPECT_THROW(run({"eval", "--data", d / "data", "--preprocess", "fixed"}), CLI::ValidationError);
 }
 
@@ -242,6 +243,29 @@ TEST_F(Cli, EvalScoresTheFirstMomentOnTheSetsOwnSfds) {
     ++scored;
   }
   EXPECT_GT(scored, 0);
+  // One Gaussian IRF for every sample (--irf-gaussian): on a set of one instrument it is each
+  // sample's own, so the scores are --irf-given's; 0.2 ns late, tau_int is worse; nonsense refused.
+  run({"simulate", "-n", "40", "--seed", "4", "--irf-fwhm-min", "0.3", "--irf-fwhm-max", "0.3", "--irf-peak-min", "1",
+       "--irf-peak-max", "1", "-o", d / "one-irf"});
+  auto labels_eval = [&](std::vector<std::string> irf, const std::string& name) {
+    std::vector<std::string> args{"eval", "--data", d / "one-irf", "--backend", "labels", "--out", d / name};
+    args.insert(args.end(), irf.begin(), irf.end());
+    run(args);
+    return nlohmann::json::parse(test::slurp(d / name));
+  };
+  const auto given = labels_eval({"--irf-given"}, "one-given.json");
+  const auto same = labels_eval({"--irf-gaussian", "0.3,1"}, "one-same.json");
+  const auto late = labels_eval({"--irf-gaussian", "0.3,1.2"}, "one-late.json");
+  EXPECT_EQ(same["irf_gaussian"]["peak_ns"].get<double>(), 1.0);
+  for (const char* q : {"tau_int_ns", "tau_mean_ns"})  // equal but for the labels' float32 FWHM and peak
+    EXPECT_NEAR(same["results"]["labels"]["lifetimes"][q]["mae"].get<double>(),
+                given["results"]["labels"]["lifetimes"][q]["mae"].get<double>(), 1e-8)
+        << q;
+  EXPECT_GT(late["results"]["labels"]["lifetimes"]["tau_int_ns"]["mae"].get<double>(),
+            2 * given["results"]["labels"]["lifetimes"]["tau_int_ns"]["mae"].get<double>());
+  EXPECT_ERROR_MENTIONS(run({"eval", "--data", d / "data", "--backend", "labels", "--irf-gaussian", "0,1"}),
+                        "--irf-gaussian");
+  EXPECT_THROW(run({"eval", "--data", d / "data", "--backend", "labels", "--irf-gaussian", "0.3"}), CLI::Error);
 }
 
 TEST_F(Cli, TrainChannelWeightsAreValidatedAndRecorded) {

@@ -22,6 +22,7 @@
 #include "cli.hpp"
 #include "files.hpp"
 #include "dataset.hpp"
+#include "error.hpp"
 #include "irf_input.hpp"
 #include "metrics.hpp"
 #include "preprocess.hpp"
@@ -57,11 +58,14 @@ struct Estimates {
 // knows an IRF, else moment. The IRF: each sample's own (labels) for an IRF-conditioned model or
 // with --irf-given; with --irf-estimated the one Gaussian IRF fitted to the whole set's summed
 // decay (as `image` estimates an image's), for every sample and as an IRF-conditioned model's input;
+// with --irf-gaussian one Gaussian given by the user, used the same way (how a model copes with an
+// IRF that is close but not each sample's own);
 // with --irf-pixel each pixel's own, fitted with the network's decay shape (no IRF from outside).
 struct TauIntRule {
   std::string rule = "auto";
   bool irf_given = false, irf_estimated = false, irf_pixel = false;
-  std::optional<Irf> estimated;
+  std::vector<double> irf_gaussian;  // FWHM, peak (ns): one IRF for every sample
+  std::optional<Irf> estimated;      // the one IRF for every sample: fitted or --irf-gaussian
   std::string resolve(bool reads_irf) const {
     return rule != "auto" ? rule : reads_irf || irf_given || estimated || irf_pixel ? "photons" : "moment";
   }
@@ -146,7 +150,8 @@ Estimates run_backend(const std::string& name, const std::string& model, const D
   r.model = b->describe();
   r.model["tau_int"] = kTauIntRuleText.at(rule);
   if (with_irf)
-    r.irf_input = tau_int.estimated ? "the Gaussian IRF fitted to the set's summed decay, for every sample"
+    r.irf_input = !tau_int.irf_gaussian.empty() ? "the Gaussian IRF of --irf-gaussian, for every sample"
+                  : tau_int.estimated ? "the Gaussian IRF fitted to the set's summed decay, for every sample"
                                     : "per sample: its labels' Gaussian IRF (or the set's measured IRF)";
   return r;
 }
@@ -255,11 +260,18 @@ void add_eval(CLI::App& app) {
               "As --irf-given, with one Gaussian IRF fitted to the whole set's summed decay (as image estimates an "
               "image's): for sets of one instrument")
       ->excludes("--irf-given");
+  c->add_option("--irf-gaussian", o->tau_int.irf_gaussian,
+                "As --irf-estimated, with the one Gaussian IRF given: FWHM,PEAK in ns (e.g. a set's mean instrument)")
+      ->expected(2)
+      ->delimiter(',')
+      ->excludes("--irf-given")
+      ->excludes("--irf-estimated");
   c->add_flag("--irf-pixel", o->tau_int.irf_pixel,
               "No IRF: each pixel's own Gaussian IRF fitted with the network's decay shape, then tau_int from the "
               "photons (as infer --irf pixel; for a width-1 model)")
       ->excludes("--irf-given")
-      ->excludes("--irf-estimated");
+      ->excludes("--irf-estimated")
+      ->excludes("--irf-gaussian");
   c->add_option("--tau-int", o->tau_int.rule,
                 "How the networks' tau_int is scored: auto (photons when the IRF is known, else moment), moment "
                 "(the whole decay's first moment, 7a), photons (7b) or components (tau1, tau2, a): for comparison")
@@ -306,6 +318,13 @@ void add_eval(CLI::App& app) {
     if (o->tau_int.irf_estimated) {
       o->tau_int.estimated = estimate_irf(summed_decay(counts.data(), ds.n)).irf;
       report["irf_estimated"] = {{"fwhm_ns", o->tau_int.estimated->fwhm_ns}, {"peak_ns", o->tau_int.estimated->peak_ns}};
+    }
+    if (!o->tau_int.irf_gaussian.empty()) {
+      const double fwhm = o->tau_int.irf_gaussian[0], peak = o->tau_int.irf_gaussian[1];
+      if (!(fwhm > 0 && fwhm <= 3) || !(peak >= -1 && peak <= kBins * kBinNs))
+        throw Error("--irf-gaussian: need 0 < FWHM <= 3 ns and -1 ns <= PEAK <= the window end (12.15 ns)");
+      o->tau_int.estimated = Irf::gaussian(fwhm, peak);
+      report["irf_gaussian"] = {{"fwhm_ns", fwhm}, {"peak_ns", peak}};
     }
     // The bound of every sample, once for all backends.
     const std::vector<SampleBound> known = sample_bounds(ds, false, o->threads);
