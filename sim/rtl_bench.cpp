@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct Row {
   double per_tpsf, ideal;
   bool compiled;
   double measured = 0;
+  int lut_rows = 0;  // of a board's core: its MAC rows in LUTs (boards/boards.tsv)
 };
 
 }  // namespace
@@ -100,12 +102,17 @@ int main(int argc, char** argv) {
   // reference configurations, and every board's core of boards/boards.tsv (the main job reads its row)
   std::set<std::pair<int, int>> configs{{1, 12}, {2, 12}, {1, 16}, {1, 20}, {2, 16}, {4, 16},
                                         {6, 16}, {6, 18}, {6, 23}, {4, 24}, {4, 32}};
-  for (const BoardRow& b : read_board_table()) configs.insert({b.lanes, b.rows});
+  std::map<std::pair<int, int>, int> lut_rows;  // a board's LUT rows (MULT18X18D column)
+  for (const BoardRow& b : read_board_table()) {
+    configs.insert({b.lanes, b.rows});
+    lut_rows[{b.lanes, b.rows}] = b.lut_rows;
+  }
   for (auto [lanes, p] : configs) {
     Schedule s(m.hidden, m.layers, p);
     Row r{lanes, p, s.batch_cycles(), double(s.batch_cycles()) / lanes, double(macs) / (lanes * p),
           lanes == def.lanes && p == def.mac_rows};
     if (r.compiled) r.measured = double(period) / lanes;
+    r.lut_rows = lut_rows.count({lanes, p}) ? lut_rows[{lanes, p}] : 0;
     rows.push_back(r);
   }
   nlohmann::json j = {{"model", def.checkpoint}, {"hidden", m.hidden}, {"layers", m.layers},
@@ -116,7 +123,8 @@ int main(int argc, char** argv) {
                       {"sim_tpsf_per_second", n / secs}};
   for (const auto& r : rows)
     j["configs"].push_back({{"lanes", r.lanes}, {"mac_rows", r.rows},
-                            {"mult18x18d", mult18x18d(r.lanes, r.rows, m.hidden)}, {"batch_cycles", r.batch},
+                            {"lut_rows", r.lut_rows}, {"mult18x18d", mult18x18d(r.lanes, r.rows, m.hidden, r.lut_rows)},
+                            {"batch_cycles", r.batch},
                             {"cycles_per_tpsf", r.per_tpsf}, {"ideal", r.ideal}, {"compiled", r.compiled},
                             {"measured_cycles_per_tpsf", r.measured}});
   if (json) {
@@ -132,7 +140,7 @@ int main(int argc, char** argv) {
     char meas[64] = "";
     if (r.compiled) std::snprintf(meas, sizeof meas, "%.1f (compiled)", r.measured);
     std::printf("| %d | %d | %d | %d | %lld | %.1f | %.1f | %.1f | %.3f | %s |\n", r.lanes, r.rows, r.lanes * r.rows,
-                mult18x18d(r.lanes, r.rows, m.hidden), (long long)r.batch, double(r.batch) / kBins / 2, r.per_tpsf, r.ideal,
+                mult18x18d(r.lanes, r.rows, m.hidden, r.lut_rows), (long long)r.batch, double(r.batch) / kBins / 2, r.per_tpsf, r.ideal,
                 r.ideal / r.per_tpsf, meas);
   }
   std::printf("\ncycles/step: per encoder or decoder step of one batch (batch cycles / 270); MAC utilization = "

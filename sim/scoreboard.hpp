@@ -36,9 +36,9 @@ inline constexpr int kHeadOut = 12;
 // MULT18X18D of a core (docs/architecture.md; sim/synth_check.sh ASSERT=1 checks it): the MAC
 // array, per lane 2 in the gate unit's requantizers (their high products and the head's
 // requantizer are LUT shift-and-add) and 1 for r*hn and z*d when they share it (P <= H - 5,
-// rtl/core/gru_gate_unit.v RowGap), else 2.
-inline int mult18x18d(int lanes, int mac_rows, int hidden) {
-  return lanes * (mac_rows + (mac_rows <= hidden - 5 ? 3 : 4));
+// rtl/core/gru_gate_unit.v RowGap), else 2; less the MAC rows that multiply in LUTs (lut_rows a lane).
+inline int mult18x18d(int lanes, int mac_rows, int hidden, int lut_rows = 0) {
+  return lanes * (mac_rows + (mac_rows <= hidden - 5 ? 3 : 4) - lut_rows);
 }
 struct Schedule {
   int hidden, layers, mac_rows, groups, in_dim;

@@ -16,6 +16,7 @@
 module flimgru_board_core #(
   parameter integer Lanes     = 1,
   parameter integer MacRows   = 0,       // 0: any; else must equal the ROM set's MAC_ROWS
+  parameter integer LutRows   = 0,       // MAC rows per lane multiplying in LUTs (flimgru_core)
   parameter integer IdleFlush = 4096,
   parameter         RomDir    = ".",
   parameter integer Photons   = 0        // 1: a second pixel input, the photon front end's
@@ -109,7 +110,8 @@ module flimgru_board_core #(
   wire [16*Lanes-1:0] d_data;
   /* verilator lint_on UNUSEDSIGNAL */
   wire [TagW-1:0] sum_tag;
-  flimgru_core #(.Lanes(Lanes), .TagWidth(TagW), .MacRowsExpect(MacRows), .RomDir(RomDir)) u_core (
+  flimgru_core #(.Lanes(Lanes), .TagWidth(TagW), .MacRowsExpect(MacRows), .LutRows(LutRows),
+                 .RomDir(RomDir)) u_core (
     .clk_i(clk_i), .rst_i(rst_i),
     .s_x_valid_i(x_valid), .s_x_ready_o(x_ready), .s_x_data_i(x_data),
     .s_x_tag_i(x_tag), .s_x_last_i(use_px & s_px_row_end_i), .s_x_flush_i(flush),

@@ -13,7 +13,9 @@
 //   low products of its two requantizers, rtl/gru_requant.v, whose high products are LUT
 //   shift-and-add, and one for r*hn and z*(h-n) at a fixed phase); Lanes x (MAC_ROWS + 4) if
 //   MAC_ROWS > H - 5 (r*hn and z*(h-n) could collide: two). The head has none (its three int8
-//   products and its requantizer are LUT shift-and-add).
+//   products and its requantizer are LUT shift-and-add). LutRows of each lane's MAC rows (the last
+//   ones) multiply in LUTs instead (rtl/lib/mult8_lut.v, the same product and latency): the
+//   MULT18X18D count drops by Lanes x LutRows, for devices with fewer than the array needs.
 // Throughput: one batch of Lanes pixels every
 //   Steps * sum over layer-steps (G*K + Drain(K)) enabled cycles (docs/architecture.md).
 // Interface: valid/ready streams; the compute pipeline has one clock enable that drops while
@@ -23,6 +25,7 @@ module flimgru_core #(
   parameter integer Lanes    = 2,
   parameter integer TagWidth = 16,
   parameter integer MacRowsExpect = 0,   // if > 0: must equal the header's MAC_ROWS
+  parameter integer LutRows  = 0,        // MAC rows per lane multiplying in LUTs (0 .. MAC_ROWS)
   parameter         RomDir   = "."
 ) (
   input  wire                   clk_i,
@@ -251,7 +254,7 @@ module flimgru_core #(
   genvar ln;
   generate
     for (ln = 0; ln < Lanes; ln = ln + 1) begin : g_lane
-      flimgru_lane #(.MacRows(P), .AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
+      flimgru_lane #(.MacRows(P), .LutRows(LutRows), .AccWidth(AccW), .RqShift(RQ_SHIFT), .TableBits(TABLE_BITS),
                      .StepW(StepW), .UnitW(UnitW), .LayerW(LayerW), .MetaW(MetaW),
                      .TagWidth(TagWidth), .SumW(SumW), .CumW(CumW), .GateLatency(GATE_LATENCY),
                      .RowGap(RowGap), .XAddrW(XAddrW), .RomDir(RomDir)) u_lane (

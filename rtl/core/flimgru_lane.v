@@ -12,6 +12,7 @@
 `default_nettype none
 module flimgru_lane #(
   parameter integer MacRows     = 12,
+  parameter integer LutRows     = 0,     // MAC rows multiplying in LUTs (gru_mac_lane)
   parameter integer AccWidth    = 24,
   parameter integer RqShift     = 16,
   parameter integer TableBits   = 10,
@@ -113,7 +114,7 @@ module flimgru_lane #(
     .re_i(hd_issue_i), .raddr_i(hd_saddr_i), .rdata_o(s_rdata_head));
 
   wire signed [AccWidth-1:0] row_ain, row_ah;
-  gru_mac_lane #(.MacRows(MacRows), .AccWidth(AccWidth)) u_mac (
+  gru_mac_lane #(.MacRows(MacRows), .AccWidth(AccWidth), .LutRows(LutRows)) u_mac (
     .clk_i(clk_i), .ce_i(ce_l),
     .src_x_s1_i(src_x_s1_i), .zero_s1_i(zero_s1_i), .x_rdata_i(x_rdata),
     .s_rdata_i(s_rdata_mac), .w_s2_i(w_s2_i),

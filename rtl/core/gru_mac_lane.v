@@ -4,7 +4,7 @@
 //   columns a_h; after the last column both are loaded into a shift register that the row
 //   serializer drains one row per cycle (row m of the group at row_* in the m-th shift cycle).
 // Pipeline (cycle of issue = i): operand RAM read (i) -> operand register (i+1) -> MULT18X18D
-//   input registers (i+2) -> product register (i+3) -> accumulator (i+4) -> row 0 on row_* from
+//   input registers (i+2; in a LUT row: mult8_lut's digit products) -> product register (i+3) -> accumulator (i+4) -> row 0 on row_* from
 //   i+5 (docs/architecture.md), read from the accumulators in that cycle. The column flags
 //   arrive in i+3 (*_s3_i) and are registered here once more for the accumulate stage.
 // Numerics: docs/numerics.md §2 (accumulators, operand view(h) of the Q1.14 state: the state
@@ -12,7 +12,8 @@
 `default_nettype none
 module gru_mac_lane #(
   parameter integer MacRows  = 12,
-  parameter integer AccWidth = 24
+  parameter integer AccWidth = 24,
+  parameter integer LutRows  = 0    // the last LutRows rows multiply in logic cells (mult8_lut)
 ) (
   input  wire                      clk_i,
   input  wire                      ce_i,
@@ -79,6 +80,9 @@ module gru_mac_lane #(
 
   genvar m;
   generate
+    if (LutRows < 0 || LutRows > MacRows) begin : g_bad_lut_rows
+      gru_mac_lane_needs_0_to_MacRows_lut_rows u_stop ();
+    end
     for (m = 0; m < MacRows; m = m + 1) begin : g_row
       localparam integer Next = (m + 1) % MacRows;
       wire signed [7:0]          w_m   = w_s2_i[8*m +: 8];
@@ -87,9 +91,13 @@ module gru_mac_lane #(
       // the first column of a sum starts from 0: the select sits on the accumulator's side of
       // the adder, off the product's path
       wire signed [AccWidth-1:0] acc_base = (first_in_q | first_h_q) ? {AccWidth{1'b0}} : acc_q[m];
-      // multiply stage
-      mult18_oreg #(.AWidth(8), .BWidth(8), .InReg(1)) u_mul (
-        .clk_i(clk_i), .ce_i(ce_i), .a_i(w_m), .b_i(opnd_q), .p_o(prod));
+      // multiply stage: a MULT18X18D, or for the last LutRows rows the same product in LUTs
+      if (m < MacRows - LutRows) begin : g_dsp
+        mult18_oreg #(.AWidth(8), .BWidth(8), .InReg(1)) u_mul (
+          .clk_i(clk_i), .ce_i(ce_i), .a_i(w_m), .b_i(opnd_q), .p_o(prod));
+      end else begin : g_lut
+        mult8_lut u_mul (.clk_i(clk_i), .ce_i(ce_i), .a_i(w_m), .b_i(opnd_q), .p_o(prod));
+      end
       // accumulate stage (i+4), a_in latch and shift register (from i+5)
       always @(posedge clk_i) begin
         if (ce_i) begin
