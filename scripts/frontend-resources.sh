@@ -12,7 +12,7 @@ OUT=build/frontend-resources
 MD=docs/frontend-resources.md
 mkdir -p "$OUT"
 # device, DP16KD and MULT18X18D of the device, of the board's core (docs/timing-seeds.tsv: 1 x 25
-# on the 12F/25F, 3 x 21 on the 45F, 6 x 21 on the 85F), then XW, MaxCols, LineDepth (the 85F:
+# on the 12F, 2 x 16 with 5 LUT rows a lane on the 25F, 3 x 21 on the 45F, 6 x 21 on the 85F), then XW, MaxCols, LineDepth (the 85F:
 # what its boards build, boards/boards.tsv "frontend"; 256 columns and 4096-photon lines, all the
 # block RAM the core leaves, did not route)
 CONFIGS=(
@@ -53,9 +53,9 @@ done
   echo
   echo "\"fits\": block RAM and multipliers of core and front end within the device's. Logic: the front"
   echo "end's LUT4 + 2 × CCU2C (about 3k LUT4) against what the core leaves: 2.9k on the 12F (too tight),"
-  echo "15k or more on the others (docs/fpga.md). The cores of the 12F, 25F (1 × 25) and 45F (3 × 21)"
-  echo "use every multiplier, so the front end's MULT18X18D do not fit beside them: such a board needs"
-  echo "a narrower core (1 × 19 or 3 × 19: 6 row groups instead of 4 or 5, 43 % or 20 % more cycles) or the front end's products in"
-  echo "LUTs. Not placed or routed, so no Fmax here: the front end is not yet in a board build."
+  echo "9k or more on the others (docs/fpga.md). The cores of the 12F (1 × 25), 25F (2 × 16, 5 LUT rows a"
+  echo "lane) and 45F (3 × 21) use every multiplier, so the front end's MULT18X18D do not fit beside them:"
+  echo "such a board needs more MAC rows in LUTs (boards/boards.tsv lut_rows: 7 a lane on the 25F, 2 on"
+  echo "the 45F free 4), a narrower core, or the front end's products in LUTs. Not placed or routed, so no Fmax here: the front end is not yet in a board build."
 } >"$MD"
 echo "frontend-resources: wrote $MD"

@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
                 r.ideal / r.per_tpsf, meas);
   }
   std::printf("\ncycles/step: per encoder or decoder step of one batch (batch cycles / 270); MAC utilization = "
-              "ideal / actual cycles.\n");
+              "ideal / actual cycles; MULT18X18D: a board's configuration less its LUT rows (boards/boards.tsv "
+              "lut_rows).\n");
   std::printf("Verilator harness: %zu TPSFs in %llu cycles (%.1f cycles/TPSF incl. fill and drain) in %.2f s: "
               "%.0f simulated cycles/s, %.1f TPSF/s (1 thread)\n",
               n, (unsigned long long)st.cycles, double(st.cycles) / n, secs, st.cycles / secs, n / secs);
